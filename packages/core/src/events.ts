@@ -1,0 +1,128 @@
+import { channel, type Channel } from 'node:diagnostics_channel'
+import type { KeywardErrorCode } from './errors.js'
+import type { FetchFailureReason } from './fetch-json.js'
+import type { KeyDropReason } from './jwk-import.js'
+
+interface IssuerEvent {
+  /** The configured issuer the keys belong to. */
+  readonly issuer: string
+  readonly jwksUri: string
+}
+
+/** Why a key fetch started. */
+export type FetchCause = 'initial' | 'warmup' | 'scheduled' | 'retry' | 'unknown_kid'
+
+/**
+ * Everything keyward reports, through `onEvent` and on `node:diagnostics_channel` as
+ * `keyward:<type>`. Events carry issuers, key ids, reasons and counts; never a token or a
+ * signature.
+ */
+export type KeywardEvent =
+  | (IssuerEvent & { readonly type: 'jwks_fetch_start'; readonly cause: FetchCause })
+  | (IssuerEvent & {
+      readonly type: 'jwks_fetch_success'
+      readonly cause: FetchCause
+      /** A 304 answer: the cached keys were confirmed, not replaced. */
+      readonly notModified: boolean
+      readonly keyIds: readonly string[]
+      readonly durationMs: number
+      /** How long the keys are fresh, after `Cache-Control` and the configured bounds. */
+      readonly freshForMs: number
+    })
+  | (IssuerEvent & {
+      readonly type: 'jwks_fetch_failure'
+      readonly cause: FetchCause
+      readonly reason: FetchFailureReason
+      readonly httpStatus: number | undefined
+      readonly durationMs: number
+      readonly consecutiveFailures: number
+      /** When the next attempt may happen, in milliseconds from now. */
+      readonly retryInMs: number
+      /** Whether last-known-good keys are still being served. */
+      readonly servingLastKnownGood: boolean
+    })
+  | (IssuerEvent & {
+      readonly type: 'jwks_key_dropped'
+      readonly kid: string | undefined
+      readonly index: number
+      readonly reason: KeyDropReason
+    })
+  | (IssuerEvent & {
+      readonly type: 'jwks_keys_rotated'
+      readonly added: readonly string[]
+      readonly removed: readonly string[]
+    })
+  | (IssuerEvent & {
+      readonly type: 'jwks_stale_begin'
+      /** When the keys stopped being fresh (epoch milliseconds). */
+      readonly staleSince: number
+    })
+  | (IssuerEvent & {
+      readonly type: 'jwks_stale_end'
+      readonly staleForMs: number
+      /** `recovered`: a fetch succeeded; `expired`: `maxStaleMs` passed and the keys were dropped. */
+      readonly outcome: 'recovered' | 'expired'
+    })
+  | {
+      readonly type: 'token_rejected'
+      readonly code: KeywardErrorCode
+      /** Unverified values from the token, truncated, for correlation only. */
+      readonly issuer: string | undefined
+      readonly kid: string | undefined
+      readonly jti: string | undefined
+      readonly clientId: string | undefined
+    }
+
+export type KeywardEventType = KeywardEvent['type']
+
+/** Every `diagnostics_channel` name keyward publishes on. */
+export const EVENT_CHANNELS: Readonly<Record<KeywardEventType, string>> = {
+  jwks_fetch_start: 'keyward:jwks_fetch_start',
+  jwks_fetch_success: 'keyward:jwks_fetch_success',
+  jwks_fetch_failure: 'keyward:jwks_fetch_failure',
+  jwks_key_dropped: 'keyward:jwks_key_dropped',
+  jwks_keys_rotated: 'keyward:jwks_keys_rotated',
+  jwks_stale_begin: 'keyward:jwks_stale_begin',
+  jwks_stale_end: 'keyward:jwks_stale_end',
+  token_rejected: 'keyward:token_rejected',
+}
+
+const channels = new Map<string, Channel>()
+function channelFor(type: KeywardEventType): Channel {
+  let found = channels.get(type)
+  if (found === undefined) {
+    found = channel(EVENT_CHANNELS[type])
+    channels.set(type, found)
+  }
+  return found
+}
+
+/** Delivers events to `onEvent` and diagnostics channels; a throwing listener is ignored. */
+export class EventSink {
+  readonly #onEvent: ((event: KeywardEvent) => void) | undefined
+
+  constructor(onEvent: ((event: KeywardEvent) => void) | undefined) {
+    this.#onEvent = onEvent
+  }
+
+  /** Whether anyone listens, so callers can skip building an event on hot paths. */
+  wants(type: KeywardEventType): boolean {
+    return this.#onEvent !== undefined || channelFor(type).hasSubscribers
+  }
+
+  emit(event: KeywardEvent): void {
+    try {
+      this.#onEvent?.(event)
+    } catch {
+      // A monitoring hook must never change an authentication outcome.
+    }
+    const target = channelFor(event.type)
+    if (target.hasSubscribers) target.publish(event)
+  }
+}
+
+/** Caps untrusted strings copied into events, so a hostile token cannot flood a log line. */
+export function clip(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined
+  return value.length > 128 ? `${value.slice(0, 128)}…` : value
+}

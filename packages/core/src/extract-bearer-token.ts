@@ -1,0 +1,119 @@
+import { KeywardError } from './errors.js'
+
+/**
+ * The parts of an HTTP request token extraction reads. Node's `IncomingMessage`, Express's and
+ * Koa's requests and Fastify's raw request all fit.
+ */
+export interface BearerRequest {
+  readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>
+  /** Node's raw header list: the only place a second `Authorization` line is visible. */
+  readonly rawHeaders?: readonly string[] | undefined
+  readonly method?: string | undefined
+  /** Parsed query string (`req.query`, `ctx.query`). */
+  readonly query?: unknown
+  /** Parsed body (`req.body`, `ctx.request.body`). */
+  readonly body?: unknown
+}
+
+export interface ExtractOptions {
+  /**
+   * Accept `?access_token=` (RFC 6750 §2.3). Off: OAuth 2.1 and MCP forbid it, because URLs leak
+   * into logs and `Referer` headers.
+   * @defaultValue false
+   */
+  readonly allowQueryToken?: boolean | undefined
+  /**
+   * Accept an `access_token` form field in a non-GET `application/x-www-form-urlencoded` body
+   * (RFC 6750 §2.2).
+   * @defaultValue false
+   */
+  readonly allowBodyToken?: boolean | undefined
+  /** @defaultValue 8192 */
+  readonly maxTokenBytes?: number | undefined
+}
+
+// RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token, b64token = 1*( ALPHA / DIGIT /
+// "-" / "." / "_" / "~" / "+" / "/" ) *"=". The scheme is case-insensitive (RFC 9110 §11.1).
+const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*)$/i
+const BEARER_SCHEME = /^bearer(?:\s|$)/i
+
+/**
+ * Finds the bearer token of a request, or `undefined` when it carries none (a missing header or
+ * another scheme such as `Basic`). Throws `invalid_request` for a malformed `Bearer` header, two
+ * `Authorization` headers, two credentials, or a token sent by more than one method (RFC 6750
+ * §2: clients must not), and `token_too_large` before looking at an oversized value.
+ *
+ * @example
+ * ```ts
+ * const token = extractBearerToken(req) // 'eyJ…' | undefined
+ * ```
+ */
+export function extractBearerToken(
+  request: BearerRequest,
+  options: ExtractOptions = {},
+): string | undefined {
+  const maxTokenBytes = options.maxTokenBytes ?? 8192
+  const fromHeader = headerToken(request, maxTokenBytes)
+  const fromQuery = fieldToken(request.query)
+  const fromBody = isFormPost(request) ? fieldToken(request.body) : undefined
+  // A second method counts even when it is disabled: the client is confused or probing.
+  const methods =
+    Number(fromHeader !== undefined) +
+    Number(fromQuery !== undefined) +
+    Number(fromBody !== undefined)
+  if (methods > 1) throw new KeywardError('invalid_request')
+  if (fromHeader !== undefined) return fromHeader
+  if (fromQuery !== undefined && options.allowQueryToken === true) {
+    return checkedToken(fromQuery, maxTokenBytes)
+  }
+  if (fromBody !== undefined && options.allowBodyToken === true) {
+    return checkedToken(fromBody, maxTokenBytes)
+  }
+  return undefined
+}
+
+function headerToken(request: BearerRequest, maxTokenBytes: number): string | undefined {
+  const raw = request.rawHeaders
+  if (raw !== undefined) {
+    // Node keeps only the first of duplicated `Authorization` headers in `headers`.
+    let count = 0
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i]
+      if (name?.length === 13 && name.toLowerCase() === 'authorization') count++
+    }
+    if (count > 1) throw new KeywardError('invalid_request')
+  }
+  const header = request.headers.authorization
+  if (header === undefined) return undefined
+  if (typeof header !== 'string') throw new KeywardError('invalid_request')
+  const value = header.trim()
+  if (!BEARER_SCHEME.test(value)) return undefined
+  // The size cap comes before the syntax check, so an oversized value costs nothing.
+  if (value.length > maxTokenBytes + 64) throw new KeywardError('token_too_large')
+  const match = BEARER.exec(value)
+  if (match === null) throw new KeywardError('invalid_request')
+  return checkedToken(match[1] ?? '', maxTokenBytes)
+}
+
+function fieldToken(container: unknown): unknown {
+  if (typeof container !== 'object' || container === null) return undefined
+  return Object.hasOwn(container, 'access_token')
+    ? (container as { access_token: unknown }).access_token
+    : undefined
+}
+
+function checkedToken(value: unknown, maxTokenBytes: number): string {
+  if (typeof value !== 'string' || value === '') throw new KeywardError('invalid_request')
+  if (value.length > maxTokenBytes) throw new KeywardError('token_too_large')
+  return value
+}
+
+function isFormPost(request: BearerRequest): boolean {
+  const type = request.headers['content-type']
+  return (
+    request.method !== undefined &&
+    request.method !== 'GET' &&
+    typeof type === 'string' &&
+    type.toLowerCase().startsWith('application/x-www-form-urlencoded')
+  )
+}

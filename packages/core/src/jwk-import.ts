@@ -1,0 +1,154 @@
+import { KeyObject } from 'node:crypto'
+import { importJWK } from 'jose'
+import { ALGORITHMS, isSupportedAlgorithm } from './algorithms.js'
+
+/** A public key from a JWKS, validated and imported once, ready to verify signatures. */
+export interface VerificationKey {
+  readonly kid: string | undefined
+  readonly kty: 'RSA' | 'EC' | 'OKP'
+  readonly crv: string | undefined
+  /** The JWK's own `alg`, which then is the only algorithm this key verifies. */
+  readonly alg: string | undefined
+  readonly keyObject: KeyObject
+  /** `kid` plus the public key material: equal fingerprints are the same key across fetches. */
+  readonly fingerprint: string
+}
+
+/** Why a JWK was left out of the key set. Reported in `jwks_key_dropped` events. */
+export type KeyDropReason =
+  | 'not_an_object'
+  | 'invalid_kid'
+  | 'duplicate_kid'
+  | 'private_key'
+  | 'symmetric_key'
+  | 'not_for_signing'
+  | 'no_verify_operation'
+  | 'unsupported_algorithm'
+  | 'unsupported_key_type'
+  | 'unsupported_curve'
+  | 'weak_rsa_key'
+  | 'weak_rsa_exponent'
+  | 'invalid_key'
+  | 'too_many_keys'
+
+export type JwkImportResult =
+  | { readonly key: VerificationKey; readonly reason?: undefined }
+  | { readonly key?: undefined; readonly reason: KeyDropReason }
+
+// RFC 7518 §6.3.2 / §6.2.2 / RFC 7517 §4: members that only a private key has.
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const
+const EC_CURVES: Readonly<Record<string, string>> = {
+  'P-256': 'ES256',
+  'P-384': 'ES384',
+  'P-521': 'ES512',
+}
+// RFC 8725 §3.5 and NIST SP 800-57: RSA below 2048 bits is breakable; above 16384 is a CPU trap.
+const MIN_RSA_BITS = 2048
+const MAX_RSA_BITS = 16384
+
+/**
+ * Validates one JWK on its own and imports it, so that one bad key never poisons a set. Only
+ * public signature keys of a supported type survive.
+ */
+export async function importVerificationKey(jwk: unknown): Promise<JwkImportResult> {
+  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) {
+    return { reason: 'not_an_object' }
+  }
+  const member = (name: string): unknown =>
+    Object.hasOwn(jwk, name) ? (jwk as never)[name] : undefined
+  const kid = member('kid')
+  if (kid !== undefined && (typeof kid !== 'string' || kid === '')) return { reason: 'invalid_kid' }
+  const kty = member('kty')
+  if (kty === 'oct') return { reason: 'symmetric_key' }
+  if (PRIVATE_MEMBERS.some((name) => member(name) !== undefined)) return { reason: 'private_key' }
+  // RFC 7517 §4.2 / §4.3: a key meant for encryption never verifies a signature.
+  const use = member('use')
+  if (use !== undefined && use !== 'sig') return { reason: 'not_for_signing' }
+  const keyOps = member('key_ops')
+  if (keyOps !== undefined && (!Array.isArray(keyOps) || !keyOps.includes('verify'))) {
+    return { reason: 'no_verify_operation' }
+  }
+  const alg = member('alg')
+  if (alg !== undefined && !isSupportedAlgorithm(alg)) return { reason: 'unsupported_algorithm' }
+  if (alg !== undefined && ALGORITHMS[alg].kty !== kty) return { reason: 'unsupported_algorithm' }
+
+  let material: Record<string, string>
+  let importAlg: string
+  let crv: string | undefined
+  if (kty === 'RSA') {
+    const n = member('n')
+    const e = member('e')
+    if (typeof n !== 'string' || typeof e !== 'string') return { reason: 'invalid_key' }
+    const weakness = rsaWeakness(n, e)
+    if (weakness !== undefined) return { reason: weakness }
+    material = { kty, n, e }
+    importAlg = 'RS256'
+  } else if (kty === 'EC') {
+    crv = stringMember(member('crv'))
+    const x = member('x')
+    const y = member('y')
+    if (crv === undefined || !Object.hasOwn(EC_CURVES, crv)) return { reason: 'unsupported_curve' }
+    if (typeof x !== 'string' || typeof y !== 'string') return { reason: 'invalid_key' }
+    if (alg !== undefined && ALGORITHMS[alg].crv !== crv) return { reason: 'unsupported_algorithm' }
+    material = { kty, crv, x, y }
+    importAlg = EC_CURVES[crv] ?? 'ES256'
+  } else if (kty === 'OKP') {
+    crv = stringMember(member('crv'))
+    const x = member('x')
+    if (crv !== 'Ed25519') return { reason: 'unsupported_curve' }
+    if (typeof x !== 'string') return { reason: 'invalid_key' }
+    material = { kty, crv, x }
+    importAlg = 'Ed25519'
+  } else {
+    return { reason: 'unsupported_key_type' }
+  }
+
+  let keyObject: KeyObject
+  try {
+    // jose validates the material (lengths, points on the curve through WebCrypto).
+    const cryptoKey = await importJWK(material, importAlg)
+    if (cryptoKey instanceof Uint8Array) return { reason: 'invalid_key' }
+    keyObject = KeyObject.from(cryptoKey)
+  } catch {
+    return { reason: 'invalid_key' }
+  }
+  if (keyObject.type !== 'public') return { reason: 'invalid_key' }
+  return {
+    key: {
+      kid,
+      kty,
+      crv,
+      alg,
+      keyObject,
+      fingerprint: JSON.stringify([kid ?? null, material]),
+    },
+  }
+}
+
+function stringMember(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined
+}
+
+/**
+ * RSA keys too small to be safe, or with a public exponent that is even or below 3: WebCrypto
+ * imports `e = 1`, and then any "signature" equal to the padded hash verifies.
+ */
+function rsaWeakness(n: string, e: string): KeyDropReason | undefined {
+  const modulus = stripLeadingZeros(Buffer.from(n, 'base64url'))
+  const exponent = stripLeadingZeros(Buffer.from(e, 'base64url'))
+  const first = modulus[0]
+  if (first === undefined || exponent.length === 0) return 'invalid_key'
+  const bits = (modulus.length - 1) * 8 + (32 - Math.clz32(first))
+  if (bits < MIN_RSA_BITS) return 'weak_rsa_key'
+  if (bits > MAX_RSA_BITS) return 'invalid_key'
+  const last = exponent[exponent.length - 1] ?? 0
+  if ((last & 1) === 0) return 'weak_rsa_exponent'
+  if (exponent.length === 1 && last < 3) return 'weak_rsa_exponent'
+  return undefined
+}
+
+function stripLeadingZeros(bytes: Buffer): Buffer {
+  let start = 0
+  while (start < bytes.length && bytes[start] === 0) start++
+  return bytes.subarray(start)
+}

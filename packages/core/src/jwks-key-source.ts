@@ -1,0 +1,412 @@
+import { backoffDelay, type BackoffPolicy } from './backoff.js'
+import { KeywardError } from './errors.js'
+import type { EventSink, FetchCause } from './events.js'
+import { FetchFailure, fetchJson, type FetchFunction } from './fetch-json.js'
+import type { VerificationKey } from './jwk-import.js'
+import { buildKeySet, type KeySet } from './key-set.js'
+import type { RefreshBudget } from './refresh-budget.js'
+
+/** Resolved settings of one issuer's key source. */
+export interface KeySourceSettings {
+  readonly issuer: string
+  /** The JWKS URL, or a function that discovers it (issuer metadata). */
+  readonly jwksUri: string | ((signal: AbortSignal) => Promise<string>)
+  readonly fetch: FetchFunction
+  readonly headers: Readonly<Record<string, string>>
+  readonly timeoutMs: number
+  readonly maxBytes: number
+  readonly maxKeys: number
+  /** Freshness when the response has no usable `Cache-Control`. */
+  readonly cacheMaxAgeMs: number
+  /** Bounds applied to any freshness, from headers or not. */
+  readonly cacheFloorMs: number
+  readonly cacheCeilingMs: number
+  readonly cooldownMs: number
+  readonly maxStaleMs: number
+  readonly backoff: BackoffPolicy
+  readonly budget: RefreshBudget
+  readonly events: EventSink
+  readonly now: () => number
+  readonly random: () => number
+}
+
+/** Where one issuer's keys stand; part of `verifier.health()`. */
+export interface KeySourceHealth {
+  readonly issuer: string
+  readonly jwksUri: string | undefined
+  /**
+   * `fresh`: keys within their cache lifetime. `stale`: past it, served as last-known-good while
+   * refreshes fail. `unavailable`: no usable keys (never fetched, or stale beyond `maxStaleMs`).
+   */
+  readonly state: 'fresh' | 'stale' | 'unavailable'
+  readonly keyIds: readonly string[]
+  readonly keyCount: number
+  /** Epoch milliseconds of the last successful fetch (200 or 304). */
+  readonly fetchedAt: number | undefined
+  /** How long keys have been served past their freshness, in milliseconds (0 when fresh). */
+  readonly staleForMs: number
+  readonly lastError: string | undefined
+  readonly consecutiveFailures: number
+  /** Epoch milliseconds of the next planned fetch (refresh or retry), if any. */
+  readonly nextFetchAt: number | undefined
+}
+
+type LookupOutcome = KeySet | undefined
+
+/**
+ * One issuer's JWKS: single-flight fetches, HTTP-cache-aware freshness, background refresh
+ * ahead of expiry (stale-while-revalidate), last-known-good during outages, exponential backoff,
+ * and rate-limited refreshes for unknown key ids. All decisions read the injected clock, so the
+ * timer is only a nudge: any request past a due time starts the same refresh.
+ */
+export class JwksKeySource {
+  readonly #s: KeySourceSettings
+  readonly #closer = new AbortController()
+  #set: KeySet | undefined
+  /** The keys of `#set`, for O(1) "is this cached verification's key still published". */
+  #active = new Set<VerificationKey>()
+  #resolvedUri: string | undefined
+  #fetchedAt: number | undefined
+  #freshUntil = 0
+  #refreshAt = 0
+  #usableUntil = 0
+  #etag: string | undefined
+  #lastModified: string | undefined
+  #inflight: Promise<void> | undefined
+  #failures = 0
+  #nextAttemptAt = 0
+  #lastFailure: FetchFailure | undefined
+  #lastUnknownKidRefreshAt = Number.NEGATIVE_INFINITY
+  #staleSince: number | undefined
+  #timer: NodeJS.Timeout | undefined
+  #started = false
+
+  constructor(settings: KeySourceSettings) {
+    this.#s = settings
+    this.#resolvedUri = typeof settings.jwksUri === 'string' ? settings.jwksUri : undefined
+  }
+
+  /**
+   * The usable key set right now, without waiting. Starts a background refresh when one is due;
+   * the caller never waits for it (stale-while-revalidate).
+   */
+  current(): KeySet | undefined {
+    const now = this.#s.now()
+    if (this.#set === undefined) return undefined
+    if (now >= this.#usableUntil) {
+      this.#expire(now)
+      return undefined
+    }
+    if (now >= this.#freshUntil && this.#staleSince === undefined) {
+      this.#staleSince = this.#freshUntil
+      this.#emitIfWanted('jwks_stale_begin', () => ({
+        type: 'jwks_stale_begin',
+        ...this.#ids(),
+        staleSince: this.#freshUntil,
+      }))
+    }
+    if (now >= this.#refreshAt && now >= this.#nextAttemptAt && this.#inflight === undefined) {
+      void this.#refresh(this.#failures > 0 ? 'retry' : 'scheduled')
+    }
+    return this.#set
+  }
+
+  /** A usable key set, fetching one if none is cached; `jwks_unavailable` if that fails. */
+  async require(cause: FetchCause = 'initial'): Promise<KeySet> {
+    const cached = this.current()
+    if (cached !== undefined) return cached
+    if (this.#inflight === undefined) {
+      const now = this.#s.now()
+      // Negative caching: during backoff nobody fetches, everybody gets a quick 503.
+      if (now < this.#nextAttemptAt) throw this.#unavailable(now)
+      void this.#refresh(this.#failures > 0 ? 'retry' : cause)
+    }
+    await this.#inflight
+    const fetched = this.current()
+    if (fetched === undefined) throw this.#unavailable(this.#s.now())
+    return fetched
+  }
+
+  /**
+   * A token names a key id the set does not have. Refresh once, shared by every request asking
+   * at the same time, at most once per cooldown and within the global budget; returns the set
+   * to retry the lookup in, or `undefined` when no refresh was allowed (no network I/O then).
+   */
+  async refreshForUnknownKid(): Promise<LookupOutcome> {
+    if (this.#inflight !== undefined) {
+      await this.#inflight
+      return this.current()
+    }
+    const now = this.#s.now()
+    if (now - this.#lastUnknownKidRefreshAt < this.#s.cooldownMs) return undefined
+    if (now < this.#nextAttemptAt) return undefined
+    if (!this.#s.budget.take(now)) return undefined
+    this.#lastUnknownKidRefreshAt = now
+    await this.#refresh('unknown_kid')
+    return this.current()
+  }
+
+  /** Whether a key is still in the current usable set (for cached verifications). */
+  isActive(key: VerificationKey): boolean {
+    return this.#active.has(key) && this.#s.now() < this.#usableUntil
+  }
+
+  /** Fetches now unless keys are fresh; resolves when usable keys are present, else throws. */
+  async warmup(): Promise<void> {
+    const now = this.#s.now()
+    if (this.#set !== undefined && now < this.#freshUntil) return
+    if (this.#inflight === undefined) void this.#refresh('warmup')
+    await this.#inflight
+    if (this.current() === undefined) throw this.#unavailable(this.#s.now())
+  }
+
+  health(): KeySourceHealth {
+    const now = this.#s.now()
+    const usable = this.#set !== undefined && now < this.#usableUntil
+    const keys = usable ? (this.#set?.keys ?? []) : []
+    const failing = this.#failures > 0
+    return {
+      issuer: this.#s.issuer,
+      jwksUri: this.#resolvedUri,
+      state: !usable ? 'unavailable' : now < this.#freshUntil ? 'fresh' : 'stale',
+      keyIds: keys.flatMap((key) => (key.kid === undefined ? [] : [key.kid])),
+      keyCount: keys.length,
+      fetchedAt: this.#fetchedAt,
+      staleForMs: usable ? Math.max(0, now - this.#freshUntil) : 0,
+      lastError: this.#lastFailure?.reason,
+      consecutiveFailures: this.#failures,
+      nextFetchAt: !this.#started
+        ? undefined
+        : failing
+          ? this.#nextAttemptAt
+          : usable
+            ? this.#refreshAt
+            : undefined,
+    }
+  }
+
+  /** Stops background work and aborts an in-flight fetch. */
+  close(): void {
+    this.#closer.abort()
+    if (this.#timer !== undefined) clearTimeout(this.#timer)
+    this.#timer = undefined
+  }
+
+  #refresh(cause: FetchCause): Promise<void> {
+    if (this.#inflight !== undefined) return this.#inflight
+    this.#started = true
+    this.#inflight = this.#fetchOnce(cause).finally(() => {
+      this.#inflight = undefined
+      this.#schedule()
+    })
+    return this.#inflight
+  }
+
+  async #fetchOnce(cause: FetchCause): Promise<void> {
+    const started = this.#s.now()
+    let uri = this.#resolvedUri ?? '(discovery)'
+    this.#s.events.emit({ type: 'jwks_fetch_start', issuer: this.#s.issuer, jwksUri: uri, cause })
+    try {
+      if (typeof this.#s.jwksUri !== 'string') {
+        uri = await this.#s.jwksUri(this.#closer.signal)
+        this.#resolvedUri = uri
+      }
+      const result = await fetchJson(uri, {
+        fetch: this.#s.fetch,
+        timeoutMs: this.#s.timeoutMs,
+        maxBytes: this.#s.maxBytes,
+        headers: this.#s.headers,
+        // Conditional requests only make sense while we still hold what they validate.
+        etag: this.#set === undefined ? undefined : this.#etag,
+        lastModified: this.#set === undefined ? undefined : this.#lastModified,
+        signal: this.#closer.signal,
+        now: this.#s.now,
+      })
+      if (this.#closer.signal.aborted) return
+      let set = this.#set
+      if (result.kind === 'document') {
+        const built = await buildKeySet(result.body, this.#s.maxKeys)
+        for (const dropped of built.dropped) {
+          this.#s.events.emit({
+            type: 'jwks_key_dropped',
+            issuer: this.#s.issuer,
+            jwksUri: uri,
+            ...dropped,
+          })
+        }
+        if (!built.ok) throw new FetchFailure(built.error)
+        set = this.#adopt(built.set, uri)
+        this.#etag = result.etag
+        this.#lastModified = result.lastModified
+      }
+      if (set === undefined) throw new FetchFailure('invalid_shape')
+      this.#succeeded(cause, set, uri, started, result.kind === 'not_modified', result.freshnessMs)
+    } catch (error) {
+      if (this.#closer.signal.aborted) return
+      this.#failed(cause, uri, started, error)
+    }
+  }
+
+  /**
+   * Installs a freshly fetched set. Keys with the same fingerprint keep their old object, so
+   * verifications cached under them survive; keys that disappeared stop verifying at once.
+   */
+  #adopt(next: KeySet, uri: string): KeySet {
+    const previous = new Map<string, VerificationKey>()
+    for (const key of this.#active) previous.set(key.fingerprint, key)
+    const keys = next.keys.map((key) => previous.get(key.fingerprint) ?? key)
+    const byKid = new Map<string, VerificationKey>()
+    for (const key of keys) if (key.kid !== undefined) byKid.set(key.kid, key)
+    const active = new Set(keys)
+    if (this.#set !== undefined) {
+      const added = keys.filter((key) => !this.#active.has(key))
+      const removed = [...this.#active].filter((key) => !active.has(key))
+      if (added.length > 0 || removed.length > 0) {
+        this.#s.events.emit({
+          type: 'jwks_keys_rotated',
+          issuer: this.#s.issuer,
+          jwksUri: uri,
+          added: kidsOf(added),
+          removed: kidsOf(removed),
+        })
+      }
+    }
+    this.#active = active
+    this.#set = { keys, byKid }
+    return this.#set
+  }
+
+  #succeeded(
+    cause: FetchCause,
+    set: KeySet,
+    uri: string,
+    started: number,
+    notModified: boolean,
+    freshnessMs: number | undefined,
+  ): void {
+    const now = this.#s.now()
+    const freshForMs = Math.min(
+      this.#s.cacheCeilingMs,
+      Math.max(this.#s.cacheFloorMs, freshnessMs ?? this.#s.cacheMaxAgeMs),
+    )
+    this.#set = set
+    this.#fetchedAt = now
+    this.#freshUntil = now + freshForMs
+    // Refresh ahead of expiry, at a jittered point in the last quarter of the lifetime, so
+    // requests never wait for it and a fleet does not refresh in lockstep.
+    this.#refreshAt = now + freshForMs * (0.75 + 0.2 * this.#s.random())
+    this.#usableUntil = this.#freshUntil + this.#s.maxStaleMs
+    this.#failures = 0
+    this.#nextAttemptAt = 0
+    this.#lastFailure = undefined
+    if (this.#staleSince !== undefined) {
+      const staleForMs = now - this.#staleSince
+      this.#staleSince = undefined
+      this.#s.events.emit({
+        type: 'jwks_stale_end',
+        issuer: this.#s.issuer,
+        jwksUri: uri,
+        staleForMs,
+        outcome: 'recovered',
+      })
+    }
+    this.#s.events.emit({
+      type: 'jwks_fetch_success',
+      issuer: this.#s.issuer,
+      jwksUri: uri,
+      cause,
+      notModified,
+      keyIds: kidsOf(set.keys),
+      durationMs: now - started,
+      freshForMs,
+    })
+  }
+
+  #failed(cause: FetchCause, uri: string, started: number, error: unknown): void {
+    const now = this.#s.now()
+    const failure =
+      error instanceof FetchFailure ? error : new FetchFailure('network', { cause: error })
+    this.#failures++
+    const delay = backoffDelay(
+      this.#s.backoff,
+      this.#failures,
+      this.#s.random,
+      failure.retryAfterMs,
+    )
+    this.#nextAttemptAt = now + delay
+    this.#lastFailure = failure
+    this.#s.events.emit({
+      type: 'jwks_fetch_failure',
+      issuer: this.#s.issuer,
+      jwksUri: uri,
+      cause,
+      reason: failure.reason,
+      httpStatus: failure.httpStatus,
+      durationMs: now - started,
+      consecutiveFailures: this.#failures,
+      retryInMs: delay,
+      servingLastKnownGood: this.#set !== undefined && now < this.#usableUntil,
+    })
+  }
+
+  /** `maxStaleMs` has passed without a successful fetch: the keys are no longer trusted. */
+  #expire(now: number): void {
+    const uri = this.#resolvedUri ?? '(discovery)'
+    this.#set = undefined
+    this.#active = new Set()
+    this.#etag = undefined
+    this.#lastModified = undefined
+    const since = this.#staleSince ?? this.#freshUntil
+    this.#staleSince = undefined
+    this.#s.events.emit({
+      type: 'jwks_stale_end',
+      issuer: this.#s.issuer,
+      jwksUri: uri,
+      staleForMs: now - since,
+      outcome: 'expired',
+    })
+  }
+
+  /** Arms one unref'd timer for the next refresh or retry; it never keeps a process alive. */
+  #schedule(): void {
+    if (this.#closer.signal.aborted) return
+    if (this.#timer !== undefined) clearTimeout(this.#timer)
+    const due =
+      this.#failures > 0
+        ? this.#nextAttemptAt
+        : this.#set === undefined
+          ? undefined
+          : this.#refreshAt
+    if (due === undefined) return
+    const delay = Math.min(2 ** 31 - 1, Math.max(0, due - this.#s.now()))
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined
+      // With an injected clock the timer may fire "early"; the clock decides.
+      if (this.#s.now() >= due && this.#inflight === undefined) {
+        void this.#refresh(this.#failures > 0 ? 'retry' : 'scheduled')
+      } else {
+        this.#schedule()
+      }
+    }, delay)
+    this.#timer.unref()
+  }
+
+  #unavailable(now: number): KeywardError {
+    return new KeywardError('jwks_unavailable', {
+      retryAfterMs: Math.max(0, this.#nextAttemptAt - now),
+      cause: this.#lastFailure,
+    })
+  }
+
+  #ids(): { issuer: string; jwksUri: string } {
+    return { issuer: this.#s.issuer, jwksUri: this.#resolvedUri ?? '(discovery)' }
+  }
+
+  #emitIfWanted(type: 'jwks_stale_begin', build: () => Parameters<EventSink['emit']>[0]): void {
+    if (this.#s.events.wants(type)) this.#s.events.emit(build())
+  }
+}
+
+function kidsOf(keys: readonly VerificationKey[]): string[] {
+  return keys.flatMap((key) => (key.kid === undefined ? [] : [key.kid]))
+}

@@ -1,0 +1,80 @@
+import { ALGORITHMS, jwkAlgorithmPermits, type JwsAlgorithm } from './algorithms.js'
+import { importVerificationKey, type KeyDropReason, type VerificationKey } from './jwk-import.js'
+
+/** The usable keys of one JWKS response, looked up by `kid` and by algorithm. */
+export interface KeySet {
+  readonly keys: readonly VerificationKey[]
+  readonly byKid: ReadonlyMap<string, VerificationKey>
+}
+
+export interface DroppedKey {
+  /** Position in the `keys` array. */
+  readonly index: number
+  readonly kid: string | undefined
+  readonly reason: KeyDropReason
+}
+
+export type KeySetResult =
+  | { readonly ok: true; readonly set: KeySet; readonly dropped: readonly DroppedKey[] }
+  | {
+      readonly ok: false
+      readonly error: 'invalid_shape' | 'empty_key_set' | 'no_usable_keys'
+      readonly dropped: readonly DroppedKey[]
+    }
+
+/**
+ * Builds a key set from a parsed JWKS document (RFC 7517 §5). Each key is judged on its own;
+ * a document with no usable signing key is a failure, so the previous good set is kept.
+ */
+export async function buildKeySet(document: unknown, maxKeys: number): Promise<KeySetResult> {
+  const keys =
+    typeof document === 'object' && document !== null && !Array.isArray(document)
+      ? (document as { keys?: unknown }).keys
+      : undefined
+  if (!Array.isArray(keys)) return { ok: false, error: 'invalid_shape', dropped: [] }
+  if (keys.length === 0) return { ok: false, error: 'empty_key_set', dropped: [] }
+
+  const dropped: DroppedKey[] = []
+  const usable: VerificationKey[] = []
+  const byKid = new Map<string, VerificationKey>()
+  const results = await Promise.all(
+    keys.slice(0, maxKeys).map((jwk: unknown) => importVerificationKey(jwk)),
+  )
+  results.forEach((result, index) => {
+    const rawKid = (keys[index] as { kid?: unknown } | null)?.kid
+    const kid = typeof rawKid === 'string' ? rawKid : undefined
+    if (result.key === undefined) {
+      dropped.push({ index, kid, reason: result.reason })
+      return
+    }
+    if (kid !== undefined) {
+      // Two keys under one kid make the lookup ambiguous; the first one published wins.
+      if (byKid.has(kid)) {
+        dropped.push({ index, kid, reason: 'duplicate_kid' })
+        return
+      }
+      byKid.set(kid, result.key)
+    }
+    usable.push(result.key)
+  })
+  for (let index = maxKeys; index < keys.length; index++) {
+    const rawKid = (keys[index] as { kid?: unknown } | null)?.kid
+    dropped.push({
+      index,
+      kid: typeof rawKid === 'string' ? rawKid : undefined,
+      reason: 'too_many_keys',
+    })
+  }
+  if (usable.length === 0) return { ok: false, error: 'no_usable_keys', dropped }
+  return { ok: true, set: { keys: usable, byKid }, dropped }
+}
+
+/** Whether `key` may verify a token signed with `alg` (kty, crv and the JWK's own `alg`). */
+export function keyFits(key: VerificationKey, alg: JwsAlgorithm): boolean {
+  const spec = ALGORITHMS[alg]
+  return (
+    key.kty === spec.kty &&
+    (spec.crv === undefined || key.crv === spec.crv) &&
+    jwkAlgorithmPermits(key.alg, alg)
+  )
+}

@@ -1,0 +1,171 @@
+import type { JwsAlgorithm } from './algorithms.js'
+import type { KeywardEvent } from './events.js'
+import type { FetchFunction } from './fetch-json.js'
+import type { ScopeHierarchy } from './scopes.js'
+
+/** How keys are fetched and cached. Every duration is in milliseconds. */
+export interface JwksOptions {
+  /**
+   * Deadline for one fetch, covering connection, headers and the whole body.
+   * @defaultValue 5000
+   */
+  readonly timeoutMs?: number
+  /**
+   * Largest accepted body, counted after decompression.
+   * @defaultValue 524288 (512 KiB)
+   */
+  readonly maxBytes?: number
+  /**
+   * Keys read from one document; the rest are dropped with `too_many_keys`.
+   * @defaultValue 100
+   */
+  readonly maxKeys?: number
+  /**
+   * How long keys are fresh when the response has no `Cache-Control: max-age`.
+   * @defaultValue 600000 (10 minutes)
+   */
+  readonly cacheMaxAgeMs?: number
+  /**
+   * Shortest freshness, whatever the response says (`no-store` and `no-cache` included), so a
+   * hostile or careless header cannot turn every request into a fetch.
+   * @defaultValue 60000 (1 minute)
+   */
+  readonly cacheFloorMs?: number
+  /**
+   * Longest freshness, whatever the response says, so removed keys are noticed.
+   * @defaultValue 3600000 (1 hour)
+   */
+  readonly cacheCeilingMs?: number
+  /**
+   * Minimum time between two refreshes caused by unknown key ids, per issuer.
+   * @defaultValue 30000
+   */
+  readonly cooldownMs?: number
+  /**
+   * How long last-known-good keys keep verifying after their freshness ended while every
+   * refresh fails. Past it, requests get `jwks_unavailable` (503).
+   * @defaultValue 86400000 (24 hours)
+   */
+  readonly maxStaleMs?: number
+  /**
+   * First retry delay after a failed fetch; doubles per failure, with jitter.
+   * @defaultValue 1000
+   */
+  readonly retryInitialDelayMs?: number
+  /**
+   * Largest retry delay; also caps a server's `Retry-After`.
+   * @defaultValue 300000 (5 minutes)
+   */
+  readonly retryMaxDelayMs?: number
+  /**
+   * Unknown-`kid` refreshes allowed per `refreshBudgetWindowMs`, across all issuers of a
+   * verifier.
+   * @defaultValue 10
+   */
+  readonly refreshBudget?: number
+  /** @defaultValue 60000 */
+  readonly refreshBudgetWindowMs?: number
+  /** Extra request headers (a `User-Agent`, an API key for a gateway). */
+  readonly headers?: Readonly<Record<string, string>>
+  /**
+   * The `fetch` used for keys and metadata. For proxies, custom CAs, tests and special runtimes.
+   * @defaultValue globalThis.fetch
+   */
+  readonly fetch?: FetchFunction
+}
+
+/** One trusted token issuer and what its tokens must satisfy. */
+export interface IssuerOptions {
+  /** Compared with `iss` exactly: no trailing-slash or case folding. */
+  readonly issuer: string
+  /**
+   * Accepted `aud` values; a token must name at least one. `null` turns the check off: an
+   * explicit, documented opt-out for issuers that do not set `aud` (RFC 9068 requires it).
+   */
+  readonly audience: string | readonly string[] | null
+  /**
+   * The issuer's JWKS. `https:` only, except loopback hosts (`127.0.0.0/8`, `::1`, `localhost`).
+   */
+  readonly jwksUri: string
+  /**
+   * Accepted JWS algorithms.
+   * @defaultValue every supported asymmetric algorithm: RS256, RS384, RS512, PS256, PS384,
+   * PS512, ES256, ES384, ES512, EdDSA, Ed25519
+   */
+  readonly algorithms?: readonly JwsAlgorithm[]
+  /**
+   * Accepted `typ` header values (case-insensitive, `application/` optional). When set, `typ`
+   * is required.
+   * @defaultValue `at+jwt` or `JWT`, or no `typ` at all
+   */
+  readonly typ?: string | readonly string[]
+  /**
+   * `'rfc9068'`: strict JWT access token profile (RFC 9068): `typ` must be `at+jwt` and `iss`,
+   * `exp`, `aud`, `sub`, `client_id`, `iat` and `jti` are required.
+   */
+  readonly profile?: 'rfc9068'
+  /** Claims that must be present (not `undefined` or `null`). */
+  readonly requiredClaims?: readonly string[]
+}
+
+/**
+ * Options of {@link createVerifier}: one issuer's options inline, or several under `issuers`.
+ * Validated once, at construction; mistakes throw a `TypeError` naming the option.
+ */
+export type VerifierOptions = VerifierSettings &
+  (
+    | (IssuerOptions & { readonly issuers?: undefined })
+    | {
+        /** Several trusted issuers; a token's `iss` picks one before any network I/O. */
+        readonly issuers: readonly IssuerOptions[]
+        readonly issuer?: undefined
+      }
+  )
+
+/** Settings shared by every issuer of a verifier. */
+export interface VerifierSettings {
+  /**
+   * Allowed clock skew for `exp`, `nbf` and `iat`.
+   * @defaultValue 30000
+   */
+  readonly clockToleranceMs?: number
+  /** Reject tokens whose `iat` is older than this (requires `iat`). */
+  readonly maxTokenAgeMs?: number
+  /** Reject tokens whose `exp - iat` exceeds this (requires `iat`). */
+  readonly maxTokenLifetimeMs?: number
+  /**
+   * Longest accepted token, checked before any decoding.
+   * @defaultValue 8192
+   */
+  readonly maxTokenBytes?: number
+  /** Key fetching and caching. */
+  readonly jwks?: JwksOptions
+  /**
+   * Successful verifications remembered, keyed by the exact token; time claims are re-checked
+   * on every hit and an entry dies with its key. `0` turns the cache off.
+   * @defaultValue 1000
+   */
+  readonly verifiedTokenCacheSize?: number
+  /** `realm` of every `WWW-Authenticate` challenge (RFC 6750 §3). */
+  readonly realm?: string
+  /** RFC 9728 metadata URL announced as `resource_metadata` in every 401/403 challenge. */
+  readonly resourceMetadataUrl?: string
+  /** Accept `?access_token=`. @defaultValue false */
+  readonly allowQueryToken?: boolean
+  /** Accept an `access_token` form field. @defaultValue false */
+  readonly allowBodyToken?: boolean
+  /** Broader scopes that imply narrower ones, honoured by every scope check. */
+  readonly scopeHierarchy?: ScopeHierarchy
+  /** Receives every {@link KeywardEvent}; the same events go to `diagnostics_channel`. */
+  readonly onEvent?: (event: KeywardEvent) => void
+  /**
+   * Clock in epoch milliseconds. For tests and special runtimes.
+   * @defaultValue Date.now
+   */
+  readonly now?: () => number
+  /**
+   * Random source for jitter, in [0, 1). For tests.
+   * @defaultValue Math.random
+   */
+  readonly random?: () => number
+}

@@ -1,0 +1,93 @@
+import { KeywardError } from './errors.js'
+import { checkScopeSet, expandScopes, type ScopeHierarchy } from './scopes.js'
+import type { VerifiedToken } from './verified-token.js'
+import { isScopeToken, type ChallengeOptions } from './www-authenticate.js'
+
+/** What a verifier contributes to scope checks on the tokens it verified. */
+export interface ScopePolicy {
+  readonly challenge: ChallengeOptions
+  readonly hierarchy: ScopeHierarchy | undefined
+}
+
+// Each verified token remembers its verifier's policy, so a scope check anywhere (a route
+// middleware, a Nest guard) answers with the right realm, resource metadata and hierarchy.
+const policies = new WeakMap<VerifiedToken, ScopePolicy>()
+
+export function bindScopePolicy(auth: VerifiedToken, policy: ScopePolicy): void {
+  policies.set(auth, policy)
+}
+
+/** Checks a verified token against required scopes; throws `insufficient_scope` (403). */
+export type ScopeCheck = (auth: VerifiedToken | undefined) => void
+
+/**
+ * Builds a reusable scope check, validating the scope names once (RFC 6749 §3.3 scope-token).
+ * `all` requires every scope, `any` at least one. A missing `auth` is `missing_token` (401).
+ *
+ * @example
+ * ```ts
+ * const canWrite = scopeCheck(['files:write'])
+ * canWrite(auth) // throws KeywardError('insufficient_scope') when not granted
+ * ```
+ */
+export function scopeCheck(
+  scopes: string | readonly string[],
+  mode: 'all' | 'any' = 'all',
+): ScopeCheck {
+  const required = Object.freeze(
+    typeof scopes === 'string' ? scopes.split(' ').filter(Boolean) : [...scopes],
+  )
+  if (required.length === 0) throw new TypeError('at least one scope is required')
+  for (const scope of required) {
+    if (typeof scope !== 'string' || !isScopeToken(scope)) {
+      throw new TypeError(`${JSON.stringify(scope)} is not a valid scope (RFC 6749 §3.3)`)
+    }
+  }
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers
+  if (mode !== 'all' && mode !== 'any') throw new TypeError('mode must be "all" or "any"')
+  return (auth) => {
+    const policy = auth === undefined ? undefined : policies.get(auth)
+    if (auth === undefined) {
+      throw new KeywardError('missing_token', { challenge: policy?.challenge })
+    }
+    try {
+      checkScopeSet(expandScopes(auth.scopes, policy?.hierarchy), required, mode)
+    } catch (error) {
+      throw new KeywardError('insufficient_scope', {
+        scopes: required,
+        challenge: policy?.challenge,
+        cause: error,
+      })
+    }
+  }
+}
+
+/**
+ * Throws `insufficient_scope` unless `auth` grants every scope in `scopes`.
+ *
+ * @example
+ * ```ts
+ * requireScopes(auth, ['read:orders', 'write:orders'])
+ * ```
+ */
+export function requireScopes(
+  auth: VerifiedToken | undefined,
+  scopes: string | readonly string[],
+): void {
+  scopeCheck(scopes, 'all')(auth)
+}
+
+/**
+ * Throws `insufficient_scope` unless `auth` grants at least one scope in `scopes`.
+ *
+ * @example
+ * ```ts
+ * requireAnyScope(auth, ['admin', 'support'])
+ * ```
+ */
+export function requireAnyScope(
+  auth: VerifiedToken | undefined,
+  scopes: string | readonly string[],
+): void {
+  scopeCheck(scopes, 'any')(auth)
+}

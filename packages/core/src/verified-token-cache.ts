@@ -1,0 +1,43 @@
+import type { VerificationKey } from './jwk-import.js'
+import type { VerifiedToken } from './verified-token.js'
+
+export interface CachedVerification<Issuer> {
+  readonly auth: VerifiedToken
+  readonly key: VerificationKey
+  readonly issuer: Issuer
+}
+
+/**
+ * Successful verifications, keyed by the exact token string. Bounded: when full, the oldest
+ * entry goes. The caller re-checks time claims and the key on every hit, so an entry can never
+ * outlive its token or its key.
+ */
+export class VerifiedTokenCache<Issuer> {
+  readonly #entries = new Map<string, CachedVerification<Issuer>>()
+  readonly #maxEntries: number
+
+  constructor(maxEntries: number) {
+    this.#maxEntries = maxEntries
+  }
+
+  get(token: string): CachedVerification<Issuer> | undefined {
+    return this.#entries.get(token)
+  }
+
+  set(token: string, entry: CachedVerification<Issuer>): void {
+    if (this.#maxEntries === 0) return
+    if (this.#entries.size >= this.#maxEntries) {
+      const oldest = this.#entries.keys().next()
+      if (oldest.done !== true) this.#entries.delete(oldest.value)
+    }
+    this.#entries.set(token, entry)
+  }
+
+  delete(token: string): void {
+    this.#entries.delete(token)
+  }
+
+  get size(): number {
+    return this.#entries.size
+  }
+}

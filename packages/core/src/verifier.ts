@@ -1,0 +1,263 @@
+import type { JwsAlgorithm } from './algorithms.js'
+import { checkClaims, checkTimes } from './claims.js'
+import { decodeToken, type DecodedToken } from './decode-token.js'
+import { isKeywardError, KeywardError } from './errors.js'
+import { clip, EventSink } from './events.js'
+import { extractBearerToken, type BearerRequest } from './extract-bearer-token.js'
+import { checkHeader, type CheckedHeader } from './header-policy.js'
+import type { VerificationKey } from './jwk-import.js'
+import { JwksKeySource, type KeySourceHealth } from './jwks-key-source.js'
+import { keyFits, type KeySet } from './key-set.js'
+import type { VerifierOptions } from './options.js'
+import { RefreshBudget } from './refresh-budget.js'
+import { resolveOptions, type ResolvedIssuer, type ResolvedOptions } from './resolve-options.js'
+import { bindScopePolicy, type ScopePolicy } from './scope-requirements.js'
+import { normaliseScopes } from './scopes.js'
+import { verifySignature } from './signature.js'
+import { VerifiedTokenCache } from './verified-token-cache.js'
+import { buildVerifiedToken, type VerifiedToken } from './verified-token.js'
+import type { ChallengeOptions } from './www-authenticate.js'
+
+/** Readiness of a verifier: every issuer's key state. */
+export interface VerifierHealth {
+  /** True when every issuer has usable keys (fresh or last-known-good). */
+  readonly ready: boolean
+  readonly issuers: readonly KeySourceHealth[]
+}
+
+/**
+ * Verifies access tokens for one API. Create it once at start-up and share it: it owns the key
+ * caches and the background refresh.
+ */
+export interface Verifier {
+  /** Verifies a compact JWS; resolves to the token's verified view or rejects with a {@link KeywardError}. */
+  verify(token: string): Promise<VerifiedToken>
+  /**
+   * Extracts the bearer token of a request (RFC 6750 §2) and verifies it. With `optional`, a
+   * request without a token resolves to `undefined`; a bad token still fails.
+   */
+  authenticate(
+    request: BearerRequest,
+    options?: { readonly optional?: boolean },
+  ): Promise<VerifiedToken | undefined>
+  /** Fetches every issuer's keys now; rejects with `jwks_unavailable` if any has none. */
+  warmup(): Promise<void>
+  /** Key state per issuer, for readiness probes and dashboards. */
+  health(): VerifierHealth
+  /** Stops background refreshes and aborts fetches in flight. Verification keeps working from cache. */
+  close(): void
+  /** The challenge parameters (realm, resource metadata) of this verifier's errors. */
+  readonly challenge: ChallengeOptions
+}
+
+interface IssuerRuntime {
+  readonly config: ResolvedIssuer
+  readonly keys: JwksKeySource
+}
+
+const SIGNATURE_OK = 0
+const SIGNATURE_BAD = 1
+const NO_KEY = 2
+type Attempt =
+  | { readonly outcome: typeof SIGNATURE_OK; readonly key: VerificationKey }
+  | { readonly outcome: typeof SIGNATURE_BAD | typeof NO_KEY; readonly key?: undefined }
+
+/**
+ * Creates a {@link Verifier}. Options are validated here; a mistake throws a `TypeError`
+ * naming the option, never a per-request error.
+ *
+ * @example
+ * ```ts
+ * const verifier = createVerifier({
+ *   issuer: 'https://auth.example.com/',
+ *   audience: 'https://api.example.com',
+ *   jwksUri: 'https://auth.example.com/.well-known/jwks.json',
+ * })
+ * const auth = await verifier.verify(token)
+ * ```
+ */
+export function createVerifier(options: VerifierOptions): Verifier {
+  return new TokenVerifier(options)
+}
+
+class TokenVerifier implements Verifier {
+  readonly challenge: ChallengeOptions
+  readonly #options: ResolvedOptions
+  readonly #issuers = new Map<string, IssuerRuntime>()
+  readonly #cache: VerifiedTokenCache<IssuerRuntime>
+  readonly #events: EventSink
+  readonly #now: () => number
+  readonly #scopePolicy: ScopePolicy
+  /** Whether errors need this verifier's realm / resource metadata in their challenge. */
+  readonly #challenged: boolean
+
+  constructor(options: VerifierOptions) {
+    const resolved = resolveOptions(options)
+    this.#options = resolved
+    this.#now = resolved.now
+    this.#events = new EventSink(options.onEvent)
+    this.challenge = Object.freeze({
+      realm: resolved.realm,
+      resourceMetadataUrl: resolved.resourceMetadataUrl,
+    })
+    this.#scopePolicy = { challenge: this.challenge, hierarchy: options.scopeHierarchy }
+    this.#challenged = resolved.realm !== undefined || resolved.resourceMetadataUrl !== undefined
+    const { jwks } = resolved
+    const budget = new RefreshBudget(jwks.refreshBudget, jwks.refreshBudgetWindowMs)
+    for (const config of resolved.issuers) {
+      const keys = new JwksKeySource({
+        issuer: config.issuer,
+        jwksUri: config.jwksUri,
+        fetch: jwks.fetch,
+        headers: jwks.headers,
+        timeoutMs: jwks.timeoutMs,
+        maxBytes: jwks.maxBytes,
+        maxKeys: jwks.maxKeys,
+        cacheMaxAgeMs: jwks.cacheMaxAgeMs,
+        cacheFloorMs: jwks.cacheFloorMs,
+        cacheCeilingMs: jwks.cacheCeilingMs,
+        cooldownMs: jwks.cooldownMs,
+        maxStaleMs: jwks.maxStaleMs,
+        backoff: { initialDelayMs: jwks.retryInitialDelayMs, maxDelayMs: jwks.retryMaxDelayMs },
+        budget,
+        events: this.#events,
+        now: resolved.now,
+        random: resolved.random,
+      })
+      this.#issuers.set(config.issuer, { config, keys })
+    }
+    this.#cache = new VerifiedTokenCache(resolved.verifiedTokenCacheSize)
+  }
+
+  async verify(token: string): Promise<VerifiedToken> {
+    const cached = typeof token === 'string' ? this.#cache.get(token) : undefined
+    if (cached !== undefined) {
+      const { auth, key, issuer } = cached
+      try {
+        if (issuer.keys.isActive(key)) {
+          checkTimes(auth.claims, issuer.config.claims, this.#now())
+          return auth
+        }
+      } catch {
+        // Expired since it was cached: verify afresh for the precise error.
+      }
+      this.#cache.delete(token)
+    }
+    let decoded: DecodedToken | undefined
+    try {
+      if (typeof token !== 'string') throw new KeywardError('malformed_token')
+      decoded = decodeToken(token, this.#options.maxTokenBytes)
+      const { claims } = decoded
+      // The issuer picks the policy and the keys before any network I/O; an unknown issuer
+      // never causes a fetch.
+      const issuer = typeof claims.iss === 'string' ? this.#issuers.get(claims.iss) : undefined
+      if (issuer === undefined) throw new KeywardError('invalid_issuer')
+      const header = checkHeader(decoded.header, issuer.config.header)
+      checkClaims(claims, issuer.config.claims, this.#now())
+      const scopes = normaliseScopes(claims)
+      const key = await this.#verifySignature(issuer, header, decoded)
+      const auth = buildVerifiedToken(token, decoded.header, claims, scopes, header.kid)
+      bindScopePolicy(auth, this.#scopePolicy)
+      this.#cache.set(token, { auth, key, issuer })
+      return auth
+    } catch (error) {
+      throw this.#reject(error, decoded)
+    }
+  }
+
+  async authenticate(
+    request: BearerRequest,
+    options: { readonly optional?: boolean } = {},
+  ): Promise<VerifiedToken | undefined> {
+    let token: string | undefined
+    try {
+      token = extractBearerToken(request, this.#options)
+    } catch (error) {
+      throw this.#reject(error, undefined)
+    }
+    if (token === undefined) {
+      if (options.optional === true) return undefined
+      throw new KeywardError('missing_token', { challenge: this.challenge })
+    }
+    return this.verify(token)
+  }
+
+  async warmup(): Promise<void> {
+    await Promise.all([...this.#issuers.values()].map(({ keys }) => keys.warmup()))
+  }
+
+  health(): VerifierHealth {
+    const issuers = [...this.#issuers.values()].map(({ keys }) => keys.health())
+    return { ready: issuers.every((entry) => entry.state !== 'unavailable'), issuers }
+  }
+
+  close(): void {
+    for (const { keys } of this.#issuers.values()) keys.close()
+  }
+
+  /** Finds the key (refreshing once for an unknown `kid`) and checks the signature with it. */
+  async #verifySignature(
+    issuer: IssuerRuntime,
+    header: CheckedHeader,
+    decoded: DecodedToken,
+  ): Promise<VerificationKey> {
+    const set = issuer.keys.current() ?? (await issuer.keys.require())
+    let attempt = attemptSignature(set, header, decoded)
+    if (attempt.outcome === NO_KEY) {
+      // A key id we have not seen: the issuer may have rotated. All cheap checks passed above,
+      // so this refresh is worth its (rate-limited, coalesced) network cost.
+      const refreshed = await issuer.keys.refreshForUnknownKid()
+      if (refreshed !== undefined && refreshed !== set) {
+        attempt = attemptSignature(refreshed, header, decoded)
+      }
+    }
+    if (attempt.outcome === SIGNATURE_OK) return attempt.key
+    throw new KeywardError(attempt.outcome === NO_KEY ? 'unknown_key' : 'invalid_signature')
+  }
+
+  /** Turns any failure into a KeywardError with this verifier's challenge, and reports it. */
+  #reject(error: unknown, decoded: DecodedToken | undefined): KeywardError {
+    let failure = isKeywardError(error)
+      ? error
+      : // Nothing may escape unclassified: a surprise inside a crypto or JSON layer is a bad token.
+        new KeywardError('malformed_token', { cause: error })
+    if (this.#challenged && failure.challenge !== this.challenge && failure.status !== 503) {
+      failure = failure.withChallenge(this.challenge)
+    }
+    if (this.#events.wants('token_rejected')) {
+      const claims = decoded?.claims
+      this.#events.emit({
+        type: 'token_rejected',
+        code: failure.code,
+        issuer: clip(claims?.iss),
+        kid: clip(decoded?.header.kid),
+        jti: clip(claims?.jti),
+        clientId: clip(claims?.client_id ?? claims?.azp),
+      })
+    }
+    return failure
+  }
+}
+
+function attemptSignature(set: KeySet, header: CheckedHeader, decoded: DecodedToken): Attempt {
+  const alg: JwsAlgorithm = header.alg
+  if (header.kid !== undefined) {
+    const key = set.byKid.get(header.kid)
+    if (key === undefined) return { outcome: NO_KEY }
+    // A key that names another algorithm or curve is not this token's key (RFC 8725 §3.1).
+    if (!keyFits(key, alg)) return { outcome: SIGNATURE_BAD }
+    return verifySignature(key, alg, decoded.signingInput, decoded.signature)
+      ? { outcome: SIGNATURE_OK, key }
+      : { outcome: SIGNATURE_BAD }
+  }
+  // No kid: only keys that fit the algorithm are candidates.
+  let candidates = 0
+  for (const key of set.keys) {
+    if (!keyFits(key, alg)) continue
+    candidates++
+    if (verifySignature(key, alg, decoded.signingInput, decoded.signature)) {
+      return { outcome: SIGNATURE_OK, key }
+    }
+  }
+  return { outcome: candidates === 0 ? NO_KEY : SIGNATURE_BAD }
+}

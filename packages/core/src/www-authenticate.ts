@@ -1,0 +1,59 @@
+/** Configuration-owned parts of a `WWW-Authenticate: Bearer` challenge. */
+export interface ChallengeOptions {
+  /** RFC 6750 §3 `realm`. Omitted when not set. */
+  readonly realm?: string | undefined
+  /** RFC 9728 §5.1 `resource_metadata`: the URL of the protected resource metadata document. */
+  readonly resourceMetadataUrl?: string | undefined
+}
+
+/** Everything one challenge says. */
+export interface ChallengeParams extends ChallengeOptions {
+  readonly error?: string | undefined
+  readonly description?: string | undefined
+  readonly scopes?: readonly string[] | undefined
+}
+
+/**
+ * Builds an RFC 6750 §3 `Bearer` challenge. Values come from configuration and fixed texts only;
+ * each is still escaped as an RFC 9110 §5.6.4 quoted-string so no value can end the parameter.
+ *
+ * @example
+ * ```ts
+ * formatChallenge({ realm: 'api', error: 'invalid_token', description: 'access token expired' })
+ * // 'Bearer realm="api", error="invalid_token", error_description="access token expired"'
+ * ```
+ */
+export function formatChallenge(params: ChallengeParams): string {
+  const parts: string[] = []
+  if (params.realm !== undefined) parts.push(`realm=${quote(params.realm)}`)
+  if (params.error !== undefined) parts.push(`error=${quote(params.error)}`)
+  if (params.description !== undefined) {
+    parts.push(`error_description=${quote(params.description)}`)
+  }
+  // RFC 6750 §3: `scope` lists every scope needed, space-delimited.
+  if (params.scopes !== undefined && params.scopes.length > 0) {
+    parts.push(`scope=${quote(params.scopes.join(' '))}`)
+  }
+  if (params.resourceMetadataUrl !== undefined) {
+    parts.push(`resource_metadata=${quote(params.resourceMetadataUrl)}`)
+  }
+  return parts.length === 0 ? 'Bearer' : `Bearer ${parts.join(', ')}`
+}
+
+function quote(value: string): string {
+  // Control characters cannot appear in a header at all; configuration is validated against
+  // them, and this drop is the last line of defence against header injection.
+  // eslint-disable-next-line no-control-regex
+  const clean = value.replace(/[\x00-\x1f\x7f]/g, '')
+  return `"${clean.replace(/[\\"]/g, (c) => `\\${c}`)}"`
+}
+
+/** Whether `value` is safe as a challenge value: printable ASCII without `"` or `\`. */
+export function isChallengeSafe(value: string): boolean {
+  return /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/.test(value)
+}
+
+/** RFC 6749 §3.3 scope-token: %x21 / %x23-5B / %x5D-7E, at least one character. */
+export function isScopeToken(value: string): boolean {
+  return /^[\x21\x23-\x5b\x5d-\x7e]+$/.test(value)
+}
