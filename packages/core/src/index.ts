@@ -18,3 +18,8 @@ export type { FetchFailureReason, FetchFunction } from './fetch-json.js'
 export type { KeyDropReason } from './jwk-import.js'
 export { DEFAULT_ALGORITHMS } from './algorithms.js'
 export type { JwsAlgorithm } from './algorithms.js'
+export { protectedResourceMetadata } from './protected-resource-metadata.js'
+export type {
+  ProtectedResourceMetadata,
+  ProtectedResourceMetadataOptions,
+} from './protected-resource-metadata.js'

@@ -1,6 +1,7 @@
 import type { JwsAlgorithm } from './algorithms.js'
 import type { KeywardEvent } from './events.js'
 import type { FetchFunction } from './fetch-json.js'
+import type { ProtectedResourceMetadata } from './protected-resource-metadata.js'
 import type { ScopeHierarchy } from './scopes.js'
 
 /** How keys are fetched and cached. Every duration is in milliseconds. */
@@ -85,8 +86,12 @@ export interface IssuerOptions {
   readonly audience: string | readonly string[] | null
   /**
    * The issuer's JWKS. `https:` only, except loopback hosts (`127.0.0.0/8`, `::1`, `localhost`).
+   * When omitted, it is discovered from the issuer's metadata: OpenID Connect Discovery
+   * (`/.well-known/openid-configuration` appended), then RFC 8414
+   * (`/.well-known/oauth-authorization-server` inserted before the path). The document is
+   * accepted only if its `issuer` is identical to this one and its `jwks_uri` is safe.
    */
-  readonly jwksUri: string
+  readonly jwksUri?: string
   /**
    * Accepted JWS algorithms.
    * @defaultValue every supported asymmetric algorithm: RS256, RS384, RS512, PS256, PS384,
@@ -148,7 +153,12 @@ export interface VerifierSettings {
   readonly verifiedTokenCacheSize?: number
   /** `realm` of every `WWW-Authenticate` challenge (RFC 6750 §3). */
   readonly realm?: string
-  /** RFC 9728 metadata URL announced as `resource_metadata` in every 401/403 challenge. */
+  /**
+   * RFC 9728 protected resource metadata from {@link protectedResourceMetadata}: every 401 and
+   * 403 challenge then carries `resource_metadata="<its url>"`.
+   */
+  readonly resourceMetadata?: ProtectedResourceMetadata
+  /** The `resource_metadata` URL alone, when the document is served elsewhere. */
   readonly resourceMetadataUrl?: string
   /** Accept `?access_token=`. @defaultValue false */
   readonly allowQueryToken?: boolean

@@ -11,7 +11,8 @@ import { isChallengeSafe } from './www-authenticate.js'
 /** One issuer's validated configuration. */
 export interface ResolvedIssuer {
   readonly issuer: string
-  readonly jwksUri: string
+  /** `undefined`: discover it from the issuer's metadata. */
+  readonly jwksUri: string | undefined
   readonly header: HeaderPolicy
   readonly claims: ClaimsPolicy
 }
@@ -75,7 +76,10 @@ export function resolveOptions(options: VerifierOptions): ResolvedOptions {
   ) {
     throw new TypeError('"realm" must be printable ASCII without quotes or backslashes')
   }
-  const metadataUrl = options.resourceMetadataUrl
+  if (options.resourceMetadata !== undefined && options.resourceMetadataUrl !== undefined) {
+    throw new TypeError('pass either "resourceMetadata" or "resourceMetadataUrl", not both')
+  }
+  const metadataUrl = options.resourceMetadata?.url ?? options.resourceMetadataUrl
   if (
     metadataUrl !== undefined &&
     (typeof metadataUrl !== 'string' ||
@@ -83,6 +87,10 @@ export function resolveOptions(options: VerifierOptions): ResolvedOptions {
       !isChallengeSafe(metadataUrl))
   ) {
     throw new TypeError('"resourceMetadataUrl" must be an https: URL (http: only on loopback)')
+  }
+  const hierarchy = options.scopeHierarchy
+  if (hierarchy !== undefined && typeof hierarchy !== 'function' && typeof hierarchy !== 'object') {
+    throw new TypeError('"scopeHierarchy" must be an object of scope lists or a function')
   }
   if (options.onEvent !== undefined && typeof options.onEvent !== 'function') {
     throw new TypeError('"onEvent" must be a function')
@@ -134,7 +142,14 @@ function resolveIssuer(options: IssuerOptions, shared: SharedClaimOptions): Reso
     }
     audiences = new Set(list)
   }
-  if (typeof jwksUri !== 'string' || !isSafeFetchUrl(jwksUri)) {
+  if (jwksUri === undefined) {
+    // Discovery fetches from the issuer, so the issuer must then be a safe URL itself.
+    if (!isSafeFetchUrl(issuer)) {
+      throw new TypeError(
+        '"jwksUri" is required unless "issuer" is an https: URL to discover it from',
+      )
+    }
+  } else if (typeof jwksUri !== 'string' || !isSafeFetchUrl(jwksUri)) {
     throw new TypeError('"jwksUri" must be an https: URL (http: only on loopback hosts)')
   }
   const algorithms = options.algorithms ?? DEFAULT_ALGORITHMS

@@ -1,6 +1,7 @@
 import type { JwsAlgorithm } from './algorithms.js'
 import { checkClaims, checkTimes } from './claims.js'
 import { decodeToken, type DecodedToken } from './decode-token.js'
+import { JwksUriDiscovery } from './discovery.js'
 import { isKeywardError, KeywardError } from './errors.js'
 import { clip, EventSink } from './events.js'
 import { extractBearerToken, type BearerRequest } from './extract-bearer-token.js'
@@ -105,9 +106,25 @@ class TokenVerifier implements Verifier {
     const { jwks } = resolved
     const budget = new RefreshBudget(jwks.refreshBudget, jwks.refreshBudgetWindowMs)
     for (const config of resolved.issuers) {
+      const discovery =
+        config.jwksUri === undefined
+          ? new JwksUriDiscovery({
+              issuer: config.issuer,
+              fetch: jwks.fetch,
+              headers: jwks.headers,
+              timeoutMs: jwks.timeoutMs,
+              maxBytes: jwks.maxBytes,
+              cacheMaxAgeMs: jwks.cacheMaxAgeMs,
+              cacheFloorMs: jwks.cacheFloorMs,
+              cacheCeilingMs: jwks.cacheCeilingMs,
+              maxStaleMs: jwks.maxStaleMs,
+              events: this.#events,
+              now: resolved.now,
+            })
+          : undefined
       const keys = new JwksKeySource({
         issuer: config.issuer,
-        jwksUri: config.jwksUri,
+        jwksUri: discovery?.resolve ?? config.jwksUri ?? '',
         fetch: jwks.fetch,
         headers: jwks.headers,
         timeoutMs: jwks.timeoutMs,
@@ -206,7 +223,7 @@ class TokenVerifier implements Verifier {
     if (attempt.outcome === NO_KEY) {
       // A key id we have not seen: the issuer may have rotated. All cheap checks passed above,
       // so this refresh is worth its (rate-limited, coalesced) network cost.
-      const refreshed = await issuer.keys.refreshForUnknownKid()
+      const refreshed = await issuer.keys.refreshForUnknownKid(header.kid)
       if (refreshed !== undefined && refreshed !== set) {
         attempt = attemptSignature(refreshed, header, decoded)
       }

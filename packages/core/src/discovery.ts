@@ -1,0 +1,103 @@
+import type { EventSink } from './events.js'
+import { FetchFailure, fetchJson, type FetchFunction } from './fetch-json.js'
+import { isSafeFetchUrl } from './loopback.js'
+
+export interface DiscoverySettings {
+  readonly issuer: string
+  readonly fetch: FetchFunction
+  readonly headers: Readonly<Record<string, string>>
+  readonly timeoutMs: number
+  readonly maxBytes: number
+  readonly cacheMaxAgeMs: number
+  readonly cacheFloorMs: number
+  readonly cacheCeilingMs: number
+  readonly maxStaleMs: number
+  readonly events: EventSink
+  readonly now: () => number
+}
+
+/**
+ * The metadata URLs to try for an issuer, in order: OpenID Connect Discovery 1.0 §4 (the
+ * well-known suffix appended to the issuer) and RFC 8414 §3.1 (inserted between host and path).
+ */
+export function metadataUrls(issuer: string): string[] {
+  const url = new URL(issuer)
+  const path = url.pathname.replace(/\/$/, '')
+  const oidc = `${url.origin}${path}/.well-known/openid-configuration`
+  const oauth = `${url.origin}/.well-known/oauth-authorization-server${path}`
+  return oidc === oauth ? [oidc] : [oidc, oauth]
+}
+
+/**
+ * Finds an issuer's `jwks_uri` from its metadata. Called by the key source inside its own
+ * single-flight fetch, so discovery shares its coalescing and backoff; the result is cached with
+ * the same freshness rules and kept as last-known-good for `maxStaleMs` when a refresh fails.
+ */
+export class JwksUriDiscovery {
+  readonly #s: DiscoverySettings
+  #jwksUri: string | undefined
+  #freshUntil = 0
+  #usableUntil = 0
+
+  constructor(settings: DiscoverySettings) {
+    this.#s = settings
+  }
+
+  readonly resolve = async (signal: AbortSignal): Promise<string> => {
+    const now = this.#s.now()
+    if (this.#jwksUri !== undefined && now < this.#freshUntil) return this.#jwksUri
+    try {
+      return await this.#discover(signal)
+    } catch (error) {
+      // Last-known-good: a metadata outage must not take the keys down with it.
+      if (this.#jwksUri !== undefined && this.#s.now() < this.#usableUntil) return this.#jwksUri
+      throw error
+    }
+  }
+
+  async #discover(signal: AbortSignal): Promise<string> {
+    let lastFailure: unknown
+    for (const url of metadataUrls(this.#s.issuer)) {
+      try {
+        const result = await fetchJson(url, {
+          fetch: this.#s.fetch,
+          timeoutMs: this.#s.timeoutMs,
+          maxBytes: this.#s.maxBytes,
+          headers: this.#s.headers,
+          signal,
+          now: this.#s.now,
+        })
+        if (result.kind !== 'document') throw new FetchFailure('invalid_shape')
+        const jwksUri = this.#validate(result.body)
+        const now = this.#s.now()
+        const freshFor = Math.min(
+          this.#s.cacheCeilingMs,
+          Math.max(this.#s.cacheFloorMs, result.freshnessMs ?? this.#s.cacheMaxAgeMs),
+        )
+        this.#jwksUri = jwksUri
+        this.#freshUntil = now + freshFor
+        this.#usableUntil = this.#freshUntil + this.#s.maxStaleMs
+        return jwksUri
+      } catch (error) {
+        lastFailure = error
+        // A document that answered but is wrong is a verdict, not a reason to try elsewhere.
+        if (error instanceof FetchFailure && error.reason !== 'http_status') throw error
+      }
+    }
+    throw lastFailure
+  }
+
+  #validate(document: unknown): string {
+    if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+      throw new FetchFailure('invalid_shape')
+    }
+    const { issuer, jwks_uri: jwksUri } = document as { issuer?: unknown; jwks_uri?: unknown }
+    // RFC 8414 §3.3 and OIDC Discovery §4.3: the document's issuer must be identical to the
+    // configured one, or an attacker-controlled document could name its own keys.
+    if (issuer !== this.#s.issuer) throw new FetchFailure('issuer_mismatch')
+    if (typeof jwksUri !== 'string' || !isSafeFetchUrl(jwksUri)) {
+      throw new FetchFailure('unsafe_jwks_uri')
+    }
+    return jwksUri
+  }
+}

@@ -1,0 +1,111 @@
+import { isSafeFetchUrl } from './loopback.js'
+import { isChallengeSafe, isScopeToken } from './www-authenticate.js'
+
+/** Input of {@link protectedResourceMetadata}: RFC 9728 §2 parameters, in camelCase. */
+export interface ProtectedResourceMetadataOptions {
+  /** The resource identifier: the URL clients use, e.g. `https://mcp.example.com/mcp`. */
+  readonly resource: string
+  /** Issuers of the authorization servers that mint tokens for this resource. */
+  readonly authorizationServers: readonly string[]
+  /** Scopes clients may request. `offline_access` is never advertised. */
+  readonly scopesSupported?: readonly string[]
+  /** @defaultValue `['header']` (query and body tokens are off unless enabled) */
+  readonly bearerMethodsSupported?: readonly ('header' | 'body' | 'query')[]
+  readonly resourceName?: string
+  readonly resourceDocumentation?: string
+  readonly resourcePolicyUri?: string
+  readonly resourceTosUri?: string
+  /** RFC 9728 §2 `jwks_uri`: keys the resource itself signs responses with, if any. */
+  readonly jwksUri?: string
+}
+
+/**
+ * RFC 9728 protected resource metadata, ready to serve and to announce in challenges. Pass the
+ * same object as the `resourceMetadata` option of a verifier or adapter.
+ */
+export interface ProtectedResourceMetadata {
+  /** The metadata URL (RFC 9728 §3.1: the well-known path inserted before the resource path). */
+  readonly url: string
+  /** The JSON document. */
+  readonly document: Readonly<Record<string, unknown>>
+  /** The document, serialised once. */
+  readonly body: string
+  /** Response headers for the document. */
+  readonly headers: Readonly<Record<string, string>>
+  /** Request paths that serve the document: the path-inserted form and the bare well-known path. */
+  readonly paths: readonly string[]
+}
+
+const WELL_KNOWN = '/.well-known/oauth-protected-resource'
+
+/**
+ * Builds the RFC 9728 document for a resource server, such as an MCP server. Zero-valued fields
+ * are omitted. The resource identifier and URLs come only from this configuration, never from
+ * a request's `Host` or `X-Forwarded-*` headers.
+ *
+ * @example
+ * ```ts
+ * const metadata = protectedResourceMetadata({
+ *   resource: 'https://mcp.example.com/mcp',
+ *   authorizationServers: ['https://auth.example.com/'],
+ *   scopesSupported: ['tools:read', 'tools:call'],
+ * })
+ * metadata.url // 'https://mcp.example.com/.well-known/oauth-protected-resource/mcp'
+ * ```
+ */
+export function protectedResourceMetadata(
+  options: ProtectedResourceMetadataOptions,
+): ProtectedResourceMetadata {
+  const resource = safeUrl(options.resource, 'resource')
+  // RFC 9728 §1.2: the resource identifier has no fragment.
+  if (resource.hash !== '') throw new TypeError('"resource" must not have a fragment')
+  const servers = options.authorizationServers
+  if (!Array.isArray(servers) || servers.length === 0) {
+    throw new TypeError('"authorizationServers" must list at least one issuer')
+  }
+  for (const server of servers) safeUrl(server, 'authorizationServers')
+  const scopes = (options.scopesSupported ?? []).filter((scope) => scope !== 'offline_access')
+  for (const scope of scopes) {
+    if (!isScopeToken(scope)) throw new TypeError(`"scopesSupported" has an invalid scope`)
+  }
+  const document: Record<string, unknown> = {
+    resource: options.resource,
+    authorization_servers: servers.map(String),
+  }
+  if (scopes.length > 0) document.scopes_supported = scopes
+  document.bearer_methods_supported = [...(options.bearerMethodsSupported ?? ['header'])]
+  if (options.jwksUri !== undefined) document.jwks_uri = safeUrl(options.jwksUri, 'jwksUri').href
+  if (nonEmpty(options.resourceName)) document.resource_name = options.resourceName
+  for (const [name, key] of [
+    ['resourceDocumentation', 'resource_documentation'],
+    ['resourcePolicyUri', 'resource_policy_uri'],
+    ['resourceTosUri', 'resource_tos_uri'],
+  ] as const) {
+    const value = options[name]
+    if (nonEmpty(value)) document[key] = safeUrl(value, name).href
+  }
+  const path = resource.pathname === '/' ? '' : resource.pathname.replace(/\/$/, '')
+  const url = `${resource.origin}${WELL_KNOWN}${path}${resource.search}`
+  if (!isChallengeSafe(url)) throw new TypeError('"resource" must be printable ASCII')
+  return Object.freeze({
+    url,
+    document: Object.freeze(document),
+    body: JSON.stringify(document),
+    headers: Object.freeze({
+      'content-type': 'application/json',
+      'cache-control': 'public, max-age=3600',
+    }),
+    paths: Object.freeze(path === '' ? [WELL_KNOWN] : [`${WELL_KNOWN}${path}`, WELL_KNOWN]),
+  })
+}
+
+function safeUrl(value: unknown, name: string): URL {
+  if (typeof value !== 'string' || !isSafeFetchUrl(value)) {
+    throw new TypeError(`"${name}" must be an https: URL (http: only on loopback hosts)`)
+  }
+  return new URL(value)
+}
+
+function nonEmpty(value: string | undefined): value is string {
+  return typeof value === 'string' && value !== ''
+}

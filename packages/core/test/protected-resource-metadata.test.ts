@@ -1,0 +1,104 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { startJwksServer, TestIssuer } from '@keyward/test-utils'
+import { createVerifier, protectedResourceMetadata, requireScopes } from '../src/index.js'
+
+const cleanup: (() => unknown)[] = []
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step()
+})
+
+describe('protectedResourceMetadata', () => {
+  it('builds the RFC 9728 document and the path-inserted metadata URL', () => {
+    const metadata = protectedResourceMetadata({
+      resource: 'https://mcp.example.com/mcp',
+      authorizationServers: ['https://auth.example.com/'],
+      scopesSupported: ['tools:read', 'offline_access', 'tools:call'],
+      resourceName: 'Example MCP',
+    })
+    expect(metadata.url).toBe('https://mcp.example.com/.well-known/oauth-protected-resource/mcp')
+    expect(metadata.paths).toEqual([
+      '/.well-known/oauth-protected-resource/mcp',
+      '/.well-known/oauth-protected-resource',
+    ])
+    expect(JSON.parse(metadata.body)).toEqual({
+      resource: 'https://mcp.example.com/mcp',
+      authorization_servers: ['https://auth.example.com/'],
+      scopes_supported: ['tools:read', 'tools:call'],
+      bearer_methods_supported: ['header'],
+      resource_name: 'Example MCP',
+    })
+    expect(metadata.headers['content-type']).toBe('application/json')
+  })
+
+  it('omits zero-valued fields and serves a root resource at the bare well-known path', () => {
+    const metadata = protectedResourceMetadata({
+      resource: 'https://api.example.com',
+      authorizationServers: ['https://auth.example.com'],
+      scopesSupported: ['offline_access'],
+      resourceName: '',
+    })
+    expect(metadata.url).toBe('https://api.example.com/.well-known/oauth-protected-resource')
+    expect(metadata.paths).toEqual(['/.well-known/oauth-protected-resource'])
+    expect(metadata.document).not.toHaveProperty('scopes_supported')
+    expect(metadata.document).not.toHaveProperty('resource_name')
+  })
+
+  it('refuses unsafe or malformed configuration at construction', () => {
+    const base = { authorizationServers: ['https://auth.example.com/'] }
+    expect(() =>
+      protectedResourceMetadata({ ...base, resource: 'http://mcp.example.com' }),
+    ).toThrow(TypeError)
+    expect(() =>
+      protectedResourceMetadata({ ...base, resource: 'https://mcp.example.com/#frag' }),
+    ).toThrow(TypeError)
+    expect(() =>
+      protectedResourceMetadata({ resource: 'https://mcp.example.com', authorizationServers: [] }),
+    ).toThrow(TypeError)
+    expect(() =>
+      protectedResourceMetadata({
+        ...base,
+        resource: 'https://mcp.example.com',
+        scopesSupported: ['bad"scope'],
+      }),
+    ).toThrow(TypeError)
+  })
+
+  it('puts resource_metadata into every 401 and 403 challenge of a verifier', async () => {
+    const issuer = await TestIssuer.create()
+    const server = await startJwksServer({ issuer })
+    cleanup.push(() => server.close())
+    const resourceMetadata = protectedResourceMetadata({
+      resource: 'https://mcp.example.com/mcp',
+      authorizationServers: [issuer.issuer],
+    })
+    const verifier = createVerifier({
+      issuer: issuer.issuer,
+      audience: issuer.audience,
+      jwksUri: server.url,
+      resourceMetadata,
+    })
+    cleanup.push(() => {
+      verifier.close()
+    })
+    const missing = await verifier.authenticate({ headers: {} }).catch((e: unknown) => e)
+    expect(missing).toMatchObject({ code: 'missing_token', status: 401 })
+    expect((missing as { headers: Record<string, string> }).headers['WWW-Authenticate']).toBe(
+      'Bearer resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp"',
+    )
+    const expired = await verifier.verify(issuer.mint({ exp: 1 })).catch((e: unknown) => e)
+    expect((expired as { headers: Record<string, string> }).headers['WWW-Authenticate']).toBe(
+      'Bearer error="invalid_token", error_description="access token expired", resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp"',
+    )
+    const auth = await verifier.verify(issuer.mint())
+    let forbidden: unknown
+    try {
+      requireScopes(auth, 'tools:call')
+    } catch (error) {
+      forbidden = error
+    }
+    expect(forbidden).toMatchObject({ code: 'insufficient_scope', status: 403 })
+    expect((forbidden as { headers: Record<string, string> }).headers['WWW-Authenticate']).toBe(
+      'Bearer error="insufficient_scope", error_description="insufficient scope", scope="tools:call", resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp"',
+    )
+  })
+})
