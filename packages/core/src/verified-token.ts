@@ -28,8 +28,11 @@ export interface VerifiedToken<Claims extends JwtClaims = JwtClaims> {
   readonly clientId: string
   /** `aud`, always as an array. */
   readonly audience: readonly string[]
-  /** Granted scopes, from `scope`, `scp` and `permissions`. */
-  readonly scopes: readonly string[]
+  /**
+   * Granted scopes, from `scope`, `scp` and `permissions`. Typed as a plain array so the object
+   * is assignable to the MCP SDK's `AuthInfo`; frozen at run time all the same.
+   */
+  readonly scopes: string[]
   /** `exp`, in seconds since the epoch. */
   readonly expiresAt: number
   /** The `kid` of the key that verified the signature, if it had one. */

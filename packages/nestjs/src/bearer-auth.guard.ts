@@ -1,0 +1,98 @@
+import {
+  BadRequestException,
+  ForbiddenException,
+  HttpException,
+  Inject,
+  Injectable,
+  ServiceUnavailableException,
+  UnauthorizedException,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common'
+import { Reflector } from '@nestjs/core'
+import { isKeywardError, type KeywardError, type ScopeCheck, type Verifier } from '@keyward/core'
+import { AllScopesRule, AnyScopeRule, OptionalAuth, Public } from './keyward.decorators.js'
+import { KEYWARD_VERIFIER } from './keyward.module-definition.js'
+import { bearerRequest, type KeywardRequest, type KeywardResponse } from './keyward.request.js'
+
+const EXCEPTIONS: Partial<Record<number, typeof UnauthorizedException>> = {
+  400: BadRequestException,
+  401: UnauthorizedException,
+  403: ForbiddenException,
+  503: ServiceUnavailableException,
+}
+
+/**
+ * Authenticates the bearer token with the module's verifier, puts it on `request.auth`, and
+ * enforces `@Public()`, `@OptionalAuth()`, `@Scopes()` and `@AnyScope()`. Failures set
+ * `WWW-Authenticate` (or `Retry-After`) and throw Nest's HTTP exception for the status, with
+ * the keyward `code` in the body and the `KeywardError` as `cause`.
+ *
+ * @example
+ * ```ts
+ * @UseGuards(BearerAuthGuard) @Controller('orders') export class OrdersController {}
+ * ```
+ */
+@Injectable()
+export class BearerAuthGuard implements CanActivate {
+  constructor(
+    @Inject(Reflector) protected readonly reflector: Reflector,
+    @Inject(KEYWARD_VERIFIER) protected readonly verifier: Verifier,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()]
+    const flag = (key: string) => this.reflector.getAllAndOverride<true | undefined>(key, targets)
+    if (flag(Public.KEY) === true) return true
+    const checks = [AllScopesRule.KEY, AnyScopeRule.KEY].flatMap((key) =>
+      this.reflector.getAll<(ScopeCheck | undefined)[]>(key, targets),
+    )
+    const request = this.getRequest(context)
+    try {
+      const auth = await this.verifier.authenticate(bearerRequest(request), {
+        optional: flag(OptionalAuth.KEY) === true,
+      })
+      request.auth = auth
+      // Scopes imply authentication: on an optional route they turn a missing token into a 401.
+      for (const check of checks) check?.(auth)
+      return true
+    } catch (error) {
+      if (!isKeywardError(error)) throw error
+      const response = this.getResponse(context)
+      for (const [name, value] of Object.entries(error.headers)) {
+        if (typeof response?.setHeader === 'function') response.setHeader(name, value)
+        else response?.header?.(name, value)
+      }
+      throw this.toException(error)
+    }
+  }
+
+  /** The request to authenticate and annotate; override for GraphQL or other transports. */
+  protected getRequest(context: ExecutionContext): KeywardRequest {
+    return context.switchToHttp().getRequest<KeywardRequest>()
+  }
+
+  /** Where challenge headers go; `undefined` skips them. Override for GraphQL. */
+  protected getResponse(context: ExecutionContext): KeywardResponse | undefined {
+    return context.getType() === 'http'
+      ? context.switchToHttp().getResponse<KeywardResponse>()
+      : undefined
+  }
+
+  /** The Nest exception thrown for a failure; override for another body. */
+  protected toException(error: KeywardError): HttpException {
+    // RFC 6750 §3: `error` is the OAuth code, absent for a request without credentials (§3.1).
+    const oauth = error.toJSON().error
+    const body = {
+      statusCode: error.status,
+      ...(oauth === undefined ? {} : { error: oauth }),
+      // 503 is an internal condition (`expose: false`): the client gets the status phrase.
+      message: error.expose ? error.message : 'Service Unavailable',
+      code: error.code,
+    }
+    const Exception = EXCEPTIONS[error.status]
+    return Exception === undefined
+      ? new HttpException(body, error.status, { cause: error })
+      : new Exception(body, { cause: error })
+  }
+}

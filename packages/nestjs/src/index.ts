@@ -1,0 +1,8 @@
+export { KeywardModule } from './keyward.module.js'
+export type { KeywardModuleAsyncOptions, KeywardModuleOptions } from './keyward.module.js'
+export { KEYWARD_VERIFIER } from './keyward.module-definition.js'
+export { BearerAuthGuard } from './bearer-auth.guard.js'
+export { Auth, AnyScope, OptionalAuth, Public, Scopes } from './keyward.decorators.js'
+export type { KeywardRequest, KeywardResponse } from './keyward.request.js'
+export { isKeywardError, KeywardError } from '@keyward/core'
+export type { KeywardErrorCode, Verifier, VerifiedToken, VerifierOptions } from '@keyward/core'

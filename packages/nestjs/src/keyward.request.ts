@@ -1,0 +1,49 @@
+import type { BearerRequest, VerifiedToken } from '@keyward/core'
+
+declare global {
+  // Express's own extension point, needing no import of Express types. Declared exactly as in
+  // @keyward/express: two declarations of one property must have the same type.
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** The verified access token, set by `BearerAuthGuard` (absent without a token). */
+      auth?: VerifiedToken & { readonly scopes: string[] }
+    }
+  }
+}
+
+/**
+ * The request `BearerAuthGuard` reads and annotates: Express's `req` or Fastify's `request`.
+ *
+ * @example
+ * ```ts
+ * const request = context.switchToHttp().getRequest<KeywardRequest>()
+ * ```
+ */
+export interface KeywardRequest extends BearerRequest {
+  auth?: VerifiedToken | undefined
+  /** Fastify's Node request: the only place its raw header list is kept. */
+  readonly raw?: { readonly rawHeaders?: readonly string[] }
+}
+
+/**
+ * The response the guard puts `WWW-Authenticate` and `Retry-After` on: Node's and Express's
+ * `setHeader`, or Fastify's `reply.header`.
+ *
+ * @example
+ * ```ts
+ * const response = context.switchToHttp().getResponse<KeywardResponse>()
+ * ```
+ */
+export interface KeywardResponse {
+  setHeader?(name: string, value: string): unknown
+  header?(name: string, value: string): unknown
+}
+
+/** The fields `authenticate` reads; on Fastify `rawHeaders` lives on the Node request. */
+export function bearerRequest(request: KeywardRequest): BearerRequest {
+  const { raw } = request
+  if (raw === undefined) return request
+  const { headers, method, query, body } = request
+  return { headers, rawHeaders: raw.rawHeaders, method, query, body }
+}

@@ -1,0 +1,204 @@
+import { Controller, Get, Injectable, Module, UseGuards } from '@nestjs/common'
+import { NestFactory } from '@nestjs/core'
+import { startJwksServer, TestIssuer, type JwksServer } from '@keyward/test-utils'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import {
+  Auth,
+  BearerAuthGuard,
+  KEYWARD_VERIFIER,
+  KeywardModule,
+  type Verifier,
+  type VerifierOptions,
+} from '../src/index.js'
+import { get, platforms, quiet, quietRejecting, startApp } from './nest-app.js'
+
+const CONFIG = 'TEST_CONFIG'
+
+/** Stands in for `@nestjs/config`: a module exporting settings read at boot. */
+function configModule(settings: Record<string, string>) {
+  @Module({ providers: [{ provide: CONFIG, useValue: settings }], exports: [CONFIG] })
+  class ConfigModule {}
+  return ConfigModule
+}
+
+@Controller('feature')
+class FeatureController {
+  @UseGuards(BearerAuthGuard)
+  @Get()
+  feature(@Auth('subject') sub: string | undefined) {
+    return { sub }
+  }
+}
+
+let issuer: TestIssuer
+let jwks: JwksServer
+let options: VerifierOptions
+
+beforeAll(async () => {
+  issuer = await TestIssuer.create()
+  jwks = await startJwksServer({ issuer })
+  options = { issuer: issuer.issuer, audience: issuer.audience, jwksUri: jwks.url }
+})
+
+afterAll(async () => {
+  await jwks.close()
+})
+
+describe('KeywardModule', () => {
+  it('provides a working verifier under KEYWARD_VERIFIER with forRoot()', async () => {
+    @Module({ imports: [KeywardModule.forRoot(options)] })
+    class AppModule {}
+    const app = await NestFactory.createApplicationContext(AppModule, quiet)
+    try {
+      const verifier = app.get<Verifier>(KEYWARD_VERIFIER)
+      const auth = await verifier.verify(issuer.mint({ sub: 'user-1' }))
+      expect(auth.subject).toBe('user-1')
+    } finally {
+      await app.close()
+    }
+  })
+
+  it('builds the options with forRootAsync() from an injected provider of an imported module', async () => {
+    const settings = { ISSUER: issuer.issuer, AUDIENCE: issuer.audience, JWKS_URI: jwks.url }
+    const factory = vi.fn((config: Record<string, string>) => ({
+      issuer: config.ISSUER!,
+      audience: config.AUDIENCE!,
+      jwksUri: config.JWKS_URI!,
+    }))
+    @Module({
+      imports: [
+        KeywardModule.forRootAsync({
+          imports: [configModule(settings)],
+          inject: [CONFIG],
+          useFactory: factory,
+        }),
+      ],
+    })
+    class AppModule {}
+    const app = await NestFactory.createApplicationContext(AppModule, quiet)
+    try {
+      expect(factory).toHaveBeenCalledExactlyOnceWith(settings)
+      const auth = await app.get<Verifier>(KEYWARD_VERIFIER).verify(issuer.mint({ sub: 'user-2' }))
+      expect(auth.subject).toBe('user-2')
+    } finally {
+      await app.close()
+    }
+  })
+
+  it('builds the options with forRootAsync({ useClass }) through createKeywardOptions()', async () => {
+    @Injectable()
+    class KeywardConfig {
+      createKeywardOptions(): VerifierOptions {
+        return { ...options, realm: 'from-class' }
+      }
+    }
+    @Module({ imports: [KeywardModule.forRootAsync({ useClass: KeywardConfig })] })
+    class AppModule {}
+    const app = await NestFactory.createApplicationContext(AppModule, quiet)
+    try {
+      expect(app.get<Verifier>(KEYWARD_VERIFIER).challenge.realm).toBe('from-class')
+    } finally {
+      await app.close()
+    }
+  })
+
+  it('fails at boot with a TypeError naming the option when the options are wrong', async () => {
+    const wrong = { ...options, audience: undefined } as unknown as VerifierOptions
+    @Module({ imports: [KeywardModule.forRoot(wrong)] })
+    class AppModule {}
+    await expect(NestFactory.createApplicationContext(AppModule, quietRejecting)).rejects.toThrow(
+      /"audience"/,
+    )
+  })
+
+  it('closes the verifier on shutdown, aborting a key fetch in flight', async () => {
+    const signals: AbortSignal[] = []
+    jwks.setFault({ kind: 'hang' })
+    @Module({
+      imports: [
+        KeywardModule.forRoot({
+          ...options,
+          jwks: {
+            fetch: (url, init) => {
+              if (init.signal) signals.push(init.signal)
+              return fetch(url, init)
+            },
+          },
+        }),
+      ],
+    })
+    class AppModule {}
+    const app = await NestFactory.createApplicationContext(AppModule, quiet)
+    try {
+      const verifier = app.get<Verifier>(KEYWARD_VERIFIER)
+      const close = vi.spyOn(verifier, 'close')
+      void verifier.warmup().catch(() => undefined)
+      await vi.waitFor(() => {
+        expect(signals).toHaveLength(1)
+      })
+      expect(signals[0]!.aborted).toBe(false)
+      await app.close()
+      expect(close).toHaveBeenCalledOnce()
+      expect(signals[0]!.aborted).toBe(true)
+    } finally {
+      jwks.setFault(null)
+    }
+  })
+
+  it('gives each module instance its own verifier', async () => {
+    @Module({
+      imports: [KeywardModule.forRoot(options)],
+      providers: [{ provide: 'FIRST', useFactory: (v: Verifier) => v, inject: [KEYWARD_VERIFIER] }],
+    })
+    class First {}
+    @Module({
+      imports: [KeywardModule.forRoot({ ...options, realm: 'second' })],
+      providers: [
+        { provide: 'SECOND', useFactory: (v: Verifier) => v, inject: [KEYWARD_VERIFIER] },
+      ],
+    })
+    class Second {}
+    @Module({ imports: [First, Second] })
+    class AppModule {}
+    const app = await NestFactory.createApplicationContext(AppModule, quiet)
+    try {
+      const first = app.get<Verifier>('FIRST')
+      const second = app.get<Verifier>('SECOND')
+      expect(first).not.toBe(second)
+      expect(first.challenge.realm).toBeUndefined()
+      expect(second.challenge.realm).toBe('second')
+    } finally {
+      await app.close()
+    }
+  })
+
+  describe.each(platforms)('with isGlobal on %s', (platform) => {
+    it('serves guards in feature modules that do not import it', async () => {
+      @Module({ controllers: [FeatureController] })
+      class FeatureModule {}
+      @Module({ imports: [KeywardModule.forRoot({ ...options, isGlobal: true }), FeatureModule] })
+      class AppModule {}
+      const app = await startApp(AppModule, platform)
+      try {
+        expect((await get(`${app.url}/feature`)).status).toBe(401)
+        const answer = await get(`${app.url}/feature`, issuer.mint({ sub: 'user-3' }))
+        expect(answer.body).toEqual({ sub: 'user-3' })
+      } finally {
+        await app.close()
+      }
+    })
+  })
+
+  it('is not global by default: a feature module without the import cannot build the guard', async () => {
+    @Module({ controllers: [FeatureController] })
+    class FeatureModule {}
+    @Module({ imports: [KeywardModule.forRoot(options), FeatureModule] })
+    class AppModule {}
+    await expect(NestFactory.create(AppModule, quietRejecting)).rejects.toThrow(/KEYWARD_VERIFIER/)
+  })
+
+  it('injects with explicit tokens, so it needs no decorator metadata', () => {
+    expect(Reflect.getMetadata('design:paramtypes', BearerAuthGuard)).toBeUndefined()
+    expect(Reflect.getMetadata('self:paramtypes', BearerAuthGuard)).toHaveLength(2)
+  })
+})

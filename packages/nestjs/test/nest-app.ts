@@ -1,0 +1,78 @@
+import { request as httpRequest } from 'node:http'
+import type { DynamicModule, INestApplication, NestApplicationOptions, Type } from '@nestjs/common'
+import { NestFactory } from '@nestjs/core'
+import { ExpressAdapter } from '@nestjs/platform-express'
+import { FastifyAdapter } from '@nestjs/platform-fastify'
+
+export const platforms = ['express', 'fastify'] as const
+export type Platform = (typeof platforms)[number]
+
+/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment -- Nest types its
+   options as a class, but documents and reads plain objects. */
+/** No Nest logs in test output. */
+export const quiet: NestApplicationOptions = { logger: false }
+/** No logs, and boot errors reject instead of exiting the process. */
+export const quietRejecting: NestApplicationOptions = { logger: false, abortOnError: false }
+/* eslint-enable @typescript-eslint/no-unsafe-class-instance-assignment */
+
+export interface RunningApp {
+  readonly app: INestApplication
+  readonly url: string
+  close(): Promise<void>
+}
+
+/** Starts a real Nest application on 127.0.0.1 with an ephemeral port. */
+export async function startApp(
+  module: Type | DynamicModule,
+  platform: Platform,
+): Promise<RunningApp> {
+  const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter()
+  const app = await NestFactory.create(module, adapter, quiet)
+  await app.listen(0, '127.0.0.1')
+  const url = await app.getUrl()
+  return { app, url, close: () => app.close() }
+}
+
+export interface Answer {
+  readonly status: number
+  readonly headers: Headers
+  readonly body: unknown
+}
+
+/** GET with an optional bearer token; the body is parsed as JSON. */
+export async function get(url: string, token?: string): Promise<Answer> {
+  const headers: Record<string, string> =
+    token === undefined ? {} : { authorization: `Bearer ${token}` }
+  const response = await fetch(url, { headers })
+  const text = await response.text()
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text === '' ? undefined : JSON.parse(text),
+  }
+}
+
+/**
+ * GET with two `Authorization` lines, which `fetch` cannot send (it joins them into one);
+ * Node keeps only the first in `headers`, so only `rawHeaders` reveals the second.
+ */
+export function getWithTwoAuthorizations(
+  url: string,
+  first: string,
+  second: string,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, {
+      // The raw-header array form sends each pair as its own line.
+      headers: ['authorization', `Bearer ${first}`, 'authorization', `Bearer ${second}`],
+    })
+    req.on('response', (res) => {
+      res.resume()
+      res.on('end', () => {
+        resolve(res.statusCode ?? 0)
+      })
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
