@@ -58,7 +58,7 @@ export function buildVerifiedToken(
     audience: Object.freeze(
       typeof aud === 'string' ? [aud] : Array.isArray(aud) ? (aud as string[]).slice() : [],
     ),
-    scopes: Object.freeze(scopes),
+    scopes: Object.freeze(scopes) as string[],
     expiresAt: claims.exp as number,
     kid,
   })
