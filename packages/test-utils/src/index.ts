@@ -16,3 +16,5 @@ export type { JwksServer, JwksServerOptions, RecordedRequest } from './jwks-serv
 export type { JwksFault } from './jwks-fault.js'
 export { runAdapterContract } from './adapter-contract.js'
 export type { ContractApp, ContractAppFactory } from './adapter-contract.js'
+export { runAdapterAttacks } from './adapter-attacks.js'
+export type { AttackApp, AttackAppFactory } from './adapter-attacks.js'

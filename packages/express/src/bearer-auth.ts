@@ -1,0 +1,64 @@
+import {
+  createVerifier,
+  type Verifier,
+  type VerifiedToken,
+  type VerifierOptions,
+} from '@keyward/core'
+import type { RequestHandler } from 'express'
+
+declare global {
+  // Express's own extension point: express-serve-static-core's `Request` (Express 4 and 5)
+  // extends `Express.Request`, and this needs no import that a strict installer could hide.
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /**
+       * The verified access token, set by `bearerAuth` (absent on optional routes without a
+       * token). Assignable to the MCP SDK's `AuthInfo`.
+       */
+      auth?: VerifiedToken
+    }
+  }
+}
+
+/** Options of {@link bearerAuth} that belong to the adapter, not the verifier. */
+export interface BearerAuthOptions {
+  /**
+   * Let requests without a token through with `req.auth` unset; a bad token still fails.
+   * @defaultValue false
+   */
+  readonly optional?: boolean
+}
+
+/**
+ * Authenticates the request's bearer token (RFC 6750) and sets `req.auth`. Failures go to
+ * `next(err)` as a `KeywardError` carrying `status` and `headers` (`WWW-Authenticate`,
+ * `Retry-After`), which Express's default error handler already answers with.
+ *
+ * Pass options to create a verifier once, here, or pass a `Verifier` to share one (its keys,
+ * caches and refreshes) across routers and apps.
+ *
+ * @example
+ * ```ts
+ * app.use(bearerAuth({ issuer: 'https://auth.example.com/', audience: 'https://api.example.com',
+ *   jwksUri: 'https://auth.example.com/.well-known/jwks.json' }))
+ * app.get('/me', (req, res) => res.json({ sub: req.auth?.subject }))
+ * ```
+ */
+export function bearerAuth(
+  options: VerifierOptions | Verifier,
+  adapterOptions: BearerAuthOptions = {},
+): RequestHandler {
+  const verifier = isVerifier(options) ? options : createVerifier(options)
+  const optional = adapterOptions.optional === true
+  return (req, _res, next) => {
+    verifier.authenticate(req, { optional }).then((auth) => {
+      if (auth !== undefined) req.auth = auth
+      next()
+    }, next)
+  }
+}
+
+function isVerifier(value: VerifierOptions | Verifier): value is Verifier {
+  return typeof (value as Partial<Verifier>).authenticate === 'function'
+}

@@ -1,0 +1,120 @@
+import { isKeywardError, type Verifier, type VerifiedToken } from '@keyward/core'
+import express5, { type ErrorRequestHandler } from 'express'
+import express4 from 'express4'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bearerAuth } from '../src/index.js'
+import { listen, startIssuer, type IssuerFixture } from './helpers.js'
+
+let fixture: IssuerFixture
+beforeAll(async () => {
+  fixture = await startIssuer()
+})
+afterAll(async () => {
+  await fixture.close()
+})
+
+describe.each([
+  ['Express 5', express5],
+  ['Express 4', express4],
+])('bearerAuth on %s', (_name, express) => {
+  it('validates verifier options when it is created, not per request', () => {
+    const { issuer } = fixture
+    const jwksUri = 'http://example.com/jwks.json' // plain http off loopback
+    expect(() => bearerAuth({ issuer: issuer.issuer, audience: issuer.audience, jwksUri })).toThrow(
+      TypeError,
+    )
+  })
+
+  it('creates one verifier from options and reuses it for every request', async () => {
+    const { issuer, server, options } = fixture
+    const before = server.jwksRequests
+    const app = express()
+    app.get('/', bearerAuth(options), (req, res) => {
+      res.json({ sub: req.auth?.subject })
+    })
+    const running = await listen(app)
+    try {
+      for (const sub of ['a', 'b', 'c']) {
+        const headers = { authorization: `Bearer ${issuer.mint({ sub })}` }
+        const res = await fetch(running.url, { headers })
+        expect(await res.json()).toEqual({ sub })
+      }
+      expect(server.jwksRequests - before).toBe(1)
+    } finally {
+      await running.close()
+    }
+  })
+
+  it('uses a given Verifier as is, with the Express request and the optional flag', async () => {
+    const auth = { subject: 'stub' } as VerifiedToken
+    const calls: unknown[][] = []
+    const verifier = {
+      authenticate: (request: unknown, options: unknown) => {
+        calls.push([request, options])
+        return Promise.resolve(auth)
+      },
+    } as unknown as Verifier
+    const app = express()
+    app.get('/', bearerAuth(verifier, { optional: true }), (req, res) => {
+      res.json({ same: req.auth === auth })
+    })
+    const running = await listen(app)
+    try {
+      const res = await fetch(`${running.url}/?x=1`, { headers: { authorization: 'Bearer t' } })
+      expect(await res.json()).toEqual({ same: true })
+    } finally {
+      await running.close()
+    }
+    expect(calls).toHaveLength(1)
+    const [request, options] = calls[0] as [Record<string, unknown>, unknown]
+    expect(options).toEqual({ optional: true })
+    expect(request.method).toBe('GET')
+    expect(request.query).toEqual({ x: '1' })
+    expect(request.rawHeaders).toContain('Bearer t')
+  })
+
+  it('sends failures down next(err) as KeywardErrors with status and headers', async () => {
+    const { options } = fixture
+    const seen: unknown[] = []
+    const app = express()
+    app.get('/', bearerAuth(options), (_req, res) => {
+      res.json({ reached: true })
+    })
+    const capture: ErrorRequestHandler = (error, _req, res, _next) => {
+      seen.push(error)
+      res.status(599).end()
+    }
+    app.use(capture)
+    const running = await listen(app)
+    try {
+      expect((await fetch(running.url)).status).toBe(599)
+    } finally {
+      await running.close()
+    }
+    const [error] = seen
+    expect(isKeywardError(error) && error.code).toBe('missing_token')
+    expect(isKeywardError(error) && error.headers['WWW-Authenticate']).toBe('Bearer')
+  })
+
+  it('sends an unexpected verifier rejection down next(err) unchanged', async () => {
+    const failure = new Error('boom')
+    const verifier = { authenticate: () => Promise.reject(failure) } as unknown as Verifier
+    const seen: unknown[] = []
+    const app = express()
+    app.get('/', bearerAuth(verifier), (_req, res) => {
+      res.json({ reached: true })
+    })
+    const capture: ErrorRequestHandler = (error, _req, res, _next) => {
+      seen.push(error)
+      res.status(599).end()
+    }
+    app.use(capture)
+    const running = await listen(app)
+    try {
+      expect((await fetch(running.url)).status).toBe(599)
+    } finally {
+      await running.close()
+    }
+    expect(seen).toEqual([failure])
+  })
+})

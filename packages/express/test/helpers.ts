@@ -1,0 +1,46 @@
+import { createServer, type RequestListener } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { VerifierOptions } from '@keyward/core'
+import { startJwksServer, TestIssuer, type ContractApp, type JwksServer } from '@keyward/test-utils'
+
+/** Serves `listener` on 127.0.0.1:0; `close` also runs `onClose` (e.g. `verifier.close()`). */
+export async function listen(
+  listener: RequestListener,
+  onClose: () => void = () => undefined,
+): Promise<ContractApp> {
+  const server = createServer(listener)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        onClose()
+        server.close((error) => {
+          if (error === undefined) resolve()
+          else reject(error)
+        })
+        // fetch keeps connections alive; close() alone would wait for them.
+        server.closeAllConnections()
+      }),
+  }
+}
+
+/** A test issuer, its JWKS server and verifier options that trust it. */
+export interface IssuerFixture {
+  readonly issuer: TestIssuer
+  readonly server: JwksServer
+  readonly options: VerifierOptions
+  close(): Promise<void>
+}
+
+export async function startIssuer(): Promise<IssuerFixture> {
+  const issuer = await TestIssuer.create({ alg: 'ES256' })
+  const server = await startJwksServer({ issuer })
+  return {
+    issuer,
+    server,
+    options: { issuer: issuer.issuer, audience: issuer.audience, jwksUri: server.url },
+    close: () => server.close(),
+  }
+}

@@ -1,0 +1,6 @@
+export { bearerAuth } from './bearer-auth.js'
+export type { BearerAuthOptions, KeywardState } from './bearer-auth.js'
+export { requireScopes, requireAnyScope } from './require-scopes.js'
+// Re-exported so one install is enough to share a verifier and branch on errors.
+export { createVerifier, isKeywardError, KeywardError } from '@keyward/core'
+export type { KeywardErrorCode, Verifier, VerifierOptions, VerifiedToken } from '@keyward/core'

@@ -1,0 +1,54 @@
+import { createRequire } from 'node:module'
+import { createVerifier } from '@keyward/core'
+import { runAdapterContract, type ContractAppFactory } from '@keyward/test-utils'
+import Koa3, { type Middleware } from 'koa'
+import Koa2 from 'koa2'
+import { expect, it } from 'vitest'
+import { bearerAuth, requireAnyScope, requireScopes, type KeywardState } from '../src/index.js'
+import { listen, route } from './helpers.js'
+
+const require = createRequire(import.meta.url)
+const major = (name: string): number =>
+  Number((require(`${name}/package.json`) as { version: string }).version.split('.')[0])
+
+it('runs the contract on Koa 2 and Koa 3', () => {
+  expect([major('koa2'), major('koa')]).toEqual([2, 3])
+})
+
+function koaApp(name: string, Koa: typeof Koa3): ContractAppFactory {
+  return {
+    name,
+    async start(options) {
+      const verifier = createVerifier(options)
+      const auth = bearerAuth(verifier)
+      const whoAmI: Middleware<KeywardState> = (ctx) => {
+        const { auth } = ctx.state
+        ctx.body = { sub: auth?.subject, clientId: auth?.clientId, scopes: auth?.scopes }
+      }
+      const app = new Koa<KeywardState>()
+      // Koa logs non-exposed errors (the 503) to stderr; the answers are what is under test.
+      app.silent = true
+      app.use(
+        route('/public', (ctx) => {
+          ctx.body = { ok: true }
+        }),
+      )
+      app.use(route('/protected', auth, whoAmI))
+      app.use(route('/write', auth, requireScopes('write:things'), whoAmI))
+      app.use(route('/any', auth, requireAnyScope('admin', 'write:things'), whoAmI))
+      app.use(
+        route('/optional', bearerAuth(verifier, { optional: true }), (ctx) => {
+          const { auth } = ctx.state
+          ctx.body = auth ? { authenticated: true, sub: auth.subject } : { authenticated: false }
+        }),
+      )
+      return listen(app.callback(), () => {
+        verifier.close()
+      })
+    },
+  }
+}
+
+// Koa's own ctx.onerror renders status + headers (+ the message when `expose`).
+runAdapterContract(koaApp(`koa@${major('koa')}`, Koa3))
+runAdapterContract(koaApp(`koa@${major('koa2')}`, Koa2))

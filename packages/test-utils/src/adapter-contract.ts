@@ -1,0 +1,527 @@
+import { connect } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+// Type only, and by path: core devDepends on test-utils, so a package dependency back on core
+// would be a workspace cycle. The import is erased; adapters pass core's own `VerifierOptions`.
+import type { VerifierOptions } from '../../core/src/index.js'
+import { startJwksServer, type JwksServer } from './jwks-server.js'
+import { TestIssuer } from './test-issuer.js'
+
+/**
+ * A running app under contract test.
+ *
+ * @example
+ * ```ts
+ * const app: ContractApp = { url: `http://127.0.0.1:${port}`, close: () => stop() }
+ * ```
+ */
+export interface ContractApp {
+  /** `http://127.0.0.1:PORT`, no trailing slash. */
+  readonly url: string
+  /** Stops the server (idle keep-alive sockets included) and closes the verifier. */
+  close(): Promise<void>
+}
+
+/**
+ * Starts one framework's app for {@link runAdapterContract}.
+ *
+ * @example
+ * ```ts
+ * const factory: ContractAppFactory = {
+ *   name: 'express@5',
+ *   async start(options) {
+ *     const verifier = createVerifier(options)
+ *     const app = express()
+ *     app.get('/protected', bearerAuth(verifier), (req, res) => res.json({ sub: req.auth?.subject }))
+ *     return listen(app, verifier)
+ *   },
+ * }
+ * ```
+ */
+export interface ContractAppFactory {
+  /** Framework and major, e.g. `'express@5'`. */
+  readonly name: string
+  /**
+   * Start a real app on 127.0.0.1:0 with these routes:
+   * - `GET /public`: no auth → 200 `{"ok":true}`
+   * - `GET /protected`: bearer auth → 200 `{"sub", "clientId", "scopes"}`
+   * - `GET /write`: bearer auth + all of scopes `['write:things']` → 200
+   * - `GET /any`: bearer auth + any of `['admin', 'write:things']` → 200
+   * - `GET /optional`: optional bearer auth → 200 `{"authenticated": boolean, "sub"?}`
+   *
+   * Every route uses ONE verifier built from `verifierOptions` (or the same options).
+   */
+  start(verifierOptions: VerifierOptions): Promise<ContractApp>
+}
+
+const REALM = 'keyward-contract'
+const METADATA_URL = 'https://api.test/.well-known/oauth-protected-resource'
+const CONFIGURED = `realm="${REALM}", resource_metadata="${METADATA_URL}"`
+
+interface Reply {
+  readonly status: number
+  /** Lower-case names; repeated headers joined with `, `. */
+  readonly headers: Readonly<Record<string, string | undefined>>
+  readonly body: string
+}
+
+type OAuthError = 'invalid_request' | 'invalid_token' | 'insufficient_scope'
+
+interface Expected {
+  readonly status: number
+  /** The RFC 6750 `error`; `null` for a bare challenge (no credentials). */
+  readonly error: OAuthError | null
+  /** `scope` of an `insufficient_scope` challenge. */
+  readonly scope?: string
+  /** Whether the app was started with `realm` and `resourceMetadataUrl`. */
+  readonly configured?: boolean
+}
+
+async function get(url: string, headers: Record<string, string> = {}): Promise<Reply> {
+  const response = await fetch(url, { headers, redirect: 'manual' })
+  return {
+    status: response.status,
+    headers: Object.fromEntries(response.headers),
+    body: await response.text(),
+  }
+}
+
+/**
+ * A GET written byte by byte over `node:net`, for what `fetch` refuses to send: repeated
+ * `Authorization` lines, tabs and obs-text bytes inside values, headers past Node's limit.
+ */
+function getRaw(url: string, headerLines: readonly Buffer[]): Promise<Reply> {
+  const { hostname, port, pathname, search } = new URL(url)
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname)
+    const chunks: Buffer[] = []
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk))
+    // A server may reset the connection right after answering an oversized request.
+    socket.on('error', (error) => {
+      if (chunks.length === 0) reject(error)
+    })
+    socket.on('close', () => {
+      if (chunks.length === 0) reject(new Error('connection closed without a response'))
+      else resolve(parseReply(Buffer.concat(chunks)))
+    })
+    const head = `GET ${pathname}${search} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nConnection: close\r\n`
+    const crlf = Buffer.from('\r\n')
+    socket.write(Buffer.concat([Buffer.from(head), ...headerLines.flatMap((l) => [l, crlf]), crlf]))
+  })
+}
+
+function parseReply(raw: Buffer): Reply {
+  const text = raw.toString('latin1')
+  const end = text.indexOf('\r\n\r\n')
+  const [statusLine = '', ...lines] = text.slice(0, end < 0 ? text.length : end).split('\r\n')
+  const headers: Record<string, string> = {}
+  for (const line of lines) {
+    const colon = line.indexOf(':')
+    const name = line.slice(0, colon).trim().toLowerCase()
+    const value = line.slice(colon + 1).trim()
+    headers[name] = name in headers ? `${headers[name] ?? ''}, ${value}` : value
+  }
+  const rest = end < 0 ? '' : text.slice(end + 4)
+  const body = headers['transfer-encoding'] === 'chunked' ? dechunk(rest) : rest
+  return { status: Number(statusLine.split(' ')[1]), headers, body }
+}
+
+function dechunk(text: string): string {
+  let out = ''
+  let at = 0
+  for (;;) {
+    const lineEnd = text.indexOf('\r\n', at)
+    const size = lineEnd < 0 ? 0 : parseInt(text.slice(at, lineEnd), 16)
+    if (!(size > 0)) return out
+    out += text.slice(lineEnd + 2, lineEnd + 2 + size)
+    at = lineEnd + 2 + size + 2
+  }
+}
+
+function line(text: string): Buffer {
+  return Buffer.from(text, 'latin1')
+}
+
+/** `realm="x", error="y"` → `{ realm: 'x', error: 'y' }`; the scheme under `''`. */
+function parseChallenge(value: string): Record<string, string> {
+  const scheme = /^(\S+)/.exec(value)?.[1] ?? ''
+  const params: Record<string, string> = { '': scheme }
+  for (const match of value.matchAll(/([A-Za-z_]+)="((?:[^"\\]|\\.)*)"/g)) {
+    params[match[1] ?? ''] = (match[2] ?? '').replace(/\\(.)/g, '$1')
+  }
+  return params
+}
+
+/** Success bodies of the contract routes; none may appear in a rejection. */
+const HANDLER_MARKERS = ['"clientId"', '"authenticated"', '"ok"']
+
+function expectRejected(reply: Reply, expected: Expected): void {
+  expect(reply.status).toBe(expected.status)
+  // The protected handler did not run: its body never reaches the client.
+  for (const marker of HANDLER_MARKERS) expect(reply.body).not.toContain(marker)
+  const challenge = reply.headers['www-authenticate']
+  expect(challenge).toBeDefined()
+  const params = parseChallenge(challenge ?? '')
+  expect(params['']).toBe('Bearer')
+  if (expected.error === null) {
+    // RFC 6750 §3.1: a request without credentials gets no error code.
+    expect(challenge).toBe(expected.configured === true ? `Bearer ${CONFIGURED}` : 'Bearer')
+  } else {
+    expect(params.error).toBe(expected.error)
+  }
+  expect(params.scope).toBe(expected.scope)
+  expect(params.realm).toBe(expected.configured === true ? REALM : undefined)
+  expect(params.resource_metadata).toBe(expected.configured === true ? METADATA_URL : undefined)
+  // Adapters that render a JSON body must render the RFC 6750 §3 one.
+  if (reply.headers['content-type']?.includes('application/json') === true) {
+    const body = JSON.parse(reply.body) as { error?: unknown }
+    expect(body.error).toBe(expected.error ?? undefined)
+  }
+}
+
+function expectUnavailable(reply: Reply): void {
+  expect(reply.status).toBe(503)
+  for (const marker of HANDLER_MARKERS) expect(reply.body).not.toContain(marker)
+  expect(reply.headers['retry-after']).toMatch(/^[1-9]\d*$/)
+  expect(reply.headers['www-authenticate']).toBeUndefined()
+}
+
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000)
+}
+
+/** One issuer, its JWKS server and an app verifying its tokens. */
+interface Fixture {
+  readonly issuer: TestIssuer
+  readonly server: JwksServer
+  readonly app: ContractApp
+  readonly url: (path: string) => string
+  readonly bearer: (claims?: Record<string, unknown>) => Record<string, string>
+}
+
+function fixture(
+  factory: ContractAppFactory,
+  settings: { readonly configured?: boolean; readonly jwksDown?: boolean } = {},
+): () => Fixture {
+  let current: Fixture | undefined
+  beforeAll(async () => {
+    const issuer = await TestIssuer.create({ alg: 'ES256' })
+    const server = await startJwksServer({ issuer })
+    if (settings.jwksDown === true) server.setFault({ kind: 'status', status: 503 })
+    try {
+      const app = await factory.start({
+        issuer: issuer.issuer,
+        audience: issuer.audience,
+        jwksUri: server.url,
+        ...(settings.configured === true
+          ? { realm: REALM, resourceMetadataUrl: METADATA_URL }
+          : {}),
+      })
+      current = {
+        issuer,
+        server,
+        app,
+        url: (path) => app.url + path,
+        bearer: (claims) => ({ authorization: `Bearer ${issuer.mint(claims)}` }),
+      }
+    } catch (error) {
+      await server.close()
+      throw error
+    }
+  })
+  afterAll(async () => {
+    await current?.app.close()
+    await current?.server.close()
+  })
+  return () => {
+    if (current === undefined) throw new Error('contract fixture is not started')
+    return current
+  }
+}
+
+/**
+ * Defines a vitest `describe` block that holds an adapter to keyward's HTTP contract, over real
+ * requests: status, `WWW-Authenticate`, `Retry-After`, and that rejected requests never reach the
+ * handler. A JSON error body is optional; when an adapter renders one, its `error` must be the
+ * RFC 6750 code (`KeywardError.toJSON()`), and absent for a request without credentials. Each
+ * `describe` starts its own app(s) on its own issuer and JWKS server. Call it once per framework
+ * major.
+ *
+ * @example
+ * ```ts
+ * runAdapterContract({ name: 'koa@3', start: (options) => startKoaApp(Koa, options) })
+ * ```
+ */
+export function runAdapterContract(factory: ContractAppFactory): void {
+  describe(`adapter contract: ${factory.name}`, () => {
+    describe('with realm and resource metadata configured', () => {
+      const f = fixture(factory, { configured: true })
+      const configured = true
+
+      it('answers a request without credentials with 401 and a challenge without error', async () => {
+        const { url } = f()
+        expectRejected(await get(url('/protected')), { status: 401, error: null, configured })
+        // Another scheme is no bearer credential either (RFC 6750 §3.1).
+        const basic = await get(url('/protected'), { authorization: 'Basic dXNlcjpwYXNz' })
+        expectRejected(basic, { status: 401, error: null, configured })
+      })
+
+      it.each([
+        ['a Bearer scheme without a token', 'Bearer'],
+        ['two credentials in one header', 'Bearer abc def'],
+        ['two comma-separated credentials', 'Bearer abc, Bearer def'],
+        ['a value that is not token68', 'Bearer a=b.c'],
+      ])('answers %s with 400 invalid_request', async (_name, authorization) => {
+        const reply = await get(f().url('/protected'), { authorization })
+        expectRejected(reply, { status: 400, error: 'invalid_request', configured })
+      })
+
+      it('answers two Authorization lines with 400 invalid_request', async () => {
+        const { url, issuer } = f()
+        const token = issuer.mint()
+        const reply = await getRaw(url('/protected'), [
+          line(`Authorization: Bearer ${token}`),
+          line(`Authorization: Bearer ${token}`),
+        ])
+        expectRejected(reply, { status: 400, error: 'invalid_request', configured })
+      })
+
+      it('answers a token in both the header and the query with 400 invalid_request', async () => {
+        const { url, issuer, bearer } = f()
+        const reply = await get(url(`/protected?access_token=${issuer.mint()}`), bearer())
+        expectRejected(reply, { status: 400, error: 'invalid_request', configured })
+      })
+
+      it.each<[string, (issuer: TestIssuer) => string]>([
+        [
+          'an expired token',
+          (issuer) => issuer.mint({ iat: nowSeconds() - 3600, exp: nowSeconds() - 600 }),
+        ],
+        ['a bad signature', (issuer) => issuer.mint({}, { signature: 'zeros' })],
+        ['a wrong issuer', (issuer) => issuer.mint({ iss: 'https://evil.test/' })],
+        ['a wrong audience', (issuer) => issuer.mint({ aud: 'https://other.test' })],
+        ['a malformed token', () => 'abc.def.ghi'],
+        [
+          'alg none',
+          (issuer) => issuer.mint({}, { alg: 'none', kid: null, signature: 'none-empty' }),
+        ],
+      ])('answers %s with 401 invalid_token', async (_name, mint) => {
+        const { url, issuer } = f()
+        const reply = await get(url('/protected'), { authorization: `Bearer ${mint(issuer)}` })
+        expectRejected(reply, { status: 401, error: 'invalid_token', configured })
+      })
+
+      it('attaches the verified token and runs the handler', async () => {
+        const { url, bearer } = f()
+        const headers = bearer({
+          sub: 'user-42',
+          client_id: 'client-7',
+          scope: 'read:things write:things',
+        })
+        const reply = await get(url('/protected'), headers)
+        expect(reply.status).toBe(200)
+        expect(JSON.parse(reply.body)).toEqual({
+          sub: 'user-42',
+          clientId: 'client-7',
+          scopes: ['read:things', 'write:things'],
+        })
+      })
+
+      it('accepts the Bearer scheme in any case (RFC 9110 §11.1)', async () => {
+        const { url, issuer } = f()
+        const reply = await get(url('/protected'), { authorization: `bEaReR ${issuer.mint()}` })
+        expect(reply.status).toBe(200)
+      })
+
+      it('answers a missing required scope with 403 insufficient_scope naming it', async () => {
+        const { url, bearer } = f()
+        const reply = await get(url('/write'), bearer({ scope: 'read:things' }))
+        expectRejected(reply, {
+          status: 403,
+          error: 'insufficient_scope',
+          scope: 'write:things',
+          configured,
+        })
+        expect((await get(url('/write'), bearer({ scope: 'write:things' }))).status).toBe(200)
+      })
+
+      it('requires one of the any-of scopes and names all of them when none is granted', async () => {
+        const { url, bearer } = f()
+        const reply = await get(url('/any'), bearer({ scope: 'read:things' }))
+        expectRejected(reply, {
+          status: 403,
+          error: 'insufficient_scope',
+          scope: 'admin write:things',
+          configured,
+        })
+        expect((await get(url('/any'), bearer({ scope: 'admin' }))).status).toBe(200)
+        expect((await get(url('/any'), bearer({ scope: 'write:things' }))).status).toBe(200)
+      })
+
+      it('checks scopes only after authentication: no token on a scoped route is 401', async () => {
+        const reply = await get(f().url('/write'))
+        expectRejected(reply, { status: 401, error: null, configured })
+      })
+
+      it('lets optional routes through without a token, unauthenticated', async () => {
+        const reply = await get(f().url('/optional'))
+        expect(reply.status).toBe(200)
+        expect(JSON.parse(reply.body)).toEqual({ authenticated: false })
+      })
+
+      it('authenticates optional routes when a valid token is sent', async () => {
+        const { url, bearer } = f()
+        const reply = await get(url('/optional'), bearer({ sub: 'user-9' }))
+        expect(reply.status).toBe(200)
+        expect(JSON.parse(reply.body)).toEqual({ authenticated: true, sub: 'user-9' })
+      })
+
+      it('still rejects a bad token or a malformed header on optional routes', async () => {
+        const { url, issuer } = f()
+        const bad = await get(url('/optional'), {
+          authorization: `Bearer ${issuer.mint({}, { signature: 'zeros' })}`,
+        })
+        expectRejected(bad, { status: 401, error: 'invalid_token', configured })
+        const malformed = await get(url('/optional'), { authorization: 'Bearer a b' })
+        expectRejected(malformed, { status: 400, error: 'invalid_request', configured })
+      })
+
+      it('never authenticates public routes, even with a garbage header', async () => {
+        const { url } = f()
+        for (const authorization of [undefined, 'Bearer', 'Bearer a b', 'Bearer x.y.z']) {
+          const reply = await get(
+            url('/public'),
+            authorization === undefined ? {} : { authorization },
+          )
+          expect(reply.status).toBe(200)
+          expect(JSON.parse(reply.body)).toEqual({ ok: true })
+        }
+      })
+
+      it('ignores scopes smuggled in a __proto__ member of the payload', async () => {
+        const { url, issuer } = f()
+        const claims = issuer.claims({ scope: 'read:things' })
+        const rawPayload = JSON.stringify(claims).replace(
+          /}$/,
+          ',"__proto__":{"scope":"write:things","scopes":["write:things"]}}',
+        )
+        const token = issuer.mint({}, { rawPayload })
+        const reply = await get(url('/write'), { authorization: `Bearer ${token}` })
+        expectRejected(reply, {
+          status: 403,
+          error: 'insufficient_scope',
+          scope: 'write:things',
+          configured,
+        })
+      })
+
+      it('answers a 10 KB bearer token with 401 invalid_token', async () => {
+        const authorization = `Bearer ${'a'.repeat(10 * 1024)}`
+        const reply = await get(f().url('/protected'), { authorization })
+        expectRejected(reply, { status: 401, error: 'invalid_token', configured })
+      })
+
+      it('answers a 15 KB header of another scheme with a bare 401', async () => {
+        const authorization = `Basic ${'a'.repeat(15 * 1024)}`
+        const reply = await get(f().url('/protected'), { authorization })
+        expectRejected(reply, { status: 401, error: null, configured })
+      })
+
+      it.each([
+        ['a tab inside the token', 'Authorization: Bearer abc\tdef'],
+        ['a tab after the scheme', 'Authorization: Bearer\tabc'],
+        ['obs-text bytes in the token', 'Authorization: Bearer abc\x80\xff'],
+        ['obs-text bytes only', 'Authorization: Bearer \xe9\xe9\xe9'],
+        ['a raw UTF-8 token', 'Authorization: Bearer \xc3\xa9t\xc3\xa9'],
+      ])('answers %s with 400 invalid_request', async (_name, header) => {
+        const reply = await getRaw(f().url('/protected'), [line(header)])
+        expectRejected(reply, { status: 400, error: 'invalid_request', configured })
+      })
+
+      it.each([
+        ['a NUL byte', 'Authorization: Bearer abc\x00def'],
+        ['a bare CR', 'Authorization: Bearer abc\rdef'],
+        ['a header past the server limit', `X-Filler: ${'a'.repeat(64 * 1024)}`],
+      ])('never answers %s with 2xx or 5xx', async (_name, header) => {
+        const reply = await getRaw(f().url('/protected'), [line(header)])
+        expect(reply.status).toBeGreaterThanOrEqual(400)
+        expect(reply.status).toBeLessThan(500)
+        for (const marker of HANDLER_MARKERS) expect(reply.body).not.toContain(marker)
+      })
+    })
+
+    describe('without realm or resource metadata', () => {
+      const f = fixture(factory)
+
+      it('challenges a request without credentials with exactly "Bearer"', async () => {
+        expectRejected(await get(f().url('/protected')), { status: 401, error: null })
+      })
+
+      it('puts neither realm nor resource_metadata in error challenges', async () => {
+        const { url, bearer } = f()
+        const reply = await get(url('/write'), bearer({ scope: 'read:things' }))
+        expectRejected(reply, { status: 403, error: 'insufficient_scope', scope: 'write:things' })
+      })
+
+      it('shares one verifier across routes: one key fetch serves them all', async () => {
+        const { url, bearer, server } = f()
+        const headers = bearer({ scope: 'admin write:things' })
+        for (const path of ['/protected', '/write', '/any', '/optional']) {
+          expect((await get(url(path), headers)).status).toBe(200)
+          expect((await get(url(path), bearer({ scope: 'admin write:things' }))).status).toBe(200)
+        }
+        expect(server.jwksRequests).toBe(1)
+      })
+    })
+
+    describe('when the JWKS is down and no keys were ever fetched', () => {
+      const f = fixture(factory, { jwksDown: true })
+
+      it('answers 503 with Retry-After and no challenge', async () => {
+        const { url, bearer } = f()
+        expectUnavailable(await get(url('/protected'), bearer()))
+        expectUnavailable(await get(url('/optional'), bearer()))
+      })
+
+      it('does not fetch again for every request during the outage', async () => {
+        const { url, bearer, server } = f()
+        const before = server.jwksRequests
+        expect(before).toBeGreaterThanOrEqual(1)
+        for (let i = 0; i < 5; i++) expectUnavailable(await get(url('/protected'), bearer()))
+        // Negative caching answers these without I/O; at most one scheduled background retry
+        // may land in between, never one fetch per request.
+        expect(server.jwksRequests).toBeLessThanOrEqual(before + 1)
+      })
+
+      it('still answers requests without credentials and public routes without keys', async () => {
+        const { url } = f()
+        expectRejected(await get(url('/protected')), { status: 401, error: null })
+        expect((await get(url('/public'))).status).toBe(200)
+      })
+    })
+
+    describe('when the issuer rotates its signing key', () => {
+      const f = fixture(factory)
+
+      it('accepts the new key after exactly one refetch', async () => {
+        const { url, bearer, issuer, server } = f()
+        expect((await get(url('/protected'), bearer())).status).toBe(200)
+        expect(server.jwksRequests).toBe(1)
+        await issuer.rotate()
+        expect((await get(url('/protected'), bearer())).status).toBe(200)
+        expect(server.jwksRequests).toBe(2)
+        expect((await get(url('/protected'), bearer())).status).toBe(200)
+        expect(server.jwksRequests).toBe(2)
+      })
+
+      it('rejects another unknown key inside the cooldown without fetching', async () => {
+        const { url, issuer, server } = f()
+        const before = server.jwksRequests
+        const hidden = await issuer.addKey({ publish: false })
+        const token = issuer.mint({}, { key: hidden })
+        const reply = await get(url('/protected'), { authorization: `Bearer ${token}` })
+        expectRejected(reply, { status: 401, error: 'invalid_token' })
+        expect(server.jwksRequests).toBe(before)
+      })
+    })
+  })
+}
