@@ -86,13 +86,31 @@ function headerToken(request: BearerRequest, maxTokenBytes: number): string | un
   const header = request.headers.authorization
   if (header === undefined) return undefined
   if (typeof header !== 'string') throw new KeywardError('invalid_request')
-  const value = header.trim()
+  const value = trimOws(header)
   if (!BEARER_SCHEME.test(value)) return undefined
   // The size cap comes before the syntax check, so an oversized value costs nothing.
   if (value.length > maxTokenBytes + 64) throw new KeywardError('token_too_large')
   const match = BEARER.exec(value)
   if (match === null) throw new KeywardError('invalid_request')
   return checkedToken(match[1] ?? '', maxTokenBytes)
+}
+
+/**
+ * RFC 9110 §5.5: the whitespace around a field value is SP and HTAB only. `String#trim` would
+ * also strip NBSP (a Latin-1 byte Node passes through) and Unicode spaces, accepting a header no
+ * other HTTP component reads as this token. A loop, not a regex: `[ \t]+$` backtracks
+ * quadratically on a long run of spaces.
+ */
+function trimOws(value: string): string {
+  let start = 0
+  let end = value.length
+  while (start < end && isOws(value.charCodeAt(start))) start++
+  while (end > start && isOws(value.charCodeAt(end - 1))) end--
+  return value.slice(start, end)
+}
+
+function isOws(code: number): boolean {
+  return code === 0x20 || code === 0x09
 }
 
 function fieldToken(container: unknown): unknown {

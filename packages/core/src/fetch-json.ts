@@ -75,47 +75,23 @@ export async function fetchJson(url: string, options: FetchJsonOptions): Promise
   const onClose = (): void => {
     controller.abort()
   }
-  options.signal.addEventListener('abort', onClose, { once: true })
+  // An already-closed caller never gets its abort event: check before listening.
+  if (options.signal.aborted) onClose()
+  else options.signal.addEventListener('abort', onClose, { once: true })
+  // The deadline holds even against an injected `fetch` (or body stream) that ignores the
+  // signal: a fetch that never settles would otherwise hold the single flight forever.
+  let stopWaiting: (() => void) | undefined
+  const deadline = new Promise<never>((_, reject) => {
+    stopWaiting = () => {
+      reject(controller.signal.reason as Error)
+    }
+    if (controller.signal.aborted) stopWaiting()
+    else controller.signal.addEventListener('abort', stopWaiting, { once: true })
+  })
+  // Rejections of the loser are expected; keep them from surfacing as unhandled.
+  deadline.catch(() => undefined)
   try {
-    const headers: Record<string, string> = { accept: 'application/json', ...options.headers }
-    if (options.etag !== undefined) headers['if-none-match'] = options.etag
-    if (options.lastModified !== undefined) headers['if-modified-since'] = options.lastModified
-    const response = await options.fetch(url, {
-      method: 'GET',
-      headers,
-      redirect: 'manual',
-      signal: controller.signal,
-    })
-    const freshnessMs = freshnessFromHeaders(response.headers)
-    if (response.status === 304 && (options.etag ?? options.lastModified) !== undefined) {
-      await response.body?.cancel()
-      return { kind: 'not_modified', freshnessMs }
-    }
-    if (response.status !== 200) {
-      await response.body?.cancel()
-      if (response.status >= 300 && response.status < 400) {
-        throw new FetchFailure('redirect', { httpStatus: response.status })
-      }
-      const retryAfterMs =
-        response.status === 429 || response.status === 503
-          ? retryAfterFromHeaders(response.headers, options.now())
-          : undefined
-      throw new FetchFailure('http_status', { httpStatus: response.status, retryAfterMs })
-    }
-    const text = await readCapped(response, options.maxBytes)
-    let body: unknown
-    try {
-      body = JSON.parse(text)
-    } catch (cause) {
-      throw new FetchFailure('invalid_json', { cause })
-    }
-    return {
-      kind: 'document',
-      body,
-      etag: response.headers.get('etag') ?? undefined,
-      lastModified: response.headers.get('last-modified') ?? undefined,
-      freshnessMs,
-    }
+    return await Promise.race([exchange(url, options, controller.signal), deadline])
   } catch (error) {
     if (error instanceof FetchFailure) throw error
     const reason: unknown = controller.signal.reason
@@ -124,6 +100,54 @@ export async function fetchJson(url: string, options: FetchJsonOptions): Promise
   } finally {
     clearTimeout(timer)
     options.signal.removeEventListener('abort', onClose)
+    if (stopWaiting !== undefined) controller.signal.removeEventListener('abort', stopWaiting)
+  }
+}
+
+async function exchange(
+  url: string,
+  options: FetchJsonOptions,
+  signal: AbortSignal,
+): Promise<FetchJsonResult> {
+  const headers: Record<string, string> = { accept: 'application/json', ...options.headers }
+  if (options.etag !== undefined) headers['if-none-match'] = options.etag
+  if (options.lastModified !== undefined) headers['if-modified-since'] = options.lastModified
+  const response = await options.fetch(url, {
+    method: 'GET',
+    headers,
+    redirect: 'manual',
+    signal,
+  })
+  const freshnessMs = freshnessFromHeaders(response.headers)
+  if (response.status === 304 && (options.etag ?? options.lastModified) !== undefined) {
+    await response.body?.cancel()
+    return { kind: 'not_modified', freshnessMs }
+  }
+  if (response.status !== 200) {
+    await response.body?.cancel()
+    // A 304 nobody asked for is a broken answer, not a redirect.
+    if (response.status >= 300 && response.status < 400 && response.status !== 304) {
+      throw new FetchFailure('redirect', { httpStatus: response.status })
+    }
+    const retryAfterMs =
+      response.status === 429 || response.status === 503
+        ? retryAfterFromHeaders(response.headers, options.now())
+        : undefined
+    throw new FetchFailure('http_status', { httpStatus: response.status, retryAfterMs })
+  }
+  const text = await readCapped(response, options.maxBytes)
+  let body: unknown
+  try {
+    body = JSON.parse(text)
+  } catch (cause) {
+    throw new FetchFailure('invalid_json', { cause })
+  }
+  return {
+    kind: 'document',
+    body,
+    etag: response.headers.get('etag') ?? undefined,
+    lastModified: response.headers.get('last-modified') ?? undefined,
+    freshnessMs,
   }
 }
 

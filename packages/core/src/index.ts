@@ -1,4 +1,4 @@
-export { createVerifier } from './verifier.js'
+export { createVerifier, resolveVerifier } from './verifier.js'
 export type { Verifier, VerifierHealth } from './verifier.js'
 export type { KeySourceHealth } from './jwks-key-source.js'
 export type { VerifierOptions, VerifierSettings, IssuerOptions, JwksOptions } from './options.js'

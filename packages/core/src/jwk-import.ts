@@ -28,6 +28,7 @@ export type KeyDropReason =
   | 'unsupported_curve'
   | 'weak_rsa_key'
   | 'weak_rsa_exponent'
+  | 'small_order_key'
   | 'invalid_key'
   | 'too_many_keys'
 
@@ -97,6 +98,7 @@ export async function importVerificationKey(jwk: unknown): Promise<JwkImportResu
     const x = member('x')
     if (crv !== 'Ed25519') return { reason: 'unsupported_curve' }
     if (typeof x !== 'string') return { reason: 'invalid_key' }
+    if (isSmallOrderEd25519(x)) return { reason: 'small_order_key' }
     material = { kty, crv, x }
     importAlg = 'Ed25519'
   } else {
@@ -145,6 +147,28 @@ function rsaWeakness(n: string, e: string): KeyDropReason | undefined {
   if ((last & 1) === 0) return 'weak_rsa_exponent'
   if (exponent.length === 1 && last < 3) return 'weak_rsa_exponent'
   return undefined
+}
+
+// The Ed25519 points of order 1, 2, 4 and 8 and their non-canonical encodings, as libsodium
+// blocks them (sign bit ignored). Node imports them, and then a signature with S = 0 and a
+// small-order R verifies most messages: anyone can forge tokens for such a key, as with RSA e = 1.
+const SMALL_ORDER_ED25519 = [
+  '0000000000000000000000000000000000000000000000000000000000000000',
+  '0100000000000000000000000000000000000000000000000000000000000000',
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+].map((hex) => Buffer.from(hex, 'hex'))
+
+/** Whether an Ed25519 public key is a small-order point (RFC 8032 §5.1.7 does not exclude them). */
+function isSmallOrderEd25519(x: string): boolean {
+  const point = Buffer.from(x, 'base64url')
+  if (point.length !== 32) return false
+  // The top bit is the sign of the x coordinate; small-order points are weak with either sign.
+  point[31] = (point[31] ?? 0) & 0x7f
+  return SMALL_ORDER_ED25519.some((weak) => weak.equals(point))
 }
 
 function stripLeadingZeros(bytes: Buffer): Buffer {

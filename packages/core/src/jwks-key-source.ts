@@ -73,8 +73,12 @@ export class JwksKeySource {
   #etag: string | undefined
   #lastModified: string | undefined
   #inflight: Promise<void> | undefined
+  /** Fetches started so far; the in-flight one, if any, is number `#fetchesStarted`. */
+  #fetchesStarted = 0
   #failures = 0
   #nextAttemptAt = 0
+  /** Until when the server asked us not to call (429/503 `Retry-After`). */
+  #serverRetryAt = 0
   #lastFailure: FetchFailure | undefined
   #lastUnknownKidRefreshAt = Number.NEGATIVE_INFINITY
   #staleSince: number | undefined
@@ -105,7 +109,7 @@ export class JwksKeySource {
         staleSince: this.#freshUntil,
       }))
     }
-    if (now >= this.#refreshAt && now >= this.#nextAttemptAt && this.#inflight === undefined) {
+    if (this.#inflight === undefined && this.#due(now)) {
       void this.#refresh(this.#failures > 0 ? 'retry' : 'scheduled')
     }
     return this.#set
@@ -128,27 +132,63 @@ export class JwksKeySource {
   }
 
   /**
-   * A token names a key id the set does not have. Refresh once, shared by every request asking
-   * at the same time, at most once per cooldown and within the global budget; returns the set
-   * to retry the lookup in, or `undefined` when no refresh was allowed (no network I/O then).
+   * A token names a key id (`undefined`: a token without one) the set does not have. Refresh
+   * once, shared by every request asking at the same time, at most once per cooldown and within
+   * the global budget; returns the set to retry the lookup in, or `undefined` when no refresh
+   * was allowed (no network I/O then). Throws `jwks_unavailable` when refreshes are failing: the
+   * cached set cannot say whether the key exists, so "invalid token" would be a guess.
    */
-  async refreshForUnknownKid(): Promise<LookupOutcome> {
-    if (this.#inflight !== undefined) {
-      await this.#inflight
-      return this.current()
+  async refreshForUnknownKid(kid: string | undefined): Promise<LookupOutcome> {
+    const arrivedAfter = this.#fetchesStarted
+    const seen = this.#set
+    for (;;) {
+      if (this.#inflight !== undefined) {
+        // A fetch that began after this token arrived answers for it. One that began before
+        // may predate the key's publication (a scheduled refresh racing a rotation), so if it
+        // does not bring the key, the token still gets its own, rate-limited, refresh.
+        const answersThisToken = this.#fetchesStarted > arrivedAfter
+        await this.#inflight
+        const set = this.current()
+        if (set !== undefined && (kid === undefined ? set !== seen : set.byKid.has(kid))) {
+          return set
+        }
+        if (answersThisToken) return this.#afterRefresh(set)
+        continue
+      }
+      const now = this.#s.now()
+      if (this.#failures > 0) {
+        if (now >= this.#nextAttemptAt) {
+          // A retry is due anyway; it answers this token too. Backoff, not the cooldown, paces
+          // retries, so a token is never refused as unknown just because the last fetch failed.
+          await this.#refresh('retry')
+          return this.#afterRefresh(this.current())
+        }
+        // Exponential backoff paces background retries up to 5 minutes apart. A new kid during
+        // an outage may be the rotation that ends it, so it may probe once per cooldown (within
+        // the budget and any server Retry-After): recovery within a cooldown, and still never
+        // a fetch per request.
+        if (!this.#mayProbeForUnknownKid(now)) throw this.#unavailable(now)
+        this.#lastUnknownKidRefreshAt = now
+        await this.#refresh('unknown_kid')
+        return this.#afterRefresh(this.current())
+      }
+      // The cooldown counts unknown-kid refreshes only: a scheduled fetch just before a
+      // rotation must not lock the new key out.
+      if (now - this.#lastUnknownKidRefreshAt < this.#s.cooldownMs) return undefined
+      if (this.#closer.signal.aborted || !this.#s.budget.take(now)) return undefined
+      this.#lastUnknownKidRefreshAt = now
+      await this.#refresh('unknown_kid')
+      return this.#afterRefresh(this.current())
     }
-    const now = this.#s.now()
-    if (now - this.#lastUnknownKidRefreshAt < this.#s.cooldownMs) return undefined
-    if (now < this.#nextAttemptAt) return undefined
-    if (!this.#s.budget.take(now)) return undefined
-    this.#lastUnknownKidRefreshAt = now
-    await this.#refresh('unknown_kid')
-    return this.current()
   }
 
-  /** Whether a key is still in the current usable set (for cached verifications). */
+  /**
+   * Whether a key is still in the current usable set (for cached verifications). Like
+   * `current()`, it starts a due refresh, so traffic served from the verified-token cache keeps
+   * the keys revalidated too.
+   */
   isActive(key: VerificationKey): boolean {
-    return this.#active.has(key) && this.#s.now() < this.#usableUntil
+    return this.current() !== undefined && this.#active.has(key)
   }
 
   /** Fetches now unless keys are fresh; resolves when usable keys are present, else throws. */
@@ -194,7 +234,10 @@ export class JwksKeySource {
 
   #refresh(cause: FetchCause): Promise<void> {
     if (this.#inflight !== undefined) return this.#inflight
+    // After close() nothing touches the network; cached keys keep verifying until they expire.
+    if (this.#closer.signal.aborted) return Promise.resolve()
     this.#started = true
+    this.#fetchesStarted++
     this.#inflight = this.#fetchOnce(cause).finally(() => {
       this.#inflight = undefined
       this.#schedule()
@@ -334,6 +377,7 @@ export class JwksKeySource {
       failure.retryAfterMs,
     )
     this.#nextAttemptAt = now + delay
+    this.#serverRetryAt = now + Math.min(failure.retryAfterMs ?? 0, this.#s.backoff.maxDelayMs)
     this.#lastFailure = failure
     this.#s.events.emit({
       type: 'jwks_fetch_failure',
@@ -367,6 +411,11 @@ export class JwksKeySource {
     })
   }
 
+  /** Whether a refresh is due: the retry after a failure, else the planned refresh. */
+  #due(now: number): boolean {
+    return this.#failures > 0 ? now >= this.#nextAttemptAt : now >= this.#refreshAt
+  }
+
   /** Arms one unref'd timer for the next refresh or retry; it never keeps a process alive. */
   #schedule(): void {
     if (this.#closer.signal.aborted) return
@@ -381,14 +430,28 @@ export class JwksKeySource {
     const delay = Math.min(2 ** 31 - 1, Math.max(0, due - this.#s.now()))
     this.#timer = setTimeout(() => {
       this.#timer = undefined
+      // A fetch in flight re-arms the timer when it settles.
+      if (this.#inflight !== undefined) return
       // With an injected clock the timer may fire "early"; the clock decides.
-      if (this.#s.now() >= due && this.#inflight === undefined) {
-        void this.#refresh(this.#failures > 0 ? 'retry' : 'scheduled')
-      } else {
-        this.#schedule()
-      }
+      if (this.#s.now() >= due) void this.#refresh(this.#failures > 0 ? 'retry' : 'scheduled')
+      else this.#schedule()
     }, delay)
     this.#timer.unref()
+  }
+
+  /** The outcome of an unknown-kid refresh: the set, or `jwks_unavailable` if it failed. */
+  #mayProbeForUnknownKid(now: number): boolean {
+    return (
+      now >= this.#serverRetryAt &&
+      now - this.#lastUnknownKidRefreshAt >= this.#s.cooldownMs &&
+      !this.#closer.signal.aborted &&
+      this.#s.budget.take(now)
+    )
+  }
+
+  #afterRefresh(set: KeySet | undefined): LookupOutcome {
+    if (this.#failures > 0) throw this.#unavailable(this.#s.now())
+    return set
   }
 
   #unavailable(now: number): KeywardError {

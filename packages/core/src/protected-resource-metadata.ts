@@ -30,10 +30,20 @@ export interface ProtectedResourceMetadata {
   readonly document: Readonly<Record<string, unknown>>
   /** The document, serialised once. */
   readonly body: string
-  /** Response headers for the document. */
+  /**
+   * Response headers for the document: `content-type: application/json`, `cache-control: public,
+   * max-age=3600` and `access-control-allow-origin: *` (public data that browser-based MCP
+   * clients fetch cross-origin; no credentials are involved).
+   */
   readonly headers: Readonly<Record<string, string>>
   /** Request paths that serve the document: the path-inserted form and the bare well-known path. */
   readonly paths: readonly string[]
+  /**
+   * Whether a request is for this document: `GET` or `HEAD` on one of {@link paths}. `target` is
+   * the request's full path (`req.originalUrl`, `ctx.originalUrl`); a query string is ignored.
+   * Adapters answer such a request with {@link headers} and {@link body}, publicly.
+   */
+  matches(method: string, target: string): boolean
 }
 
 const WELL_KNOWN = '/.well-known/oauth-protected-resource'
@@ -51,6 +61,7 @@ const WELL_KNOWN = '/.well-known/oauth-protected-resource'
  *   scopesSupported: ['tools:read', 'tools:call'],
  * })
  * metadata.url // 'https://mcp.example.com/.well-known/oauth-protected-resource/mcp'
+ * metadata.matches('GET', '/.well-known/oauth-protected-resource/mcp') // true
  * ```
  */
 export function protectedResourceMetadata(
@@ -87,6 +98,7 @@ export function protectedResourceMetadata(
   const path = resource.pathname === '/' ? '' : resource.pathname.replace(/\/$/, '')
   const url = `${resource.origin}${WELL_KNOWN}${path}${resource.search}`
   if (!isChallengeSafe(url)) throw new TypeError('"resource" must be printable ASCII')
+  const paths = Object.freeze(path === '' ? [WELL_KNOWN] : [`${WELL_KNOWN}${path}`, WELL_KNOWN])
   return Object.freeze({
     url,
     document: Object.freeze(document),
@@ -94,8 +106,12 @@ export function protectedResourceMetadata(
     headers: Object.freeze({
       'content-type': 'application/json',
       'cache-control': 'public, max-age=3600',
+      // RFC 9728 metadata is public: browser-based MCP clients read it from another origin.
+      'access-control-allow-origin': '*',
     }),
-    paths: Object.freeze(path === '' ? [WELL_KNOWN] : [`${WELL_KNOWN}${path}`, WELL_KNOWN]),
+    paths,
+    matches: (method: string, target: string) =>
+      (method === 'GET' || method === 'HEAD') && paths.includes(target.split('?', 1)[0] ?? ''),
   })
 }
 

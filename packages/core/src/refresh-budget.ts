@@ -20,7 +20,8 @@ export class RefreshBudget {
       const refill = ((nowMs - this.#updatedAt) / this.#windowMs) * this.#capacity
       this.#tokens = Math.min(this.#capacity, this.#tokens + Math.max(0, refill))
     }
-    this.#updatedAt = nowMs
+    // A clock stepping backwards must not earn the same interval twice.
+    this.#updatedAt = Math.max(nowMs, this.#updatedAt ?? nowMs)
     if (this.#tokens < 1) return false
     this.#tokens -= 1
     return true

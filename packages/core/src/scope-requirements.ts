@@ -17,17 +17,25 @@ export function bindScopePolicy(auth: VerifiedToken, policy: ScopePolicy): void 
   policies.set(auth, policy)
 }
 
-/** Checks a verified token against required scopes; throws `insufficient_scope` (403). */
-export type ScopeCheck = (auth: VerifiedToken | undefined) => void
+/**
+ * Checks a verified token against required scopes; throws `insufficient_scope` (403), or
+ * `missing_token` (401) without a token. `challenge` is the realm / resource metadata for the
+ * case where the token cannot say (`auth` is `undefined`): pass the verifier's `challenge`, so a
+ * missing token is answered like the verifier would. A verified token always uses its own
+ * verifier's.
+ */
+export type ScopeCheck = (auth: VerifiedToken | undefined, challenge?: ChallengeOptions) => void
 
 /**
  * Builds a reusable scope check, validating the scope names once (RFC 6749 §3.3 scope-token).
- * `all` requires every scope, `any` at least one. A missing `auth` is `missing_token` (401).
+ * `all` requires every scope, `any` at least one. A missing `auth` is `missing_token` (401),
+ * challenged with the `challenge` passed to the check (e.g. `verifier.challenge`).
  *
  * @example
  * ```ts
  * const canWrite = scopeCheck(['files:write'])
  * canWrite(auth) // throws KeywardError('insufficient_scope') when not granted
+ * canWrite(undefined, verifier.challenge) // missing_token, with the verifier's resource_metadata
  * ```
  */
 export function scopeCheck(
@@ -45,17 +53,16 @@ export function scopeCheck(
   }
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers
   if (mode !== 'all' && mode !== 'any') throw new TypeError('mode must be "all" or "any"')
-  return (auth) => {
-    const policy = auth === undefined ? undefined : policies.get(auth)
-    if (auth === undefined) {
-      throw new KeywardError('missing_token', { challenge: policy?.challenge })
-    }
+  return (auth, challenge) => {
+    // RFC 6750 §3.1: no credentials, no error code; realm and resource_metadata still apply.
+    if (auth === undefined) throw new KeywardError('missing_token', { challenge })
+    const policy = policies.get(auth)
     try {
       checkScopeSet(expandScopes(auth.scopes, policy?.hierarchy), required, mode)
     } catch (error) {
       throw new KeywardError('insufficient_scope', {
         scopes: required,
-        challenge: policy?.challenge,
+        challenge: policy?.challenge ?? challenge,
         cause: error,
       })
     }

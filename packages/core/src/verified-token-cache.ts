@@ -8,8 +8,9 @@ export interface CachedVerification<Issuer> {
 }
 
 /**
- * Successful verifications, keyed by the exact token string. Bounded: when full, the oldest
- * entry goes. The caller re-checks time claims and the key on every hit, so an entry can never
+ * Successful verifications, keyed by the exact token string. Bounded: when full, the least
+ * recently used entry goes, so the tokens that carry the traffic stay while one-off tokens age
+ * out first. The caller re-checks time claims and the key on every hit, so an entry can never
  * outlive its token or its key.
  */
 export class VerifiedTokenCache<Issuer> {
@@ -21,11 +22,18 @@ export class VerifiedTokenCache<Issuer> {
   }
 
   get(token: string): CachedVerification<Issuer> | undefined {
-    return this.#entries.get(token)
+    const entry = this.#entries.get(token)
+    if (entry !== undefined) {
+      // A Map iterates in insertion order: re-inserting marks the entry most recently used.
+      this.#entries.delete(token)
+      this.#entries.set(token, entry)
+    }
+    return entry
   }
 
   set(token: string, entry: CachedVerification<Issuer>): void {
     if (this.#maxEntries === 0) return
+    this.#entries.delete(token)
     if (this.#entries.size >= this.#maxEntries) {
       const oldest = this.#entries.keys().next()
       if (oldest.done !== true) this.#entries.delete(oldest.value)

@@ -81,6 +81,27 @@ export function createVerifier(options: VerifierOptions): Verifier {
   return new TokenVerifier(options)
 }
 
+/**
+ * The verifier for an adapter's first argument: a {@link Verifier} (anything with an
+ * `authenticate` method) is used as is, so several middlewares share its keys and caches;
+ * options create a new one with {@link createVerifier}.
+ *
+ * @example
+ * ```ts
+ * export function bearerAuth(options: VerifierOptions | Verifier) {
+ *   const verifier = resolveVerifier(options) // once, at start-up
+ * }
+ * ```
+ */
+export function resolveVerifier(optionsOrVerifier: VerifierOptions | Verifier): Verifier {
+  const candidate = optionsOrVerifier as Partial<Verifier> | null | undefined
+  // Options never have an `authenticate` function; anything else goes to createVerifier, which
+  // names what is wrong with it.
+  return typeof candidate?.authenticate === 'function'
+    ? (optionsOrVerifier as Verifier)
+    : createVerifier(optionsOrVerifier as VerifierOptions)
+}
+
 class TokenVerifier implements Verifier {
   readonly challenge: ChallengeOptions
   readonly #options: ResolvedOptions
@@ -220,9 +241,13 @@ class TokenVerifier implements Verifier {
   ): Promise<VerificationKey> {
     const set = issuer.keys.current() ?? (await issuer.keys.require())
     let attempt = attemptSignature(set, header, decoded)
-    if (attempt.outcome === NO_KEY) {
-      // A key id we have not seen: the issuer may have rotated. All cheap checks passed above,
-      // so this refresh is worth its (rate-limited, coalesced) network cost.
+    // A key id we have not seen, or a token without a kid that no cached key verifies: the
+    // issuer may have rotated. All cheap checks passed above, so this refresh is worth its
+    // (rate-limited, coalesced) network cost.
+    if (
+      attempt.outcome === NO_KEY ||
+      (header.kid === undefined && attempt.outcome !== SIGNATURE_OK)
+    ) {
       const refreshed = await issuer.keys.refreshForUnknownKid(header.kid)
       if (refreshed !== undefined && refreshed !== set) {
         attempt = attemptSignature(refreshed, header, decoded)

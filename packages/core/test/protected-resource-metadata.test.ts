@@ -28,6 +28,27 @@ describe('protectedResourceMetadata', () => {
       resource_name: 'Example MCP',
     })
     expect(metadata.headers['content-type']).toBe('application/json')
+    expect(metadata.headers['access-control-allow-origin']).toBe('*')
+  })
+
+  it('matches GET and HEAD on its paths only, ignoring the query', () => {
+    const metadata = protectedResourceMetadata({
+      resource: 'https://mcp.example.com/mcp',
+      authorizationServers: ['https://auth.example.com/'],
+    })
+    const served = (method: string, target: string) => metadata.matches(method, target)
+    expect([
+      served('GET', '/.well-known/oauth-protected-resource/mcp'),
+      served('HEAD', '/.well-known/oauth-protected-resource'),
+      served('GET', '/.well-known/oauth-protected-resource/mcp?x=1'),
+    ]).toEqual([true, true, true])
+    expect([
+      served('POST', '/.well-known/oauth-protected-resource/mcp'),
+      served('GET', '/.well-known/oauth-protected-resource/other'),
+      served('GET', '/mcp/.well-known/oauth-protected-resource'),
+      served('GET', '/.well-known/oauth-protected-resource/mcp/'),
+      served('get', '/.well-known/oauth-protected-resource/mcp'),
+    ]).toEqual([false, false, false, false, false])
   })
 
   it('omits zero-valued fields and serves a root resource at the bare well-known path', () => {

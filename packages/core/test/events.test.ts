@@ -1,0 +1,178 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
+import { symmetricJwk } from '@keyward/test-utils'
+import { afterEach, describe, expect, it } from 'vitest'
+import {
+  createVerifier,
+  EVENT_CHANNELS,
+  type KeywardEvent,
+  type KeywardEventType,
+} from '../src/index.js'
+import { outcome, startHarness, type Harness } from './support/jwks-harness.js'
+
+const TYPES = Object.keys(EVENT_CHANNELS) as KeywardEventType[]
+let harness: Harness | undefined
+const subscriptions: [string, (message: unknown) => void][] = []
+
+function listen(onMessage: (message: unknown, name: string) => void): void {
+  for (const name of Object.values(EVENT_CHANNELS)) {
+    const handler = (message: unknown) => {
+      onMessage(message, name)
+    }
+    subscribe(name, handler)
+    subscriptions.push([name, handler])
+  }
+}
+
+afterEach(async () => {
+  for (const [name, handler] of subscriptions.splice(0)) unsubscribe(name, handler)
+  await harness?.close()
+  harness = undefined
+})
+
+/** Warm-up, a dropped key, a rotation, an outage, a recovery and a rejected token. */
+async function everyKindOfEvent(h: Harness): Promise<string> {
+  const { clock, server, issuer, verifier } = h
+  await verifier.warmup()
+  const next = await issuer.rotate()
+  server.setFault({ kind: 'keys', keys: [...issuer.jwks().keys, symmetricJwk('hmac')] })
+  expect(await outcome(verifier, h.token())).toBe('ok')
+  server.setFault({ kind: 'status', status: 503 })
+  clock.advance(700_000)
+  const token = h.token(3600)
+  expect(await outcome(verifier, token)).toBe('ok')
+  await h.settle()
+  server.setFault(null)
+  clock.advance(750)
+  expect(await outcome(verifier, token)).toBe('ok')
+  await h.settle()
+  expect(await outcome(verifier, h.issuer.mint({ aud: 'https://other.api' }))).toBe(
+    'invalid_audience',
+  )
+  return next.kid
+}
+
+describe('events', () => {
+  it('names a keyward:<type> channel for every event type', () => {
+    expect(Object.entries(EVENT_CHANNELS)).toEqual(TYPES.map((type) => [type, `keyward:${type}`]))
+  })
+
+  it('delivers every event to onEvent and to its diagnostics channel, in the same order', async () => {
+    const published: { name: string; message: unknown }[] = []
+    listen((message, name) => published.push({ name, message }))
+    harness = await startHarness()
+    const newKid = await everyKindOfEvent(harness)
+    expect(published.map(({ message }) => message)).toEqual(harness.events)
+    expect(
+      published.every(({ name, message }) => name === `keyward:${(message as KeywardEvent).type}`),
+    ).toBe(true)
+    expect(new Set(harness.events.map((event) => event.type))).toEqual(new Set(TYPES))
+
+    const issuer = harness.issuer.issuer
+    const jwksUri = harness.server.url
+    expect(harness.of('jwks_fetch_start').map((e) => e.cause)).toEqual([
+      'warmup',
+      'unknown_kid',
+      'scheduled',
+      'retry',
+    ])
+    expect(harness.of('jwks_key_dropped')).toEqual([
+      { type: 'jwks_key_dropped', issuer, jwksUri, kid: 'hmac', index: 2, reason: 'symmetric_key' },
+    ])
+    expect(harness.of('jwks_keys_rotated')).toEqual([
+      { type: 'jwks_keys_rotated', issuer, jwksUri, added: [newKid], removed: [] },
+    ])
+    expect(harness.of('jwks_fetch_failure')).toEqual([
+      {
+        type: 'jwks_fetch_failure',
+        issuer,
+        jwksUri,
+        cause: 'scheduled',
+        reason: 'http_status',
+        httpStatus: 503,
+        durationMs: 0,
+        consecutiveFailures: 1,
+        retryInMs: 750,
+        servingLastKnownGood: true,
+      },
+    ])
+    expect(harness.of('jwks_stale_begin')).toMatchObject([{ issuer, jwksUri }])
+    expect(harness.of('jwks_stale_end')).toEqual([
+      { type: 'jwks_stale_end', issuer, jwksUri, staleForMs: 100_750, outcome: 'recovered' },
+    ])
+    expect(harness.of('jwks_fetch_success').at(-1)).toMatchObject({
+      cause: 'retry',
+      notModified: false,
+      keyIds: harness.issuer.published.map((key) => key.kid),
+      freshForMs: 600_000,
+    })
+    expect(harness.of('token_rejected')).toMatchObject([
+      { code: 'invalid_audience', issuer, clientId: 'client-123' },
+    ])
+  })
+
+  it('publishes on diagnostics channels without an onEvent', async () => {
+    const seen: KeywardEventType[] = []
+    listen((message) => seen.push((message as KeywardEvent).type))
+    harness = await startHarness()
+    const verifier = createVerifier({
+      issuer: harness.issuer.issuer,
+      audience: harness.issuer.audience,
+      jwksUri: harness.server.url,
+      now: harness.clock.read,
+    })
+    try {
+      await verifier.warmup()
+      await outcome(verifier, harness.issuer.mint({ aud: 'nope' }))
+    } finally {
+      verifier.close()
+    }
+    expect(seen).toEqual(['jwks_fetch_start', 'jwks_fetch_success', 'token_rejected'])
+  })
+
+  it('never lets a throwing onEvent change an outcome', async () => {
+    harness = await startHarness()
+    const verifier = createVerifier({
+      issuer: harness.issuer.issuer,
+      audience: harness.issuer.audience,
+      jwksUri: harness.server.url,
+      now: harness.clock.read,
+      onEvent: () => {
+        throw new Error('broken dashboard')
+      },
+    })
+    try {
+      expect(await outcome(verifier, harness.token())).toBe('ok')
+      expect(await outcome(verifier, harness.issuer.mint({ aud: 'nope' }))).toBe('invalid_audience')
+    } finally {
+      verifier.close()
+    }
+  })
+
+  it('never carries a token or its signature', async () => {
+    harness = await startHarness()
+    await harness.verifier.warmup()
+    const bad = harness.issuer.mint({ aud: 'https://other.api' })
+    const forged = harness.issuer.mint({}, { signature: 'zeros' })
+    await outcome(harness.verifier, bad)
+    await outcome(harness.verifier, forged)
+    const text = JSON.stringify(harness.events)
+    for (const token of [bad, forged]) {
+      for (const part of token.split('.')) expect(text).not.toContain(part)
+    }
+    expect(harness.of('token_rejected').map((e) => e.code)).toEqual([
+      'invalid_audience',
+      'invalid_signature',
+    ])
+  })
+
+  it('clips the unverified values it reports', async () => {
+    harness = await startHarness()
+    const long = 'x'.repeat(1000)
+    await outcome(harness.verifier, harness.issuer.mint({ jti: long, iss: long }, { kid: long }))
+    const [rejected] = harness.of('token_rejected')
+    expect(rejected?.code).toBe('invalid_issuer')
+    expect(rejected?.jti).toBe(`${'x'.repeat(128)}…`)
+    expect(rejected?.kid).toBe(`${'x'.repeat(128)}…`)
+    expect(rejected?.issuer).toBe(`${'x'.repeat(128)}…`)
+  })
+})

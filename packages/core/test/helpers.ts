@@ -1,0 +1,190 @@
+import { constants, sign } from 'node:crypto'
+import {
+  startJwksServer,
+  TestIssuer,
+  type JwksServer,
+  type TestAlgorithm,
+  type TestIssuerOptions,
+  type TestKey,
+} from '@keyward/test-utils'
+import { expect } from 'vitest'
+import { isKeywardError, type KeywardError, type KeywardErrorCode } from '../src/errors.js'
+import type { KeywardEvent } from '../src/events.js'
+import type { IssuerOptions, VerifierSettings } from '../src/options.js'
+import { createVerifier, type Verifier } from '../src/verifier.js'
+
+/** Codes answered with `error="invalid_token"` (RFC 6750 §3.1). */
+export type InvalidTokenCode = Exclude<
+  KeywardErrorCode,
+  'missing_token' | 'invalid_request' | 'insufficient_scope' | 'jwks_unavailable'
+>
+
+// The fixed `error_description` texts of the contract, written out here rather than imported,
+// so a changed or leaking description makes the challenge assertions fail.
+const DESCRIPTIONS: Record<InvalidTokenCode, string> = {
+  malformed_token: 'malformed access token',
+  token_too_large: 'access token too large',
+  algorithm_not_allowed: 'signing algorithm not allowed',
+  invalid_type: 'token type not accepted',
+  unknown_key: 'signing key not found',
+  invalid_signature: 'invalid signature',
+  invalid_issuer: 'issuer not accepted',
+  invalid_audience: 'audience not accepted',
+  token_expired: 'access token expired',
+  token_not_yet_valid: 'access token not yet valid',
+  invalid_claim: 'invalid claim',
+}
+
+/** The exact `WWW-Authenticate` of a 401 `invalid_token` answer without realm or metadata. */
+export function invalidTokenChallenge(code: InvalidTokenCode): string {
+  return `Bearer error="invalid_token", error_description="${DESCRIPTIONS[code]}"`
+}
+
+export const INVALID_REQUEST_CHALLENGE =
+  'Bearer error="invalid_request", error_description="malformed or duplicated credentials"'
+
+/** Awaits `action` and returns the KeywardError it rejects with; fails the test otherwise. */
+export async function rejectionOf(action: Promise<unknown>): Promise<KeywardError> {
+  let outcome: unknown
+  try {
+    outcome = await action
+  } catch (error) {
+    expect(isKeywardError(error), String(error)).toBe(true)
+    return error as KeywardError
+  }
+  throw new Error(`expected a rejection, got ${JSON.stringify(outcome)}`)
+}
+
+/** Asserts a 401 `invalid_token` rejection with `code` and its exact challenge. */
+export async function expectInvalidToken(
+  action: Promise<unknown>,
+  code: InvalidTokenCode,
+): Promise<KeywardError> {
+  const error = await rejectionOf(action)
+  expect({
+    code: error.code,
+    status: error.status,
+    challenge: error.headers['WWW-Authenticate'],
+  }).toEqual({ code, status: 401, challenge: invalidTokenChallenge(code) })
+  return error
+}
+
+/** Asserts a 400 `invalid_request` rejection and its exact challenge. */
+export async function expectInvalidRequest(action: Promise<unknown>): Promise<KeywardError> {
+  const error = await rejectionOf(action)
+  expect({
+    code: error.code,
+    status: error.status,
+    challenge: error.headers['WWW-Authenticate'],
+  }).toEqual({ code: 'invalid_request', status: 400, challenge: INVALID_REQUEST_CHALLENGE })
+  return error
+}
+
+/** Asserts a 401 `missing_token` rejection with the bare RFC 6750 §3.1 challenge. */
+export async function expectMissingToken(action: Promise<unknown>): Promise<KeywardError> {
+  const error = await rejectionOf(action)
+  expect({
+    code: error.code,
+    status: error.status,
+    challenge: error.headers['WWW-Authenticate'],
+  }).toEqual({ code: 'missing_token', status: 401, challenge: 'Bearer' })
+  return error
+}
+
+/** Verifier options the fixture fills in: everything, with the issuer's values by default. */
+export type FixtureVerifierOptions = Partial<IssuerOptions> & VerifierSettings
+
+/** One test issuer, its real loopback JWKS server, and verifiers wired to both. */
+export interface Fixture {
+  readonly issuer: TestIssuer
+  readonly server: JwksServer
+  /** Every event of every verifier this fixture created. */
+  readonly events: KeywardEvent[]
+  /** A verifier for the issuer; closed by {@link Fixture.close}. */
+  verifier(options?: FixtureVerifierOptions): Verifier
+  close(): Promise<void>
+}
+
+/** Starts a {@link TestIssuer} and a JWKS server that serves its published keys. */
+export async function startFixture(options: TestIssuerOptions = {}): Promise<Fixture> {
+  const issuer = await TestIssuer.create(options)
+  const server = await startJwksServer({ issuer })
+  const events: KeywardEvent[] = []
+  const verifiers: Verifier[] = []
+  return {
+    issuer,
+    server,
+    events,
+    verifier(overrides = {}) {
+      const verifier = createVerifier({
+        issuer: issuer.issuer,
+        audience: issuer.audience,
+        jwksUri: server.url,
+        onEvent: (event) => {
+          events.push(event)
+        },
+        ...overrides,
+      })
+      verifiers.push(verifier)
+      return verifier
+    },
+    async close() {
+      for (const verifier of verifiers) verifier.close()
+      await server.close()
+    },
+  }
+}
+
+/** The three segments of a compact JWS. */
+export function segments(token: string): [string, string, string] {
+  const [header = '', payload = '', signature = ''] = token.split('.')
+  return [header, payload, signature]
+}
+
+/** base64url of the UTF-8 JSON text of `value`. */
+export function encodeJson(value: unknown): string {
+  return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url')
+}
+
+/** The decoded JSON of one segment, for building variants of a minted token. */
+export function decodeSegment(segment: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'))
+}
+
+// Independent of test-utils' signer: RFC 7518 §3 parameters per algorithm.
+const SIGNERS: Record<TestAlgorithm, { hash: string | null; options: object }> = {
+  RS256: { hash: 'sha256', options: {} },
+  RS384: { hash: 'sha384', options: {} },
+  RS512: { hash: 'sha512', options: {} },
+  PS256: { hash: 'sha256', options: { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } },
+  PS384: { hash: 'sha384', options: { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 48 } },
+  PS512: { hash: 'sha512', options: { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 64 } },
+  ES256: { hash: 'sha256', options: { dsaEncoding: 'ieee-p1363' } },
+  ES384: { hash: 'sha384', options: { dsaEncoding: 'ieee-p1363' } },
+  ES512: { hash: 'sha512', options: { dsaEncoding: 'ieee-p1363' } },
+  EdDSA: { hash: null, options: {} },
+}
+
+/**
+ * Signs `headerSegment.payloadSegment` exactly as given, with `key`'s own algorithm, so a
+ * non-canonical segment carries a valid signature and only the parsing rule can reject it.
+ */
+export function signSegments(headerSegment: string, payloadSegment: string, key: TestKey): string {
+  const input = `${headerSegment}.${payloadSegment}`
+  const { hash, options } = SIGNERS[key.alg]
+  const signature = sign(hash, Buffer.from(input, 'latin1'), { key: key.privateKey, ...options })
+  return `${input}.${signature.toString('base64url')}`
+}
+
+/** Signs raw header and payload bytes (for invalid UTF-8 and BOM tests). */
+export function signBytes(header: Buffer, payload: Buffer, key: TestKey): string {
+  return signSegments(header.toString('base64url'), payload.toString('base64url'), key)
+}
+
+/** JSON round-trip of every event, as a log shipper would serialise them. */
+export function serialise(events: readonly KeywardEvent[]): string {
+  return JSON.stringify(events)
+}
+
+/** Hooks that generate RSA keys can take seconds on a loaded CI machine. */
+export const SETUP_TIMEOUT_MS = 60_000
