@@ -23,7 +23,7 @@ function attackApp(name: string, express: typeof express5, jsonErrors: boolean):
       const running = await listen(app, () => {
         verifier.close()
       })
-      return { url: running.url, handlerRuns: () => runs, close: running.close }
+      return { url: running.url, handlerRuns: () => runs, close: () => running.close() }
     },
   }
 }

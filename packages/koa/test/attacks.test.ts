@@ -25,7 +25,7 @@ function attackApp(name: string, Koa: typeof Koa3): AttackAppFactory {
       const running = await listen(app.callback(), () => {
         verifier.close()
       })
-      return { url: running.url, handlerRuns: () => runs, close: running.close }
+      return { url: running.url, handlerRuns: () => runs, close: () => running.close() }
     },
   }
 }

@@ -1,0 +1,257 @@
+import { connect } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+// Type only, and by path, like the contract suite: core devDepends on test-utils.
+import type { VerifierOptions } from '../../core/src/index.js'
+import { startJwksServer, type JwksServer } from './jwks-server.js'
+import { TestIssuer } from './test-issuer.js'
+
+/**
+ * A running app under attack: one protected route whose handler counts its runs.
+ *
+ * @example
+ * ```ts
+ * let runs = 0
+ * app.get('/protected', bearerAuth(verifier), (_req, res) => { runs++; res.json({ handled: true }) })
+ * const attackApp: AttackApp = { url, handlerRuns: () => runs, close }
+ * ```
+ */
+export interface AttackApp {
+  /** `http://127.0.0.1:PORT`, no trailing slash. */
+  readonly url: string
+  /** How often the `GET /protected` handler has run. */
+  handlerRuns(): number
+  /** Stops the server and closes the verifier. */
+  close(): Promise<void>
+}
+
+/**
+ * Starts one framework's app for {@link runAdapterAttacks}: `GET /protected` behind bearer
+ * authentication with a verifier built from the options, answering 200 `{"handled":true}`.
+ *
+ * @example
+ * ```ts
+ * runAdapterAttacks({ name: 'koa@3', start: (options) => startKoaAttackApp(options) })
+ * ```
+ */
+export interface AttackAppFactory {
+  readonly name: string
+  start(verifierOptions: VerifierOptions): Promise<AttackApp>
+}
+
+interface Reply {
+  readonly status: number
+  /** Lower-case names; repeated headers joined with `, `. */
+  readonly headers: Readonly<Record<string, string | undefined>>
+  readonly body: string
+}
+
+const DESCRIPTIONS = {
+  invalid_request: 'malformed or duplicated credentials',
+  malformed_token: 'malformed access token',
+  token_too_large: 'access token too large',
+  algorithm_not_allowed: 'signing algorithm not allowed',
+  unknown_key: 'signing key not found',
+  invalid_signature: 'invalid signature',
+} as const
+
+type AttackCode = keyof typeof DESCRIPTIONS | 'missing_token'
+
+/** The exact `WWW-Authenticate` for `code` with no realm or resource metadata configured. */
+function challengeFor(code: AttackCode): string {
+  if (code === 'missing_token') return 'Bearer'
+  const error = code === 'invalid_request' ? 'invalid_request' : 'invalid_token'
+  return `Bearer error="${error}", error_description="${DESCRIPTIONS[code]}"`
+}
+
+async function get(url: string, headers: Record<string, string> = {}): Promise<Reply> {
+  const response = await fetch(url, { headers, redirect: 'manual' })
+  return {
+    status: response.status,
+    headers: Object.fromEntries(response.headers),
+    body: await response.text(),
+  }
+}
+
+/** A GET written byte for byte, for what `fetch` refuses to send. */
+function getRaw(url: string, lines: readonly string[]): Promise<Reply> {
+  const { hostname, port, pathname, search } = new URL(url)
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname)
+    const chunks: Buffer[] = []
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk))
+    socket.on('error', (error) => {
+      if (chunks.length === 0) reject(error)
+    })
+    socket.on('close', () => {
+      if (chunks.length === 0) reject(new Error('connection closed without a response'))
+      else resolve(parseReply(Buffer.concat(chunks)))
+    })
+    const head = `GET ${pathname}${search} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nConnection: close\r\n`
+    socket.end(Buffer.from(`${head}${lines.map((l) => `${l}\r\n`).join('')}\r\n`, 'latin1'))
+  })
+}
+
+function parseReply(raw: Buffer): Reply {
+  const text = raw.toString('latin1')
+  const end = text.indexOf('\r\n\r\n')
+  const [statusLine = '', ...lines] = text.slice(0, end < 0 ? text.length : end).split('\r\n')
+  const headers: Record<string, string> = {}
+  for (const line of lines) {
+    const colon = line.indexOf(':')
+    const name = line.slice(0, colon).trim().toLowerCase()
+    const value = line.slice(colon + 1).trim()
+    headers[name] = name in headers ? `${headers[name] ?? ''}, ${value}` : value
+  }
+  return {
+    status: Number(statusLine.split(' ')[1]),
+    headers,
+    body: end < 0 ? '' : text.slice(end + 4),
+  }
+}
+
+/**
+ * Defines a vitest `describe` block that attacks one adapter over real HTTP with a
+ * representative subset of keyward's core attack suite: `alg: none`, RS256 → HS256 confusion,
+ * duplicate `Authorization` lines, header plus query, control bytes, oversized headers and a
+ * challenge-injection attempt. Each asserts the status, the exact `WWW-Authenticate`, that no
+ * 500 occurs and that the protected handler never ran.
+ *
+ * @example
+ * ```ts
+ * runAdapterAttacks({ name: 'express@5', start: startExpressAttackApp })
+ * ```
+ */
+export function runAdapterAttacks(factory: AttackAppFactory): void {
+  describe(`adapter attacks: ${factory.name}`, () => {
+    let issuer: TestIssuer
+    let server: JwksServer
+    let app: AttackApp
+    beforeAll(async () => {
+      issuer = await TestIssuer.create({ alg: 'RS256' })
+      server = await startJwksServer({ issuer })
+      app = await factory.start({
+        issuer: issuer.issuer,
+        audience: issuer.audience,
+        jwksUri: server.url,
+      })
+    })
+    afterAll(async () => {
+      await app.close()
+      await server.close()
+    })
+
+    const url = (): string => `${app.url}/protected`
+
+    /** Sends, then asserts the exact answer for `code` and that the handler did not run. */
+    async function expectRejected(
+      send: () => Promise<Reply>,
+      status: number,
+      code: AttackCode,
+    ): Promise<void> {
+      const runs = app.handlerRuns()
+      const reply = await send()
+      expect({
+        status: reply.status,
+        challenge: reply.headers['www-authenticate'],
+        handlerRuns: app.handlerRuns(),
+      }).toEqual({ status, challenge: challengeFor(code), handlerRuns: runs })
+      expect(reply.body).not.toContain('handled')
+    }
+
+    /** The framework's HTTP parser refused the request: no 2xx, no 5xx, no handler. */
+    async function expectRefused(send: () => Promise<Reply>, status: number): Promise<void> {
+      const runs = app.handlerRuns()
+      const reply = await send()
+      expect({ status: reply.status, handlerRuns: app.handlerRuns() }).toEqual({
+        status,
+        handlerRuns: runs,
+      })
+    }
+
+    const bearer = (token: string) => () => get(url(), { authorization: `Bearer ${token}` })
+
+    it('runs the handler for a valid token (positive control)', async () => {
+      const runs = app.handlerRuns()
+      const reply = await get(url(), { authorization: `Bearer ${issuer.mint()}` })
+      expect({ status: reply.status, handlerRuns: app.handlerRuns() }).toEqual({
+        status: 200,
+        handlerRuns: runs + 1,
+      })
+    })
+
+    it('rejects alg none with and without a leftover signature', async () => {
+      const bare = issuer.mint({}, { alg: 'none', kid: null, signature: 'none-empty' })
+      await expectRejected(bearer(bare), 401, 'malformed_token')
+      const leftover = issuer.mint({}, { alg: 'none', signWith: 'RS256' })
+      await expectRejected(bearer(leftover), 401, 'algorithm_not_allowed')
+    })
+
+    it('rejects an HS256 token keyed with the issuer’s public key PEM', async () => {
+      const pem = issuer.signingKey.publicKey.export({ type: 'spki', format: 'pem' })
+      const forged = issuer.mint({}, { alg: 'HS256', hmacSecret: String(pem) })
+      await expectRejected(bearer(forged), 401, 'algorithm_not_allowed')
+    })
+
+    it('rejects a signature transplanted onto edited claims', async () => {
+      const [h, p] = issuer.mint({ scope: 'admin' }).split('.')
+      const sig = issuer.mint().split('.')[2] ?? ''
+      await expectRejected(bearer(`${h ?? ''}.${p ?? ''}.${sig}`), 401, 'invalid_signature')
+    })
+
+    it('answers two Authorization lines (raw socket) with 400 invalid_request', async () => {
+      const token = issuer.mint()
+      await expectRejected(
+        () => getRaw(url(), [`Authorization: Bearer ${token}`, `Authorization: Bearer ${token}`]),
+        400,
+        'invalid_request',
+      )
+    })
+
+    it('answers a token in the header and the query with 400 invalid_request', async () => {
+      const token = issuer.mint()
+      await expectRejected(
+        () => get(`${url()}?access_token=${token}`, { authorization: `Bearer ${token}` }),
+        400,
+        'invalid_request',
+      )
+    })
+
+    it('ignores a query-only token: 401 with a bare challenge', async () => {
+      await expectRejected(
+        () => get(`${url()}?access_token=${issuer.mint()}`),
+        401,
+        'missing_token',
+      )
+    })
+
+    it('answers a tab or obs-text byte in the credentials with 400 invalid_request', async () => {
+      const token = issuer.mint()
+      for (const line of [
+        `Authorization: Bearer\t${token}`,
+        `Authorization: Bearer ${token}\xa0`,
+      ]) {
+        await expectRejected(() => getRaw(url(), [line]), 400, 'invalid_request')
+      }
+    })
+
+    it('has NUL and bare CR bytes refused by the HTTP parser with 400', async () => {
+      const token = issuer.mint()
+      for (const line of [`Authorization: Bearer ${token}\x00`, `Authorization: Bearer a\rb`]) {
+        await expectRefused(() => getRaw(url(), [line]), 400)
+      }
+    })
+
+    it('answers a 10 KB token with 401 token_too_large and a 17 KB header with 431', async () => {
+      await expectRejected(bearer('a'.repeat(10 * 1024)), 401, 'token_too_large')
+      await expectRefused(
+        () => getRaw(url(), [`Authorization: Bearer ${issuer.mint()}${'a'.repeat(17 * 1024)}`]),
+        431,
+      )
+    })
+
+    it('keeps the fixed challenge when the kid tries to break out of the quoted string', async () => {
+      const hostile = issuer.mint({}, { kid: 'x", error="none", realm="evil' })
+      await expectRejected(bearer(hostile), 401, 'unknown_key')
+    })
+  })
+}
