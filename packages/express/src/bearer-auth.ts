@@ -1,5 +1,6 @@
 import {
-  createVerifier,
+  resolveVerifier,
+  type ChallengeOptions,
   type Verifier,
   type VerifiedToken,
   type VerifierOptions,
@@ -49,16 +50,19 @@ export function bearerAuth(
   options: VerifierOptions | Verifier,
   adapterOptions: BearerAuthOptions = {},
 ): RequestHandler {
-  const verifier = isVerifier(options) ? options : createVerifier(options)
+  const verifier = resolveVerifier(options)
   const optional = adapterOptions.optional === true
   return (req, _res, next) => {
     verifier.authenticate(req, { optional }).then((auth) => {
-      if (auth !== undefined) req.auth = auth
+      if (auth === undefined) challenges.set(req, verifier.challenge)
+      else req.auth = auth
       next()
     }, next)
   }
 }
 
-function isVerifier(value: VerifierOptions | Verifier): value is Verifier {
-  return typeof (value as Partial<Verifier>).authenticate === 'function'
-}
+/**
+ * Internal: the verifier's realm / resource metadata for requests let through without a token,
+ * so that a later `requireScopes` answers their 401 the way the verifier would.
+ */
+export const challenges = new WeakMap<object, ChallengeOptions>()

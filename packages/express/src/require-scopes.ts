@@ -1,5 +1,6 @@
 import { scopeCheck, type ScopeCheck } from '@keyward/core'
 import type { RequestHandler } from 'express'
+import { challenges } from './bearer-auth.js'
 
 /**
  * Requires every one of `scopes` on `req.auth` (set by `bearerAuth` earlier in the chain);
@@ -31,7 +32,7 @@ export function requireAnyScope(...scopes: string[]): RequestHandler {
 function scopeMiddleware(check: ScopeCheck): RequestHandler {
   return (req, _res, next) => {
     try {
-      check(req.auth)
+      check(req.auth, challenges.get(req))
     } catch (error) {
       next(error)
       return

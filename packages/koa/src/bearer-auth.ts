@@ -1,5 +1,6 @@
 import {
-  createVerifier,
+  resolveVerifier,
+  type ChallengeOptions,
   type Verifier,
   type VerifiedToken,
   type VerifierOptions,
@@ -49,7 +50,7 @@ export function bearerAuth(
   options: VerifierOptions | Verifier,
   adapterOptions: BearerAuthOptions = {},
 ): Middleware<KeywardState> {
-  const verifier = isVerifier(options) ? options : createVerifier(options)
+  const verifier = resolveVerifier(options)
   const optional = adapterOptions.optional === true
   return async (ctx, next) => {
     const request = {
@@ -62,11 +63,14 @@ export function bearerAuth(
       body: (ctx.request as { body?: unknown }).body,
     }
     const auth = await verifier.authenticate(request, { optional })
-    if (auth !== undefined) ctx.state.auth = auth
+    if (auth === undefined) challenges.set(ctx, verifier.challenge)
+    else ctx.state.auth = auth
     await next()
   }
 }
 
-function isVerifier(value: VerifierOptions | Verifier): value is Verifier {
-  return typeof (value as Partial<Verifier>).authenticate === 'function'
-}
+/**
+ * Internal: the verifier's realm / resource metadata for requests let through without a token,
+ * so that a later `requireScopes` answers their 401 the way the verifier would.
+ */
+export const challenges = new WeakMap<object, ChallengeOptions>()

@@ -1,6 +1,6 @@
 import { scopeCheck, type ScopeCheck } from '@keyward/core'
 import type { Middleware } from 'koa'
-import type { KeywardState } from './bearer-auth.js'
+import { challenges, type KeywardState } from './bearer-auth.js'
 
 /**
  * Requires every one of `scopes` on `ctx.state.auth` (set by `bearerAuth` earlier in the chain);
@@ -31,7 +31,7 @@ export function requireAnyScope(...scopes: string[]): Middleware<KeywardState> {
 
 function scopeMiddleware(check: ScopeCheck): Middleware<KeywardState> {
   return async (ctx, next) => {
-    check(ctx.state.auth)
+    check(ctx.state.auth, challenges.get(ctx))
     await next()
   }
 }

@@ -54,7 +54,7 @@ export class BearerAuthGuard implements CanActivate {
       })
       request.auth = auth
       // Scopes imply authentication: on an optional route they turn a missing token into a 401.
-      for (const check of checks) check?.(auth)
+      for (const check of checks) check?.(auth, this.verifier.challenge)
       return true
     } catch (error) {
       if (!isKeywardError(error)) throw error

@@ -1,0 +1,232 @@
+import {
+  DEMO_RESOURCES,
+  DEMO_SCOPES,
+  requestToken,
+  startDevIssuer,
+  type DevIssuer,
+} from '@keyward/dev-issuer'
+import { ClientCredentialsProvider } from '@modelcontextprotocol/sdk/client/auth-extensions.js'
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  listenMcpServer,
+  mcpClientTransport,
+  runMcpChecks,
+  type Refusal,
+  type RunningMcpServer,
+} from '../src/index.js'
+
+const OTHER_API = 'urn:keyward:demo:express-api'
+
+// A real authorization server: the dev issuer (oidc-provider, client credentials, RFC 8707
+// resource indicators, RS256 JWT access tokens), told about this MCP server as a resource.
+let issuer: DevIssuer
+let mcp: RunningMcpServer
+
+beforeAll(async () => {
+  // The canonical URL holds the port, and the issuer must know the resource before minting
+  // tokens for it: bind first, then start the issuer, then serve.
+  const listening = await listenMcpServer({ port: 0 })
+  issuer = await startDevIssuer({
+    resources: [...DEMO_RESOURCES, { indicator: listening.resource, scopes: DEMO_SCOPES }],
+  })
+  mcp = listening.serve({ issuer: issuer.url })
+})
+
+afterAll(async () => {
+  await mcp.close()
+  await issuer.close()
+})
+
+async function token(clientId: string, resource: string): Promise<string> {
+  const client = issuer.clients.find((candidate) => candidate.clientId === clientId)
+  if (client === undefined) throw new Error(`no dev client ${clientId}`)
+  const { accessToken } = await requestToken({
+    tokenEndpoint: issuer.tokenEndpoint,
+    clientId,
+    clientSecret: client.clientSecret,
+    resource,
+    scope: client.scopes.join(' '),
+  })
+  return accessToken
+}
+
+/** An SDK client over Streamable HTTP; `refusal()` is the last non-2xx answer it received. */
+function sdkClient(options: Parameters<typeof mcpClientTransport>[1] = {}) {
+  let refusal: Refusal | undefined
+  const client = new Client({ name: 'e2e', version: '1.0.0' })
+  const transport = mcpClientTransport(mcp.url, {
+    ...options,
+    onRefusal: (seen) => {
+      refusal = seen
+    },
+  })
+  return {
+    client,
+    connect: () => client.connect(transport),
+    refusal: () => refusal,
+  }
+}
+
+function textOf(result: Awaited<ReturnType<Client['callTool']>>): unknown {
+  const [first] = result.content as { type: string; text: string }[]
+  return JSON.parse(first?.text ?? 'null')
+}
+
+describe('MCP server protected by @keyward/express, with the SDK client and the dev issuer', () => {
+  it('refuses a connection without a token: 401 with resource_metadata', async () => {
+    const anonymous = sdkClient()
+    const failure = await anonymous.connect().catch((error: unknown) => error)
+    expect(failure).toBeInstanceOf(StreamableHTTPError)
+    expect((failure as StreamableHTTPError).code).toBe(401)
+    expect(anonymous.refusal()).toEqual({
+      status: 401,
+      error: undefined,
+      scope: undefined,
+      resourceMetadata: mcp.resourceMetadata.url,
+    })
+    const raw = await fetch(mcp.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    })
+    expect(raw.status).toBe(401)
+    expect(raw.headers.get('www-authenticate')).toBe(
+      `Bearer resource_metadata="${mcp.resourceMetadata.url}"`,
+    )
+  })
+
+  it('serves the RFC 9728 metadata at both well-known paths, naming the dev issuer', async () => {
+    const origin = new URL(mcp.url).origin
+    expect(mcp.resourceMetadata.url).toBe(`${origin}/.well-known/oauth-protected-resource/mcp`)
+    for (const url of [
+      mcp.resourceMetadata.url,
+      `${origin}/.well-known/oauth-protected-resource`,
+    ]) {
+      const response = await fetch(url)
+      expect(response.status).toBe(200)
+      expect(await response.json()).toEqual({
+        resource: mcp.url,
+        authorization_servers: [issuer.url],
+        scopes_supported: ['notes:read', 'notes:write'],
+        bearer_methods_supported: ['header'],
+        resource_name: 'keyward notes (MCP)',
+      })
+    }
+  })
+
+  it('lets a token for the advertised resource connect, list tools and call them', async () => {
+    const metadata = (await (await fetch(mcp.resourceMetadata.url)).json()) as { resource: string }
+    const reader = sdkClient({ token: await token('demo-reader', metadata.resource) })
+    await reader.connect()
+    try {
+      const { tools } = await reader.client.listTools()
+      expect(tools.map((tool) => tool.name).sort()).toEqual(['list_notes', 'whoami', 'write_note'])
+      const who = textOf(await reader.client.callTool({ name: 'whoami' }))
+      expect(who).toMatchObject({ clientId: 'demo-reader', scopes: ['notes:read'] })
+      expect(textOf(await reader.client.callTool({ name: 'list_notes' }))).toEqual([])
+    } finally {
+      await reader.client.close()
+    }
+  })
+
+  it('answers a tool call needing a scope the token lacks with 403 insufficient_scope', async () => {
+    const readerToken = await token('demo-reader', mcp.url)
+    const reader = sdkClient({ token: readerToken })
+    await reader.connect()
+    try {
+      const failure = await reader.client
+        .callTool({ name: 'write_note', arguments: { text: 'not allowed' } })
+        .catch((error: unknown) => error)
+      expect((failure as StreamableHTTPError).code).toBe(403)
+      expect(reader.refusal()).toEqual({
+        status: 403,
+        error: 'insufficient_scope',
+        scope: 'notes:write',
+        resourceMetadata: mcp.resourceMetadata.url,
+      })
+      // The tool did not run.
+      expect(textOf(await reader.client.callTool({ name: 'list_notes' }))).toEqual([])
+    } finally {
+      await reader.client.close()
+    }
+    const raw = await fetch(mcp.url, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${readerToken}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'write_note', arguments: { text: 'raw' } },
+      }),
+    })
+    expect(raw.status).toBe(403)
+    expect(raw.headers.get('www-authenticate')).toBe(
+      `Bearer error="insufficient_scope", error_description="insufficient scope", scope="notes:write", resource_metadata="${mcp.resourceMetadata.url}"`,
+    )
+  })
+
+  it('lets a token with notes:write call write_note, signed with its client id', async () => {
+    const writer = sdkClient({ token: await token('demo-writer', mcp.url) })
+    await writer.connect()
+    try {
+      const note = textOf(
+        await writer.client.callTool({ name: 'write_note', arguments: { text: 'hello' } }),
+      )
+      expect(note).toMatchObject({ text: 'hello', author: 'demo-writer' })
+      const notes = textOf(await writer.client.callTool({ name: 'list_notes' }))
+      expect(notes).toEqual([note])
+    } finally {
+      await writer.client.close()
+    }
+  })
+
+  it('refuses a valid token minted for another audience: 401 invalid_token', async () => {
+    const foreign = sdkClient({ token: await token('demo-writer', OTHER_API) })
+    const failure = await foreign.connect().catch((error: unknown) => error)
+    expect((failure as StreamableHTTPError).code).toBe(401)
+    expect(foreign.refusal()).toMatchObject({ status: 401, error: 'invalid_token' })
+  })
+
+  it("runs the SDK's own OAuth flow: 401 → metadata → issuer → token for the resource", async () => {
+    const writer = issuer.clients.find((client) => client.clientId === 'demo-writer')
+    const authProvider = new ClientCredentialsProvider({
+      clientId: 'demo-writer',
+      clientSecret: writer?.clientSecret ?? '',
+      // Credentials go only to this authorization server, whatever a resource advertises.
+      expectedIssuer: issuer.url,
+      scope: 'notes:read notes:write',
+    })
+    const sdk = sdkClient({ authProvider })
+    await sdk.connect()
+    try {
+      const who = textOf(await sdk.client.callTool({ name: 'whoami' }))
+      expect(who).toMatchObject({ clientId: 'demo-writer', scopes: ['notes:read', 'notes:write'] })
+      // The token the SDK obtained names this server (RFC 8707) and nothing else.
+      const { access_token } = authProvider.tokens() ?? { access_token: '' }
+      const [, payload = ''] = access_token.split('.')
+      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { aud: unknown }
+      expect(claims.aud).toBe(mcp.url)
+    } finally {
+      await sdk.client.close()
+    }
+  })
+
+  it('passes every check the demo tour runs', async () => {
+    const rows = await runMcpChecks({
+      url: mcp.url,
+      tokens: {
+        reader: await token('demo-reader', mcp.url),
+        writer: await token('demo-writer', mcp.url),
+        foreign: await token('demo-writer', OTHER_API),
+      },
+    })
+    expect(rows.filter((row) => !row.ok)).toEqual([])
+    expect(rows).toHaveLength(7)
+  })
+})
