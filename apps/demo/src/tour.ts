@@ -1,0 +1,457 @@
+import type { HealthBody } from '@keyward/demo-api-kit'
+import { requestToken, type DevIssuerState, type RotationStatus } from '@keyward/dev-issuer'
+import { call, getJson, post, type Answer } from './http.js'
+import { startLoad } from './load.js'
+import type { Row } from './report.js'
+import { issuerState, startStack, type ApiHandle, type Stack } from './stack.js'
+import { TokenSource } from './token-source.js'
+import { sleep, waitFor } from './wait.js'
+
+/**
+ * The tour compresses an issuer's life into seconds. Every choice keeps the real mechanism:
+ * - APIs cache keys for 2 s (`JWKS_CACHE_MAX_AGE_MS`) instead of keyward's 10 minutes, so
+ *   scheduled refreshes, last-known-good and recovery happen while you watch.
+ * - The overlapping rotation publishes the new key 3 s before signing with it: longer than the
+ *   APIs' cache, so they pick the key up on their own schedule (no unknown-`kid` refresh). The
+ *   old key retires 4 s after the switch: the token lifetime, so no live token loses its key.
+ * - Tokens live 4 s; demo-short-lived's live 1 s and the APIs allow 1 s of clock skew
+ *   (`CLOCK_TOLERANCE_MS`; keyward's default is 30 s), so "expired" takes 3 s, not minutes.
+ */
+export const TOUR_TIMING = {
+  apiKeyCacheMs: 2000,
+  clockToleranceMs: 1000,
+  tokenTtlSeconds: 4,
+  shortTokenTtlSeconds: 1,
+  rotationLeadMs: 3000,
+  rotationRetireMs: 4000,
+  /** Clients renew a token this long before it expires. */
+  renewBeforeMs: 1500,
+  /** Concurrent request loops per API during the rotation. */
+  loadWorkersPerApi: 3,
+  startTimeoutMs: 45_000,
+} as const
+
+/** Key fetches as each API saw them and as the issuer counted them. */
+export interface FetchRow {
+  readonly api: string
+  readonly jwksServed: number
+  readonly jwksRefused: number
+  readonly metadataServed: number
+  readonly metadataRefused: number
+  readonly byCause: HealthBody['jwksFetches'] | undefined
+  readonly requests: number
+}
+
+export interface TourResult {
+  readonly rows: readonly Row[]
+  readonly fetches: readonly FetchRow[]
+  readonly durationMs: number
+}
+
+// keyward's fixed error descriptions (RFC 6750 `error_description`), checked so that each 401
+// is refused for the reason the scenario is about.
+const EXPIRED = 'access token expired'
+const WRONG_AUDIENCE = 'audience not accepted'
+
+/**
+ * Starts the dev issuer and the three APIs, runs every scenario with real tokens and HTTP, and
+ * stops everything. `progress` receives one line per phase.
+ *
+ * @example
+ * ```ts
+ * const result = await runTour({ logDir, progress: console.log })
+ * process.exitCode = result.rows.every((row) => row.ok) ? 0 : 1
+ * ```
+ */
+export async function runTour(options: {
+  readonly logDir: string
+  readonly progress: (line: string) => void
+}): Promise<TourResult> {
+  const started = Date.now()
+  const { progress } = options
+  const t = TOUR_TIMING
+  progress('starting the dev issuer (oidc-provider) and the Express, Koa and NestJS APIs…')
+  const stack = await startStack({
+    logDir: options.logDir,
+    issuerArgs: [
+      `--token-ttl=${t.tokenTtlSeconds}s`,
+      `--short-token-ttl=${t.shortTokenTtlSeconds}s`,
+    ],
+    apiEnv: {
+      CLOCK_TOLERANCE_MS: String(t.clockToleranceMs),
+      JWKS_CACHE_MAX_AGE_MS: String(t.apiKeyCacheMs),
+    },
+    startTimeoutMs: t.startTimeoutMs,
+  })
+  try {
+    progress(`  ready in ${seconds(Date.now() - started)}`)
+    const tour = new Tour(stack)
+    await tour.run(progress)
+    const fetches = await tour.fetchRows()
+    return {
+      rows: tour.rows,
+      fetches,
+      durationMs: Date.now() - started,
+    }
+  } finally {
+    await stack.group.stopAll()
+  }
+}
+
+class Tour {
+  readonly rows: Row[] = []
+  readonly #stack: Stack
+  readonly #requests = new Map<string, number>()
+  readonly #apis: ApiHandle[]
+
+  constructor(stack: Stack) {
+    this.#stack = stack
+    this.#apis = [...stack.apis]
+  }
+
+  async run(progress: (line: string) => void): Promise<void> {
+    // Short-lived tokens first: by the time the basic checks are done they are about to expire.
+    const shortLived = await Promise.all(
+      this.#apis.map(async (api) => ({ api, token: await this.#token('demo-short-lived', api) })),
+    )
+    progress('checking tokens: valid, missing, for another API, missing scope…')
+    for (const api of this.#apis) await this.#basics(api)
+    progress('waiting for the short-lived tokens to expire…')
+    await this.#expired(shortLived)
+    progress('rotating keys (overlap: publish, switch, retire) under load…')
+    await this.#rotation()
+    progress('taking the issuer down (JWKS and discovery answer 503)…')
+    await this.#outage()
+    progress('bringing the issuer back…')
+    await this.#recovery()
+  }
+
+  async #basics(api: ApiHandle): Promise<void> {
+    const reader = await this.#token('demo-reader', api, 'notes:read')
+    const valid = await this.#call(api, '/me', reader)
+    const caller = valid.body as { clientId?: string; scopes?: string[] } | undefined
+    this.rows.push(
+      this.#check('valid token (demo-reader)', api, '200 demo-reader [notes:read]', valid, () =>
+        valid.status === 200 && caller?.clientId === 'demo-reader'
+          ? `200 ${caller.clientId} [${(caller.scopes ?? []).join(' ')}]`
+          : undefined,
+      ),
+    )
+
+    const missing = await this.#call(api, '/me')
+    this.rows.push(
+      this.#check('no token', api, '401, bare Bearer challenge', missing, () =>
+        missing.status === 401 && missing.error === undefined
+          ? '401, bare Bearer challenge'
+          : undefined,
+      ),
+    )
+
+    const other = this.#apis[(this.#apis.indexOf(api) + 1) % this.#apis.length] ?? api
+    const foreign = await this.#call(
+      api,
+      '/me',
+      await this.#token('demo-reader', other, 'notes:read'),
+    )
+    this.rows.push(
+      this.#check(
+        'token for another API',
+        api,
+        `401 invalid_token (${WRONG_AUDIENCE})`,
+        foreign,
+        () =>
+          foreign.status === 401 &&
+          foreign.error === 'invalid_token' &&
+          foreign.description === WRONG_AUDIENCE
+            ? `401 invalid_token (${foreign.description}) [aud ${other.name}]`
+            : undefined,
+      ),
+    )
+
+    const readerWrites = await this.#call(api, '/notes', reader, 'POST')
+    this.rows.push(
+      this.#check(
+        'POST /notes without notes:write',
+        api,
+        '403 insufficient_scope',
+        readerWrites,
+        () =>
+          readerWrites.status === 403 && readerWrites.error === 'insufficient_scope'
+            ? '403 insufficient_scope'
+            : undefined,
+      ),
+    )
+
+    const writer = await this.#token('demo-writer', api, 'notes:read notes:write')
+    const writes = await this.#call(api, '/notes', writer, 'POST')
+    this.rows.push(
+      this.#check('POST /notes with notes:write', api, '201', writes, () =>
+        writes.status === 201 ? '201 created' : undefined,
+      ),
+    )
+  }
+
+  async #expired(tokens: readonly { api: ApiHandle; token: string }[]): Promise<void> {
+    for (const { api, token } of tokens) {
+      // Past `exp` plus the APIs' clock tolerance, by the issuer's own `exp`.
+      const payload = Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()
+      const { exp } = JSON.parse(payload) as { exp: number }
+      const wait = exp * 1000 + TOUR_TIMING.clockToleranceMs + 200 - Date.now()
+      if (wait > 0) await sleep(wait)
+      const answer = await this.#call(api, '/me', token)
+      this.rows.push(
+        this.#check(
+          `expired token (${TOUR_TIMING.shortTokenTtlSeconds} s lifetime)`,
+          api,
+          `401 invalid_token (${EXPIRED})`,
+          answer,
+          () =>
+            answer.status === 401 &&
+            answer.error === 'invalid_token' &&
+            answer.description === EXPIRED
+              ? `401 invalid_token (${answer.description})`
+              : undefined,
+        ),
+      )
+    }
+  }
+
+  async #rotation(): Promise<void> {
+    const t = TOUR_TIMING
+    const { issuer } = this.#stack
+    const before = await this.#healths()
+    const targets = this.#apis.map((api) => ({
+      name: api.name,
+      url: `${api.url}/me`,
+      tokens: new TokenSource(
+        {
+          tokenEndpoint: issuer.tokenEndpoint,
+          clientId: 'demo-reader',
+          clientSecret: this.#secret('demo-reader'),
+          resource: api.audience,
+          scope: 'notes:read',
+        },
+        t.renewBeforeMs,
+      ),
+    }))
+    const load = startLoad(targets, t.loadWorkersPerApi)
+    let results: Awaited<ReturnType<typeof load.stop>>
+    let rotation: RotationStatus
+    try {
+      await sleep(500)
+      rotation = await post<RotationStatus>(
+        `${issuer.issuer}/_dev/rotate?mode=overlap&leadMs=${t.rotationLeadMs}&retireAfterMs=${t.rotationRetireMs}`,
+      )
+      const budget = t.rotationLeadMs + t.rotationRetireMs + 10_000
+      await waitFor('the rotation to complete', budget, async () => {
+        const state = await issuerState<DevIssuerState>(issuer)
+        return state.keys.completedRotations >= 1
+      })
+      // The APIs drop the retired key at their next refresh: a removed key stops verifying.
+      await waitFor('every API to drop the retired key', 15_000, async () => {
+        const healths = await this.#healths()
+        return healths.every((h) => sameKeys(h, [rotation.newKid]))
+      })
+      await sleep(300)
+    } finally {
+      results = await load.stop()
+    }
+    const after = await this.#healths()
+    this.#apis.forEach((api, i) => {
+      const result = results.get(api.name)
+      if (result === undefined) return
+      this.#count(api, result.requests)
+      const unknownKid =
+        (after[i]?.jwksFetches.unknown_kid ?? 0) - (before[i]?.jwksFetches.unknown_kid ?? 0)
+      const keys = after[i]?.issuers[0]?.keyIds.join(',') ?? '?'
+      const ok =
+        result.failures === 0 &&
+        result.kids.includes(rotation.oldKid) &&
+        result.kids.includes(rotation.newKid) &&
+        keys === rotation.newKid
+      this.rows.push({
+        scenario: 'key rotation under load',
+        api: api.name,
+        expected: `0 failed; ${rotation.oldKid} → ${rotation.newKid}`,
+        got:
+          `${result.failures}/${result.requests} failed${samples(result.failureSamples)}; ` +
+          `${result.kids.join(' → ')}${keys === rotation.newKid ? '' : ` (keys now ${keys})`}; ` +
+          `${unknownKid} unknown-kid`,
+        ok,
+      })
+    })
+  }
+
+  async #outage(): Promise<void> {
+    const { issuer } = this.#stack
+    await post(`${issuer.issuer}/_dev/outage?mode=503`)
+    // Past the 2 s key cache, each API's refresh fails and it serves its last-known-good keys.
+    await waitFor('every API to notice the outage', 15_000, async () => {
+      const healths = await this.#healths()
+      return healths.every((h) => h.status === 'stale')
+    })
+    for (const api of this.#apis) {
+      const answer = await this.#call(
+        api,
+        '/me',
+        await this.#token('demo-reader', api, 'notes:read'),
+      )
+      const health = await this.#health(api)
+      this.rows.push(
+        this.#check(
+          'issuer down: last-known-good keys',
+          api,
+          '200; /healthz 200 stale',
+          answer,
+          () =>
+            answer.status === 200 && health.status === 200 && health.body.status === 'stale'
+              ? `200; /healthz ${health.status} ${health.body.status} (last error: ${health.body.issuers[0]?.lastError ?? '?'})`
+              : undefined,
+        ),
+      )
+    }
+    const express = this.#apis[0]
+    if (express === undefined) return
+    const late = await this.#stack.startApi('late-api', express.app, express.audience)
+    this.#apis.push(late)
+    const answer = await this.#call(
+      late,
+      '/me',
+      await this.#token('demo-reader', late, 'notes:read'),
+    )
+    const health = await this.#health(late)
+    this.rows.push(
+      this.#check(
+        'API started during the outage',
+        late,
+        '503 + Retry-After; /healthz 503',
+        answer,
+        () =>
+          answer.status === 503 && answer.retryAfter !== undefined && health.status === 503
+            ? `503, Retry-After: ${answer.retryAfter}; /healthz ${health.status} ${health.body.status}`
+            : undefined,
+      ),
+    )
+  }
+
+  async #recovery(): Promise<void> {
+    const { issuer } = this.#stack
+    await post(`${issuer.issuer}/_dev/outage?mode=off`)
+    const back = Date.now()
+    // Each API retries on its own backoff (no request triggers a fetch during backoff).
+    const rows = await Promise.all(
+      this.#apis.map(async (api) => {
+        const recovered = await waitFor(`${api.name} to recover`, 30_000, async () => {
+          const { body } = await this.#health(api)
+          return body.status === 'ok'
+        }).then(
+          () => Date.now() - back,
+          () => undefined,
+        )
+        const token = await this.#token('demo-reader', api, 'notes:read')
+        const answer = await this.#call(api, '/me', token)
+        return this.#check('issuer back', api, '200; /healthz ok', answer, () =>
+          answer.status === 200 && recovered !== undefined
+            ? `200; /healthz ok ${seconds(recovered)} after the issuer came back`
+            : undefined,
+        )
+      }),
+    )
+    this.rows.push(...rows)
+  }
+
+  /** Key fetches per API: the issuer's count by `User-Agent` and the API's count by cause. */
+  async fetchRows(): Promise<FetchRow[]> {
+    const state = await issuerState<DevIssuerState>(this.#stack.issuer)
+    return Promise.all(
+      this.#apis.map(async (api) => {
+        const counts = state.requests[`keyward-demo/${api.name}`]
+        const health = await this.#health(api).catch(() => undefined)
+        return {
+          api: api.name,
+          jwksServed: counts?.jwks.served ?? 0,
+          jwksRefused: counts?.jwks.refused ?? 0,
+          metadataServed: counts?.metadata.served ?? 0,
+          metadataRefused: counts?.metadata.refused ?? 0,
+          byCause: health?.body.jwksFetches,
+          requests: this.#requests.get(api.name) ?? 0,
+        }
+      }),
+    )
+  }
+
+  /** A row: `verdict` describes the answer when it is the expected one, else `undefined`. */
+  #check(
+    scenario: string,
+    api: ApiHandle,
+    expected: string,
+    answer: Answer,
+    verdict: () => string | undefined,
+  ): Row {
+    const got = verdict()
+    return {
+      scenario,
+      api: api.name,
+      expected,
+      got: got ?? describe(answer),
+      ok: got !== undefined,
+    }
+  }
+
+  async #call(api: ApiHandle, path: string, token?: string, method = 'GET'): Promise<Answer> {
+    this.#count(api, 1)
+    return call(`${api.url}${path}`, { token, method })
+  }
+
+  #count(api: ApiHandle, requests: number): void {
+    this.#requests.set(api.name, (this.#requests.get(api.name) ?? 0) + requests)
+  }
+
+  async #token(clientId: string, api: ApiHandle, scope?: string): Promise<string> {
+    const response = await requestToken({
+      tokenEndpoint: this.#stack.issuer.tokenEndpoint,
+      clientId,
+      clientSecret: this.#secret(clientId),
+      resource: api.audience,
+      ...(scope === undefined ? {} : { scope }),
+    })
+    return response.accessToken
+  }
+
+  #secret(clientId: string): string {
+    const client = this.#stack.issuer.clients.find((c) => c.clientId === clientId)
+    if (client === undefined) throw new Error(`the dev issuer has no client ${clientId}`)
+    return client.clientSecret
+  }
+
+  async #health(api: ApiHandle): Promise<{ status: number; body: HealthBody }> {
+    const response = await fetch(`${api.url}/healthz`, { signal: AbortSignal.timeout(10_000) })
+    return { status: response.status, body: (await response.json()) as HealthBody }
+  }
+
+  #healths(): Promise<HealthBody[]> {
+    return Promise.all(this.#apis.map((api) => getJson<HealthBody>(`${api.url}/healthz`)))
+  }
+}
+
+function sameKeys(health: HealthBody, kids: readonly string[]): boolean {
+  const keyIds = health.issuers[0]?.keyIds ?? []
+  return keyIds.length === kids.length && kids.every((kid) => keyIds.includes(kid))
+}
+
+function samples(failures: readonly string[]): string {
+  return failures.length === 0 ? '' : ` (${failures.join(', ')})`
+}
+
+function describe(answer: Answer): string {
+  const parts = [String(answer.status)]
+  if (answer.error !== undefined) parts.push(answer.error)
+  if (answer.description !== undefined) parts.push(`(${answer.description})`)
+  if (answer.retryAfter !== undefined) parts.push(`Retry-After: ${answer.retryAfter}`)
+  return parts.join(' ')
+}
+
+/** `1.2 s` */
+export function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`
+}

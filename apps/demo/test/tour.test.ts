@@ -1,0 +1,47 @@
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+
+const DEMO_DIR = fileURLToPath(new URL('..', import.meta.url))
+
+interface Run {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Runs the demo's CLI exactly as `pnpm demo` does, without colours. */
+function runDemo(): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: DEMO_DIR,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    child.once('error', reject)
+    child.once('close', (code) => {
+      resolve({ code, stdout, stderr })
+    })
+  })
+}
+
+describe('the demo tour', () => {
+  it('exits 0 with every scenario behaving against the real issuer and the three APIs', async () => {
+    const run = await runDemo()
+    const rows = run.stdout.split('\n').filter((line) => /^[✔✘] /.test(line))
+    const failed = rows.filter((line) => line.startsWith('✘'))
+    expect({ failed, stderr: run.stderr }).toEqual({ failed: [], stderr: '' })
+    expect(run.code).toBe(0)
+    // 5 checks and an expiry per API, a rotation, an outage and a recovery row per API, the
+    // late API's 503 and its recovery.
+    expect(rows).toHaveLength(3 * 5 + 3 + 3 + 3 + 1 + 4)
+    for (const api of ['express-api', 'koa-api', 'nest-api', 'late-api']) {
+      expect(run.stdout).toMatch(new RegExp(`^${api} .*\\d`, 'm'))
+    }
+    expect(run.stdout).toContain('all 29 checks behaved')
+  }, 120_000)
+})

@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto'
+
+/** A resource server (API) the dev issuer mints tokens for, named by its RFC 8707 indicator. */
+export interface DemoResource {
+  /** The resource indicator clients send; it becomes the token's `aud`. */
+  readonly indicator: string
+  /** Scopes a token for this resource may carry. */
+  readonly scopes: readonly string[]
+}
+
+/** A confidential client of the client credentials grant. */
+export interface DemoClient {
+  readonly clientId: string
+  /** Generated at start; never committed. */
+  readonly clientSecret: string
+  readonly scopes: readonly string[]
+  /** Access token lifetime in seconds; `undefined` uses the issuer's default. */
+  readonly tokenTtlSeconds: number | undefined
+  readonly description: string
+}
+
+/** The scopes every demo API understands. */
+export const DEMO_SCOPES = ['notes:read', 'notes:write'] as const
+
+/** The demo APIs, one audience each, so a token for one API is refused by the others. */
+export const DEMO_RESOURCES: readonly DemoResource[] = [
+  { indicator: 'urn:keyward:demo:express-api', scopes: DEMO_SCOPES },
+  { indicator: 'urn:keyward:demo:koa-api', scopes: DEMO_SCOPES },
+  { indicator: 'urn:keyward:demo:nest-api', scopes: DEMO_SCOPES },
+]
+
+/**
+ * The demo clients: a reader, a writer, and a reader whose tokens expire in seconds (for showing
+ * expiry without waiting minutes). Secrets are random per start.
+ *
+ * @example
+ * ```ts
+ * const clients = createDemoClients({ shortTokenTtlSeconds: 2 })
+ * ```
+ */
+export function createDemoClients(options: {
+  readonly shortTokenTtlSeconds: number
+}): DemoClient[] {
+  const secret = (): string => randomBytes(24).toString('base64url')
+  return [
+    {
+      clientId: 'demo-reader',
+      clientSecret: secret(),
+      scopes: ['notes:read'],
+      tokenTtlSeconds: undefined,
+      description: 'reads notes',
+    },
+    {
+      clientId: 'demo-writer',
+      clientSecret: secret(),
+      scopes: ['notes:read', 'notes:write'],
+      tokenTtlSeconds: undefined,
+      description: 'reads and writes notes',
+    },
+    {
+      clientId: 'demo-short-lived',
+      clientSecret: secret(),
+      scopes: ['notes:read'],
+      tokenTtlSeconds: options.shortTokenTtlSeconds,
+      description: `reads notes; tokens live ${options.shortTokenTtlSeconds} s`,
+    },
+  ]
+}
