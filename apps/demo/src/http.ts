@@ -10,20 +10,33 @@ export interface Answer {
 }
 
 /**
- * One request to a demo API with an optional bearer token.
+ * One request to a demo API with an optional bearer token and JSON body. A JSON body is sent
+ * the way MCP's Streamable HTTP transport wants it: the client accepts JSON and SSE answers.
  *
  * @example
  * ```ts
  * const { status, error } = await call(`${url}/me`, { token })
+ * await call(mcpUrl, { method: 'POST', token, json: { jsonrpc: '2.0', id: 1, method: 'tools/list' } })
  * ```
  */
 export async function call(
   url: string,
-  options: { readonly method?: string; readonly token?: string | undefined } = {},
+  options: {
+    readonly method?: string
+    readonly token?: string | undefined
+    readonly json?: unknown
+  } = {},
 ): Promise<Answer> {
+  const headers: Record<string, string> = {}
+  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`
+  if (options.json !== undefined) {
+    headers['content-type'] = 'application/json'
+    headers.accept = 'application/json, text/event-stream'
+  }
   const response = await fetch(url, {
     method: options.method ?? 'GET',
-    headers: options.token === undefined ? {} : { authorization: `Bearer ${options.token}` },
+    headers,
+    body: options.json === undefined ? undefined : JSON.stringify(options.json),
     signal: AbortSignal.timeout(10_000),
   })
   const text = await response.text()

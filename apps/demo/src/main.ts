@@ -8,15 +8,17 @@ import { runTour, seconds, type FetchRow } from './tour.js'
 
 const HELP = `Usage: demo [--serve]
 
-Starts a local authorization server (oidc-provider) and three APIs protected by keyward
-(Express, Koa, NestJS), tours them with real tokens and prints what happened; exits 0 when
-everything behaved.
+Starts a local authorization server (oidc-provider), three APIs protected by keyward (Express,
+Koa, NestJS) and an MCP server, tours them with real tokens and prints what happened; exits 0
+when everything behaved.
   --serve   keep everything running and print curl commands to explore by hand`
 
 const LEGEND = `scheduled: background refresh ahead of expiry (the tour caches keys 2 s); retry: after a
 failed refresh, with backoff; unknown_kid: a token named a key the API did not have (none here:
 the overlapping rotation published the new key before signing with it). A discovery attempt
-during the outage counts twice: keyward tries the OIDC, then the RFC 8414 metadata URL.`
+during the outage counts twice: keyward tries the OIDC, then the RFC 8414 metadata URL.
+mcp-server runs inside the tour's process (its URL holds its port, so it binds before the issuer
+starts): health() is its verifier's report, the one the APIs serve at /healthz.`
 
 /** The tour gives up after this, whatever happens: it is also an end-to-end test. */
 const TOUR_DEADLINE_MS = 110_000
@@ -50,7 +52,11 @@ async function tour(logDir: string, paint: Palette): Promise<number> {
   }, TOUR_DEADLINE_MS)
   deadline.unref()
   try {
-    console.log(paint.bold('keyward demo: a real authorization server, three APIs, one tour\n'))
+    console.log(
+      paint.bold(
+        'keyward demo: a real authorization server, three APIs, an MCP server, one tour\n',
+      ),
+    )
     const result = await runTour({
       logDir,
       progress: (line) => {

@@ -1,10 +1,11 @@
 import { requestToken } from '@keyward/dev-issuer'
 import type { Palette } from './report.js'
-import { startStack, type ApiHandle, type IssuerInfo } from './stack.js'
+import type { McpHandle } from './mcp.js'
+import { startStack, type Stack } from './stack.js'
 
 /**
- * `demo --serve`: the issuer and the three APIs keep running; prints the URLs and curl commands
- * with fresh tokens, and stops everything on Ctrl-C.
+ * `demo --serve`: the issuer, the three APIs and the MCP server keep running; prints the URLs and
+ * curl commands with fresh tokens, and stops everything on Ctrl-C.
  *
  * @example
  * ```ts
@@ -16,7 +17,9 @@ export async function serve(options: {
   readonly paint: Palette
 }): Promise<void> {
   const { paint } = options
-  console.log(paint.dim('starting the dev issuer and the Express, Koa and NestJS APIs…'))
+  console.log(
+    paint.dim('starting the dev issuer, the Express, Koa and NestJS APIs and the MCP server…'),
+  )
   const stack = await startStack({
     logDir: options.logDir,
     // Tokens live 15 minutes; overlapping rotations publish 5 s ahead and retire after 30 s.
@@ -30,31 +33,29 @@ export async function serve(options: {
     apiEnv: { CLOCK_TOLERANCE_MS: '1000', JWKS_CACHE_MAX_AGE_MS: '5000' },
     startTimeoutMs: 60_000,
   })
-  // The process group stops every child on Ctrl-C; until then the event loop stays busy with them.
-  console.log(await instructions(stack.issuer, stack.apis, options.logDir, paint))
+  // The process group stops every child on Ctrl-C (the MCP server lives in this process); until
+  // then the event loop stays busy with them.
+  console.log(await instructions(stack, options.logDir, paint))
 }
 
-async function instructions(
-  issuer: IssuerInfo,
-  apis: readonly ApiHandle[],
-  logDir: string,
-  paint: Palette,
-): Promise<string> {
+async function instructions(stack: Stack, logDir: string, paint: Palette): Promise<string> {
+  const { issuer, apis, mcp } = stack
   const [first, second] = apis
   if (first === undefined || second === undefined) throw new Error('no APIs')
   const secret = (id: string) => issuer.clients.find((c) => c.clientId === id)?.clientSecret ?? ''
-  const token = async (clientId: string, scope: string) =>
+  const token = async (clientId: string, scope: string, resource = first.audience) =>
     (
       await requestToken({
         tokenEndpoint: issuer.tokenEndpoint,
         clientId,
         clientSecret: secret(clientId),
-        resource: first.audience,
+        resource,
         scope,
       })
     ).accessToken
   const reader = await token('demo-reader', 'notes:read')
   const writer = await token('demo-writer', 'notes:read notes:write')
+  const mcpReader = await token('demo-reader', 'notes:read', mcp.audience)
   const h = (text: string) => paint.bold(text)
   const c = (text: string) => paint.dim(`# ${text}`)
   return [
@@ -64,6 +65,7 @@ async function instructions(
     ...apis.map(
       (api) => `  ${api.name.padEnd(12)} ${api.url}   ${paint.dim(`aud ${api.audience}`)}`,
     ),
+    `  ${mcp.name.padEnd(12)} ${mcp.url}   ${paint.dim('aud: this URL (MCP Streamable HTTP)')}`,
     `  logs         ${logDir}`,
     '',
     h(`Tokens for ${first.name} (valid 15 minutes):`),
@@ -78,6 +80,7 @@ async function instructions(
     `curl -i -X POST ${first.url}/notes -H "authorization: Bearer $WRITER" ${c('201')}`,
     `curl -s ${first.url}/healthz                                          ${c('key state, fetches by cause')}`,
     '',
+    ...mcpInstructions(mcp, mcpReader, paint),
     h('A fresh token (any client, any API):'),
     `curl -s -u demo-reader:${secret('demo-reader')} -d grant_type=client_credentials \\`,
     `  -d resource=${first.audience} -d scope=notes:read ${issuer.tokenEndpoint}`,
@@ -94,4 +97,31 @@ async function instructions(
     c('Once a rotation retires the old key, tokens it signed stop verifying: get fresh ones.'),
     '',
   ].join('\n')
+}
+
+/** The MCP part: a reader token for it, and JSON-RPC over curl (what an MCP client sends). */
+function mcpInstructions(mcp: McpHandle, token: string, paint: Palette): string[] {
+  const c = (text: string) => paint.dim(`# ${text}`)
+  // Streamable HTTP: a client must accept both JSON and SSE answers; this server answers JSON.
+  const post = (flags: string, body: object) => [
+    `curl ${flags} ${mcp.url} -H "authorization: Bearer $MCP_READER" \\`,
+    `  -H 'content-type: application/json' -H 'accept: application/json, text/event-stream' \\`,
+    `  -d '${JSON.stringify({ jsonrpc: '2.0', id: 1, ...body })}'`,
+  ]
+  return [
+    paint.bold(
+      "The MCP server (JSON-RPC over POST; demo-reader's token for it, valid 15 minutes):",
+    ),
+    `export MCP_READER=${token}`,
+    c('tools/list: whoami, list_notes, write_note'),
+    ...post('-s', { method: 'tools/list' }),
+    c('write_note needs notes:write: HTTP 403 insufficient_scope, scope="notes:write"'),
+    ...post('-i', {
+      method: 'tools/call',
+      params: { name: 'write_note', arguments: { text: 'hi' } },
+    }),
+    `curl -s ${new URL('/.well-known/oauth-protected-resource/mcp', mcp.url).href}   ${c('RFC 9728 metadata')}`,
+    c(`or: npx @modelcontextprotocol/inspector (Streamable HTTP, ${mcp.url}, Bearer header)`),
+    '',
+  ]
 }

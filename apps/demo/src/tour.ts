@@ -1,7 +1,9 @@
 import type { HealthBody } from '@keyward/demo-api-kit'
 import { requestToken, type DevIssuerState, type RotationStatus } from '@keyward/dev-issuer'
-import { call, getJson, post, type Answer } from './http.js'
+import { runMcpChecks } from '@keyward/mcp-server'
+import { call, post, type Answer } from './http.js'
 import { startLoad } from './load.js'
+import type { McpHandle } from './mcp.js'
 import type { Row } from './report.js'
 import { issuerState, startStack, type ApiHandle, type Stack } from './stack.js'
 import { TokenSource } from './token-source.js'
@@ -53,9 +55,15 @@ export interface TourResult {
 const EXPIRED = 'access token expired'
 const WRONG_AUDIENCE = 'audience not accepted'
 
+/** What the outage and recovery steps probe: a demo API, or the MCP server. */
+type Target = ApiHandle | McpHandle
+
+/** The MCP server's authenticated probe: a JSON-RPC call of its `whoami` tool. */
+const WHOAMI = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'whoami' } }
+
 /**
- * Starts the dev issuer and the three APIs, runs every scenario with real tokens and HTTP, and
- * stops everything. `progress` receives one line per phase.
+ * Starts the dev issuer, the three APIs and the MCP server, runs every scenario with real tokens
+ * and HTTP, and stops everything. `progress` receives one line per phase.
  *
  * @example
  * ```ts
@@ -70,7 +78,9 @@ export async function runTour(options: {
   const started = Date.now()
   const { progress } = options
   const t = TOUR_TIMING
-  progress('starting the dev issuer (oidc-provider) and the Express, Koa and NestJS APIs…')
+  progress(
+    'starting the dev issuer (oidc-provider), the Express, Koa and NestJS APIs and the MCP server…',
+  )
   const stack = await startStack({
     logDir: options.logDir,
     issuerArgs: [
@@ -94,7 +104,7 @@ export async function runTour(options: {
       durationMs: Date.now() - started,
     }
   } finally {
-    await stack.group.stopAll()
+    await stack.stop()
   }
 }
 
@@ -103,10 +113,13 @@ class Tour {
   readonly #stack: Stack
   readonly #requests = new Map<string, number>()
   readonly #apis: ApiHandle[]
+  /** The APIs and the MCP server (then the late API), for the outage and recovery steps. */
+  readonly #targets: Target[]
 
   constructor(stack: Stack) {
     this.#stack = stack
     this.#apis = [...stack.apis]
+    this.#targets = [...stack.apis, stack.mcp]
   }
 
   async run(progress: (line: string) => void): Promise<void> {
@@ -116,6 +129,8 @@ class Tour {
     )
     progress('checking tokens: valid, missing, for another API, missing scope…')
     for (const api of this.#apis) await this.#basics(api)
+    progress('checking the MCP server with the MCP SDK client: no token, metadata, tools, scopes…')
+    await this.#mcp()
     progress('waiting for the short-lived tokens to expire…')
     await this.#expired(shortLived)
     progress('rotating keys (overlap: publish, switch, retire) under load…')
@@ -189,6 +204,19 @@ class Tour {
         writes.status === 201 ? '201 created' : undefined,
       ),
     )
+  }
+
+  async #mcp(): Promise<void> {
+    const { mcp } = this.#stack
+    const other = this.#apis[0]
+    if (other === undefined) throw new Error('no API to mint a foreign token for')
+    // Fresh tokens right before the checks: the tour's tokens live 4 s.
+    const [reader, writer, foreign] = await Promise.all([
+      this.#token('demo-reader', mcp, 'notes:read'),
+      this.#token('demo-writer', mcp, 'notes:read notes:write'),
+      this.#token('demo-reader', other, 'notes:read'),
+    ])
+    this.rows.push(...(await runMcpChecks({ url: mcp.url, tokens: { reader, writer, foreign } })))
   }
 
   async #expired(tokens: readonly { api: ApiHandle; token: string }[]): Promise<void> {
@@ -287,25 +315,25 @@ class Tour {
     await post(`${issuer.issuer}/_dev/outage?mode=503`)
     // Past the 2 s key cache, each API's refresh fails and it serves its last-known-good keys.
     await waitFor('every API to notice the outage', 15_000, async () => {
-      const healths = await this.#healths()
+      const healths = await this.#healths(this.#targets)
       return healths.every((h) => h.status === 'stale')
     })
-    for (const api of this.#apis) {
-      const answer = await this.#call(
-        api,
-        '/me',
-        await this.#token('demo-reader', api, 'notes:read'),
+    for (const target of this.#targets) {
+      const answer = await this.#authenticated(
+        target,
+        await this.#token('demo-reader', target, 'notes:read'),
       )
-      const health = await this.#health(api)
+      const health = await this.#health(target)
+      const { ok, at } = probeNames(target)
       this.rows.push(
         this.#check(
           'issuer down: last-known-good keys',
-          api,
-          '200; /healthz 200 stale',
+          target,
+          `${ok}; ${at} 200 stale`,
           answer,
           () =>
-            answer.status === 200 && health.status === 200 && health.body.status === 'stale'
-              ? `200; /healthz ${health.status} ${health.body.status} (last error: ${health.body.issuers[0]?.lastError ?? '?'})`
+            succeeded(target, answer) && health.status === 200 && health.body.status === 'stale'
+              ? `${ok}; ${at} ${health.status} ${health.body.status} (last error: ${health.body.issuers[0]?.lastError ?? '?'})`
               : undefined,
         ),
       )
@@ -314,6 +342,7 @@ class Tour {
     if (express === undefined) return
     const late = await this.#stack.startApi('late-api', express.app, express.audience)
     this.#apis.push(late)
+    this.#targets.push(late)
     const answer = await this.#call(
       late,
       '/me',
@@ -340,19 +369,20 @@ class Tour {
     const back = Date.now()
     // Each API retries on its own backoff (no request triggers a fetch during backoff).
     const rows = await Promise.all(
-      this.#apis.map(async (api) => {
-        const recovered = await waitFor(`${api.name} to recover`, 30_000, async () => {
-          const { body } = await this.#health(api)
+      this.#targets.map(async (target) => {
+        const recovered = await waitFor(`${target.name} to recover`, 30_000, async () => {
+          const { body } = await this.#health(target)
           return body.status === 'ok'
         }).then(
           () => Date.now() - back,
           () => undefined,
         )
-        const token = await this.#token('demo-reader', api, 'notes:read')
-        const answer = await this.#call(api, '/me', token)
-        return this.#check('issuer back', api, '200; /healthz ok', answer, () =>
-          answer.status === 200 && recovered !== undefined
-            ? `200; /healthz ok ${seconds(recovered)} after the issuer came back`
+        const token = await this.#token('demo-reader', target, 'notes:read')
+        const answer = await this.#authenticated(target, token)
+        const { ok, at } = probeNames(target)
+        return this.#check('issuer back', target, `${ok}; ${at} ok`, answer, () =>
+          succeeded(target, answer) && recovered !== undefined
+            ? `${ok}; ${at} ok ${seconds(recovered)} after the issuer came back`
             : undefined,
         )
       }),
@@ -364,17 +394,18 @@ class Tour {
   async fetchRows(): Promise<FetchRow[]> {
     const state = await issuerState<DevIssuerState>(this.#stack.issuer)
     return Promise.all(
-      this.#apis.map(async (api) => {
-        const counts = state.requests[`keyward-demo/${api.name}`]
-        const health = await this.#health(api).catch(() => undefined)
+      this.#targets.map(async (target) => {
+        const counts = state.requests[`keyward-demo/${target.name}`]
+        const health = await this.#health(target).catch(() => undefined)
         return {
-          api: api.name,
+          api: target.name,
           jwksServed: counts?.jwks.served ?? 0,
           jwksRefused: counts?.jwks.refused ?? 0,
           metadataServed: counts?.metadata.served ?? 0,
           metadataRefused: counts?.metadata.refused ?? 0,
           byCause: health?.body.jwksFetches,
-          requests: this.#requests.get(api.name) ?? 0,
+          requests:
+            target.kind === 'mcp' ? target.requests() : (this.#requests.get(target.name) ?? 0),
         }
       }),
     )
@@ -383,7 +414,7 @@ class Tour {
   /** A row: `verdict` describes the answer when it is the expected one, else `undefined`. */
   #check(
     scenario: string,
-    api: ApiHandle,
+    target: Target,
     expected: string,
     answer: Answer,
     verdict: () => string | undefined,
@@ -391,7 +422,7 @@ class Tour {
     const got = verdict()
     return {
       scenario,
-      api: api.name,
+      api: target.name,
       expected,
       got: got ?? describe(answer),
       ok: got !== undefined,
@@ -407,12 +438,12 @@ class Tour {
     this.#requests.set(api.name, (this.#requests.get(api.name) ?? 0) + requests)
   }
 
-  async #token(clientId: string, api: ApiHandle, scope?: string): Promise<string> {
+  async #token(clientId: string, target: Target, scope?: string): Promise<string> {
     const response = await requestToken({
       tokenEndpoint: this.#stack.issuer.tokenEndpoint,
       clientId,
       clientSecret: this.#secret(clientId),
-      resource: api.audience,
+      resource: target.audience,
       ...(scope === undefined ? {} : { scope }),
     })
     return response.accessToken
@@ -424,14 +455,38 @@ class Tour {
     return client.clientSecret
   }
 
-  async #health(api: ApiHandle): Promise<{ status: number; body: HealthBody }> {
-    const response = await fetch(`${api.url}/healthz`, { signal: AbortSignal.timeout(10_000) })
+  /** One authenticated request: `GET /me`, or the MCP server's `whoami` tool. */
+  #authenticated(target: Target, token: string): Promise<Answer> {
+    if (target.kind === 'http') return this.#call(target, '/me', token)
+    // The MCP server counts its own requests (see `McpHandle.requests`).
+    return call(target.url, { method: 'POST', token, json: WHOAMI })
+  }
+
+  /** `/healthz`; for the MCP server, the same report read from its verifier in this process. */
+  async #health(target: Target): Promise<{ status: number; body: HealthBody }> {
+    if (target.kind === 'mcp') return target.health()
+    const response = await fetch(`${target.url}/healthz`, { signal: AbortSignal.timeout(10_000) })
     return { status: response.status, body: (await response.json()) as HealthBody }
   }
 
-  #healths(): Promise<HealthBody[]> {
-    return Promise.all(this.#apis.map((api) => getJson<HealthBody>(`${api.url}/healthz`)))
+  #healths(targets: readonly Target[] = this.#apis): Promise<HealthBody[]> {
+    return Promise.all(targets.map(async (target) => (await this.#health(target)).body))
   }
+}
+
+/** How rows name a target's authenticated answer and its health report. */
+function probeNames(target: Target): { ok: string; at: string } {
+  return target.kind === 'mcp'
+    ? { ok: '200 whoami', at: 'health()' }
+    : { ok: '200', at: '/healthz' }
+}
+
+/** A 200, and for the MCP server a tool result rather than a JSON-RPC or tool error. */
+function succeeded(target: Target, answer: Answer): boolean {
+  if (answer.status !== 200) return false
+  if (target.kind === 'http') return true
+  const body = answer.body as { result?: { isError?: boolean } } | null
+  return body?.result !== undefined && body.result.isError !== true
 }
 
 function sameKeys(health: HealthBody, kids: readonly string[]): boolean {

@@ -30,6 +30,29 @@ export const DEMO_RESOURCES: readonly DemoResource[] = [
 ]
 
 /**
+ * Throws a `TypeError` at start for a resource no client could ask for: RFC 8707 §2 wants an
+ * absolute URI without a fragment, and two resources with one indicator would be ambiguous.
+ *
+ * @example
+ * ```ts
+ * assertValidResources([{ indicator: 'urn:keyward:demo:koa-api', scopes: ['notes:read'] }])
+ * ```
+ */
+export function assertValidResources(resources: readonly DemoResource[]): void {
+  const seen = new Set<string>()
+  for (const { indicator } of resources) {
+    // A `#` can only start a fragment: it is not allowed anywhere else in a URI (RFC 3986 §3).
+    if (!URL.canParse(indicator) || indicator.includes('#')) {
+      throw new TypeError(
+        `"resources": "${indicator}" is not an absolute URI without a fragment (RFC 8707 §2)`,
+      )
+    }
+    if (seen.has(indicator)) throw new TypeError(`"resources": "${indicator}" is listed twice`)
+    seen.add(indicator)
+  }
+}
+
+/**
  * The demo clients: a reader, a writer, and a reader whose tokens expire in seconds (for showing
  * expiry without waiting minutes). Secrets are random per start.
  *

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import type Provider from 'oidc-provider'
 import {
+  assertValidResources,
   createDemoClients,
   DEMO_RESOURCES,
   type DemoClient,
@@ -29,7 +30,12 @@ export interface DevIssuerOptions {
   readonly tokenTtlSeconds?: number
   /** Token lifetime of the `demo-short-lived` client, in seconds. @defaultValue 2 */
   readonly shortTokenTtlSeconds?: number
-  /** APIs the issuer mints tokens for. @defaultValue {@link DEMO_RESOURCES} */
+  /**
+   * APIs the issuer mints tokens for; indicators must be absolute URIs without a fragment
+   * (RFC 8707 §2), each listed once. To add one (what `--resource <uri>` does), pass
+   * `[...DEMO_RESOURCES, { indicator, scopes: DEMO_SCOPES }]`.
+   * @defaultValue {@link DEMO_RESOURCES}
+   */
   readonly resources?: readonly DemoResource[]
   /**
    * Default rotation timing for the control endpoint and schedules.
@@ -88,6 +94,7 @@ const CONTROL_PREFIX = '/_dev/'
 export async function startDevIssuer(options: DevIssuerOptions = {}): Promise<DevIssuer> {
   const tokenTtlSeconds = options.tokenTtlSeconds ?? 300
   const resources = options.resources ?? DEMO_RESOURCES
+  assertValidResources(resources)
   const clients = createDemoClients({ shortTokenTtlSeconds: options.shortTokenTtlSeconds ?? 2 })
   const rotationTiming: RotationTiming = {
     leadMs: options.rotation?.leadMs ?? 10_000,

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { DEMO_RESOURCES, DEMO_SCOPES } from './demo-registry.js'
 import { startDevIssuer, type DevIssuer, type DevIssuerEvent } from './dev-issuer.js'
 import { parseDuration } from './duration.js'
 
@@ -14,6 +15,8 @@ A local OAuth 2.0 authorization server (oidc-provider) on 127.0.0.1 for keyward'
   --rotation-lead <d>        publish-to-sign delay of overlap rotations (default 10s)
   --rotation-retire <d>      sign-to-retire delay (default: the token lifetime)
   --outage <503|hang>        start with JWKS and discovery down
+  --resource <uri>           also mint tokens for this API (RFC 8707 resource indicator, scopes
+                             notes:read notes:write); repeatable
   --json                     one JSON object per line on stdout (for scripts)
   -h, --help
 
@@ -30,6 +33,7 @@ const { values } = parseArgs({
     'rotation-lead': { type: 'string', default: '10s' },
     'rotation-retire': { type: 'string' },
     outage: { type: 'string' },
+    resource: { type: 'string', multiple: true, default: [] },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -66,6 +70,11 @@ const issuer = await startDevIssuer({
   port,
   tokenTtlSeconds: seconds('token-ttl'),
   shortTokenTtlSeconds: seconds('short-token-ttl'),
+  // An API known only at run time (an MCP server's URL holds its port) joins the demo APIs.
+  resources: [
+    ...DEMO_RESOURCES,
+    ...values.resource.map((indicator) => ({ indicator, scopes: DEMO_SCOPES })),
+  ],
   rotation: {
     leadMs: parseDuration(values['rotation-lead'], '--rotation-lead'),
     ...(retire === undefined ? {} : { retireAfterMs: parseDuration(retire, '--rotation-retire') }),

@@ -113,6 +113,18 @@ describe('dev issuer', () => {
     })
   })
 
+  it('refuses at start a resource that is not an absolute URI, has a fragment or is listed twice', async () => {
+    const resource = (indicator: string) => ({ indicator, scopes: ['notes:read'] })
+    for (const resources of [
+      [resource('notes-api')],
+      [resource('https://api.example.com/notes#v1')],
+      [resource('https://api.example.com/notes#')],
+      [resource(EXPRESS), resource(EXPRESS)],
+    ]) {
+      await expect(startDevIssuer({ resources })).rejects.toBeInstanceOf(TypeError)
+    }
+  })
+
   it('gives the short-lived client tokens that live the configured seconds', async () => {
     const { accessToken, expiresIn } = await token('demo-short-lived', EXPRESS, 'notes:read')
     const { payload } = decode(accessToken)
