@@ -73,6 +73,37 @@ describe('requireScopes', () => {
   })
 })
 
+describe('scopeCheck without a verified token', () => {
+  it("answers missing_token with the challenge passed to the check, e.g. the verifier's", () => {
+    const { challenge } = fx.verifier({
+      realm: 'api',
+      resourceMetadataUrl: 'https://api.test/.well-known/oauth-protected-resource',
+    })
+    expect(
+      outcome(() => {
+        scopeCheck('read')(undefined, challenge)
+      }),
+    ).toEqual([
+      'missing_token',
+      401,
+      'Bearer realm="api", resource_metadata="https://api.test/.well-known/oauth-protected-resource"',
+    ])
+  })
+
+  it("prefers the token's own verifier challenge over the one passed in", async () => {
+    const auth = await verified('read', { realm: 'own' })
+    expect(
+      outcome(() => {
+        scopeCheck('write')(auth, { realm: 'other' })
+      }),
+    ).toEqual([
+      'insufficient_scope',
+      403,
+      'Bearer realm="own", error="insufficient_scope", error_description="insufficient scope", scope="write"',
+    ])
+  })
+})
+
 describe('requireAnyScope', () => {
   it('passes when one scope is granted', async () => {
     const auth = await verified('write')
