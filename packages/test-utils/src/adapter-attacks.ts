@@ -1,8 +1,8 @@
-import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 // Type only, and by path, like the contract suite: core devDepends on test-utils.
 import type { VerifierOptions } from '../../core/src/index.js'
 import { startJwksServer, type JwksServer } from './jwks-server.js'
+import { httpGet as get, rawHttpGet as getRaw, type HttpReply as Reply } from './http-client.js'
 import { TestIssuer } from './test-issuer.js'
 
 /**
@@ -38,13 +38,6 @@ export interface AttackAppFactory {
   start(verifierOptions: VerifierOptions): Promise<AttackApp>
 }
 
-interface Reply {
-  readonly status: number
-  /** Lower-case names; repeated headers joined with `, `. */
-  readonly headers: Readonly<Record<string, string | undefined>>
-  readonly body: string
-}
-
 const DESCRIPTIONS = {
   invalid_request: 'malformed or duplicated credentials',
   malformed_token: 'malformed access token',
@@ -61,52 +54,6 @@ function challengeFor(code: AttackCode): string {
   if (code === 'missing_token') return 'Bearer'
   const error = code === 'invalid_request' ? 'invalid_request' : 'invalid_token'
   return `Bearer error="${error}", error_description="${DESCRIPTIONS[code]}"`
-}
-
-async function get(url: string, headers: Record<string, string> = {}): Promise<Reply> {
-  const response = await fetch(url, { headers, redirect: 'manual' })
-  return {
-    status: response.status,
-    headers: Object.fromEntries(response.headers),
-    body: await response.text(),
-  }
-}
-
-/** A GET written byte for byte, for what `fetch` refuses to send. */
-function getRaw(url: string, lines: readonly string[]): Promise<Reply> {
-  const { hostname, port, pathname, search } = new URL(url)
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname)
-    const chunks: Buffer[] = []
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk))
-    socket.on('error', (error) => {
-      if (chunks.length === 0) reject(error)
-    })
-    socket.on('close', () => {
-      if (chunks.length === 0) reject(new Error('connection closed without a response'))
-      else resolve(parseReply(Buffer.concat(chunks)))
-    })
-    const head = `GET ${pathname}${search} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nConnection: close\r\n`
-    socket.end(Buffer.from(`${head}${lines.map((l) => `${l}\r\n`).join('')}\r\n`, 'latin1'))
-  })
-}
-
-function parseReply(raw: Buffer): Reply {
-  const text = raw.toString('latin1')
-  const end = text.indexOf('\r\n\r\n')
-  const [statusLine = '', ...lines] = text.slice(0, end < 0 ? text.length : end).split('\r\n')
-  const headers: Record<string, string> = {}
-  for (const line of lines) {
-    const colon = line.indexOf(':')
-    const name = line.slice(0, colon).trim().toLowerCase()
-    const value = line.slice(colon + 1).trim()
-    headers[name] = name in headers ? `${headers[name] ?? ''}, ${value}` : value
-  }
-  return {
-    status: Number(statusLine.split(' ')[1]),
-    headers,
-    body: end < 0 ? '' : text.slice(end + 4),
-  }
 }
 
 /**

@@ -1,9 +1,9 @@
-import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 // Type only, and by path: core devDepends on test-utils, so a package dependency back on core
 // would be a workspace cycle. The import is erased; adapters pass core's own `VerifierOptions`.
 import type { VerifierOptions } from '../../core/src/index.js'
 import { startJwksServer, type JwksServer } from './jwks-server.js'
+import { httpGet as get, rawHttpGet as getRaw, type HttpReply as Reply } from './http-client.js'
 import { TestIssuer } from './test-issuer.js'
 
 /**
@@ -57,13 +57,6 @@ const REALM = 'keyward-contract'
 const METADATA_URL = 'https://api.test/.well-known/oauth-protected-resource'
 const CONFIGURED = `realm="${REALM}", resource_metadata="${METADATA_URL}"`
 
-interface Reply {
-  readonly status: number
-  /** Lower-case names; repeated headers joined with `, `. */
-  readonly headers: Readonly<Record<string, string | undefined>>
-  readonly body: string
-}
-
 type OAuthError = 'invalid_request' | 'invalid_token' | 'insufficient_scope'
 
 interface Expected {
@@ -74,67 +67,6 @@ interface Expected {
   readonly scope?: string
   /** Whether the app was started with `realm` and `resourceMetadataUrl`. */
   readonly configured?: boolean
-}
-
-async function get(url: string, headers: Record<string, string> = {}): Promise<Reply> {
-  const response = await fetch(url, { headers, redirect: 'manual' })
-  return {
-    status: response.status,
-    headers: Object.fromEntries(response.headers),
-    body: await response.text(),
-  }
-}
-
-/**
- * A GET written byte by byte over `node:net`, for what `fetch` refuses to send: repeated
- * `Authorization` lines, tabs and obs-text bytes inside values, headers past Node's limit.
- */
-function getRaw(url: string, headerLines: readonly Buffer[]): Promise<Reply> {
-  const { hostname, port, pathname, search } = new URL(url)
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname)
-    const chunks: Buffer[] = []
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk))
-    // A server may reset the connection right after answering an oversized request.
-    socket.on('error', (error) => {
-      if (chunks.length === 0) reject(error)
-    })
-    socket.on('close', () => {
-      if (chunks.length === 0) reject(new Error('connection closed without a response'))
-      else resolve(parseReply(Buffer.concat(chunks)))
-    })
-    const head = `GET ${pathname}${search} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nConnection: close\r\n`
-    const crlf = Buffer.from('\r\n')
-    socket.write(Buffer.concat([Buffer.from(head), ...headerLines.flatMap((l) => [l, crlf]), crlf]))
-  })
-}
-
-function parseReply(raw: Buffer): Reply {
-  const text = raw.toString('latin1')
-  const end = text.indexOf('\r\n\r\n')
-  const [statusLine = '', ...lines] = text.slice(0, end < 0 ? text.length : end).split('\r\n')
-  const headers: Record<string, string> = {}
-  for (const line of lines) {
-    const colon = line.indexOf(':')
-    const name = line.slice(0, colon).trim().toLowerCase()
-    const value = line.slice(colon + 1).trim()
-    headers[name] = name in headers ? `${headers[name] ?? ''}, ${value}` : value
-  }
-  const rest = end < 0 ? '' : text.slice(end + 4)
-  const body = headers['transfer-encoding'] === 'chunked' ? dechunk(rest) : rest
-  return { status: Number(statusLine.split(' ')[1]), headers, body }
-}
-
-function dechunk(text: string): string {
-  let out = ''
-  let at = 0
-  for (;;) {
-    const lineEnd = text.indexOf('\r\n', at)
-    const size = lineEnd < 0 ? 0 : parseInt(text.slice(at, lineEnd), 16)
-    if (!(size > 0)) return out
-    out += text.slice(lineEnd + 2, lineEnd + 2 + size)
-    at = lineEnd + 2 + size + 2
-  }
 }
 
 function line(text: string): Buffer {

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createVerifier, scopeCheck, type KeywardErrorCode } from '../../src/index.js'
 import { registerToken } from './support/audit.js'
-import { getRaw, type Reply } from './support/http-client.js'
+import { rawHttpGet as getRaw, type HttpReply as Reply } from '@keyward/test-utils'
 import { startScenario, type Scenario, type Target } from './support/scenario.js'
 
 const REALM = 'keyward-attacks'

@@ -15,7 +15,7 @@ import {
   type VerifierSettings,
 } from '../../../src/index.js'
 import { recordEvent, registerToken } from './audit.js'
-import { get, type Reply } from './http-client.js'
+import { httpGet as get, type HttpReply as Reply } from '@keyward/test-utils'
 import {
   startProtectedServer,
   type ProtectedServer,

@@ -1,7 +1,7 @@
 import { connect } from 'node:net'
 
-/** An HTTP answer as the client saw it. */
-export interface Reply {
+/** An HTTP answer as the client saw it (shared by the contract, attack and core suites). */
+export interface HttpReply {
   readonly status: number
   /** Lower-case names; repeated headers joined with `, `. */
   readonly headers: Readonly<Record<string, string | undefined>>
@@ -9,7 +9,10 @@ export interface Reply {
 }
 
 /** A GET through `fetch`. */
-export async function get(url: string, headers: Record<string, string> = {}): Promise<Reply> {
+export async function httpGet(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<HttpReply> {
   const response = await fetch(url, { headers, redirect: 'manual' })
   return {
     status: response.status,
@@ -22,7 +25,10 @@ export async function get(url: string, headers: Record<string, string> = {}): Pr
  * A GET written byte for byte over `node:net`, for what `fetch` refuses to send: two
  * `Authorization` lines, tabs, control and obs-text bytes, headers past Node's limit.
  */
-export function getRaw(url: string, headerLines: readonly (string | Buffer)[]): Promise<Reply> {
+export function rawHttpGet(
+  url: string,
+  headerLines: readonly (string | Buffer)[],
+): Promise<HttpReply> {
   const { hostname, port, pathname, search } = new URL(url)
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname)
@@ -43,7 +49,7 @@ export function getRaw(url: string, headerLines: readonly (string | Buffer)[]): 
   })
 }
 
-function parseReply(raw: Buffer): Reply {
+function parseReply(raw: Buffer): HttpReply {
   const text = raw.toString('latin1')
   const end = text.indexOf('\r\n\r\n')
   const [statusLine = '', ...lines] = text.slice(0, end < 0 ? text.length : end).split('\r\n')
