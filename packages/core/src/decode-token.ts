@@ -1,10 +1,14 @@
+import type { BoundedMemo } from './bounded-memo.js'
 import { decodeBase64Url } from './base64url.js'
 import { KeywardError } from './errors.js'
 import { parseJsonObject } from './json-object.js'
 
 /** A compact JWS split and decoded, before any policy or signature check. */
 export interface DecodedToken {
-  readonly header: Record<string, unknown>
+  /** The parsed JOSE header: frozen, and shared by every token with the same header segment. */
+  readonly header: Readonly<Record<string, unknown>>
+  /** `BASE64URL(header)`, the key under which a verified header is remembered. */
+  readonly headerSegment: string
   readonly claims: Record<string, unknown>
   /** `BASE64URL(header) '.' BASE64URL(payload)`: the bytes the signature covers (RFC 7515 §5.2). */
   readonly signingInput: string
@@ -15,8 +19,15 @@ export interface DecodedToken {
  * Splits and decodes a compact JWS with no leniency: exactly three canonical base64url segments,
  * a UTF-8 JSON object header and payload, a non-empty signature. Checks the size first, so an
  * oversized input costs nothing to reject.
+ *
+ * `knownHeaders` holds headers already parsed from the same segment: one issuer signs every
+ * token with the same few headers, and the same bytes always parse to the same object.
  */
-export function decodeToken(token: string, maxTokenBytes: number): DecodedToken {
+export function decodeToken(
+  token: string,
+  maxTokenBytes: number,
+  knownHeaders?: BoundedMemo<Readonly<Record<string, unknown>>>,
+): DecodedToken {
   // Characters, not bytes: every valid token is ASCII, and a non-ASCII one fails below anyway.
   if (token.length > maxTokenBytes) throw new KeywardError('token_too_large')
   const firstDot = token.indexOf('.')
@@ -25,15 +36,23 @@ export function decodeToken(token: string, maxTokenBytes: number): DecodedToken 
   if (secondDot === -1 || token.includes('.', secondDot + 1)) {
     throw new KeywardError('malformed_token')
   }
-  const headerBytes = decodeBase64Url(token.slice(0, firstDot))
-  const payloadBytes = decodeBase64Url(token.slice(firstDot + 1, secondDot))
+  const headerSegment = token.slice(0, firstDot)
+  const header = knownHeaders?.get(headerSegment) ?? Object.freeze(decodeObject(headerSegment))
+  const claims = decodeObject(token.slice(firstDot + 1, secondDot))
   const signature = decodeBase64Url(token.slice(secondDot + 1))
-  if (headerBytes === undefined || payloadBytes === undefined || signature === undefined) {
-    throw new KeywardError('malformed_token')
+  if (signature === undefined || signature.length === 0) throw new KeywardError('malformed_token')
+  return {
+    header,
+    headerSegment,
+    claims,
+    signingInput: token.slice(0, secondDot),
+    signature,
   }
-  if (signature.length === 0) throw new KeywardError('malformed_token')
-  const header = parseJsonObject(headerBytes)
-  const claims = header === undefined ? undefined : parseJsonObject(payloadBytes)
-  if (header === undefined || claims === undefined) throw new KeywardError('malformed_token')
-  return { header, claims, signingInput: token.slice(0, secondDot), signature }
+}
+
+function decodeObject(segment: string): Record<string, unknown> {
+  const bytes = decodeBase64Url(segment)
+  const value = bytes === undefined ? undefined : parseJsonObject(bytes)
+  if (value === undefined) throw new KeywardError('malformed_token')
+  return value
 }

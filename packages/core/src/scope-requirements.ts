@@ -1,20 +1,12 @@
 import { KeywardError } from './errors.js'
 import { checkScopeSet, expandScopes, type ScopeHierarchy } from './scopes.js'
-import type { VerifiedToken } from './verified-token.js'
+import { scopePolicyOf, type VerifiedToken } from './verified-token.js'
 import { isScopeToken, type ChallengeOptions } from './www-authenticate.js'
 
 /** What a verifier contributes to scope checks on the tokens it verified. */
 export interface ScopePolicy {
   readonly challenge: ChallengeOptions
   readonly hierarchy: ScopeHierarchy | undefined
-}
-
-// Each verified token remembers its verifier's policy, so a scope check anywhere (a route
-// middleware, a Nest guard) answers with the right realm, resource metadata and hierarchy.
-const policies = new WeakMap<VerifiedToken, ScopePolicy>()
-
-export function bindScopePolicy(auth: VerifiedToken, policy: ScopePolicy): void {
-  policies.set(auth, policy)
 }
 
 /**
@@ -56,7 +48,7 @@ export function scopeCheck(
   return (auth, challenge) => {
     // RFC 6750 §3.1: no credentials, no error code; realm and resource_metadata still apply.
     if (auth === undefined) throw new KeywardError('missing_token', { challenge })
-    const policy = policies.get(auth)
+    const policy = scopePolicyOf(auth)
     try {
       checkScopeSet(expandScopes(auth.scopes, policy?.hierarchy), required, mode)
     } catch (error) {

@@ -7,14 +7,22 @@ export interface CachedVerification<Issuer> {
   readonly issuer: Issuer
 }
 
+interface Slot<Issuer> {
+  entry: CachedVerification<Issuer>
+  /** Used since it was last inserted or passed over: it gets a second chance at eviction. */
+  used: boolean
+}
+
 /**
- * Successful verifications, keyed by the exact token string. Bounded: when full, the least
- * recently used entry goes, so the tokens that carry the traffic stay while one-off tokens age
- * out first. The caller re-checks time claims and the key on every hit, so an entry can never
- * outlive its token or its key.
+ * Successful verifications, keyed by the exact token string. Bounded, with second-chance
+ * eviction (an approximation of least-recently-used that costs a flag write per hit instead of
+ * a re-insertion): when full, the oldest entry goes unless it was used since, in which case it
+ * moves to the back. The tokens that carry the traffic stay; one-off tokens age out first. The
+ * caller re-checks time claims and the key on every hit, so an entry can never outlive its
+ * token or its key.
  */
 export class VerifiedTokenCache<Issuer> {
-  readonly #entries = new Map<string, CachedVerification<Issuer>>()
+  readonly #slots = new Map<string, Slot<Issuer>>()
   readonly #maxEntries: number
 
   constructor(maxEntries: number) {
@@ -22,30 +30,39 @@ export class VerifiedTokenCache<Issuer> {
   }
 
   get(token: string): CachedVerification<Issuer> | undefined {
-    const entry = this.#entries.get(token)
-    if (entry !== undefined) {
-      // A Map iterates in insertion order: re-inserting marks the entry most recently used.
-      this.#entries.delete(token)
-      this.#entries.set(token, entry)
-    }
-    return entry
+    const slot = this.#slots.get(token)
+    if (slot === undefined) return undefined
+    slot.used = true
+    return slot.entry
   }
 
   set(token: string, entry: CachedVerification<Issuer>): void {
     if (this.#maxEntries === 0) return
-    this.#entries.delete(token)
-    if (this.#entries.size >= this.#maxEntries) {
-      const oldest = this.#entries.keys().next()
-      if (oldest.done !== true) this.#entries.delete(oldest.value)
+    const slot = this.#slots.get(token)
+    if (slot !== undefined) {
+      slot.entry = entry
+      slot.used = true
+      return
     }
-    this.#entries.set(token, entry)
+    if (this.#slots.size >= this.#maxEntries) this.#evictOne()
+    this.#slots.set(token, { entry, used: false })
   }
 
   delete(token: string): void {
-    this.#entries.delete(token)
+    this.#slots.delete(token)
   }
 
   get size(): number {
-    return this.#entries.size
+    return this.#slots.size
+  }
+
+  /** Terminates: every entry passed over loses its flag, so a full lap finds a victim. */
+  #evictOne(): void {
+    for (const [token, slot] of this.#slots) {
+      this.#slots.delete(token)
+      if (!slot.used) return
+      slot.used = false
+      this.#slots.set(token, slot)
+    }
   }
 }

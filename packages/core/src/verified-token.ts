@@ -1,3 +1,8 @@
+import { BoundedMemo } from './bounded-memo.js'
+import type { DecodedToken } from './decode-token.js'
+import type { ScopePolicy } from './scope-requirements.js'
+import { normaliseScopes } from './scopes.js'
+
 /** A JWT claims set: any JSON members, with a null prototype. */
 export type JwtClaims = Record<string, unknown>
 
@@ -39,27 +44,123 @@ export interface VerifiedToken<Claims extends JwtClaims = JwtClaims> {
   readonly kid: string | undefined
 }
 
-export function buildVerifiedToken(
-  token: string,
-  header: Record<string, unknown>,
-  claims: Record<string, unknown>,
-  scopes: string[],
-  kid: string | undefined,
-): VerifiedToken {
-  const aud = claims.aud
-  const clientId = claims.client_id ?? claims.azp
-  return Object.freeze({
-    token,
-    header: Object.freeze(header),
-    claims: Object.freeze(claims),
-    issuer: claims.iss as string,
-    subject: claims.sub as string | undefined,
-    clientId: typeof clientId === 'string' ? clientId : '',
-    audience: Object.freeze(
-      typeof aud === 'string' ? [aud] : Array.isArray(aud) ? (aud as string[]).slice() : [],
-    ),
-    scopes: Object.freeze(scopes) as string[],
-    expiresAt: claims.exp as number,
-    kid,
-  })
+/**
+ * The verifier's own VerifiedToken. The scope policy of the verifier that made it travels in a
+ * private field, so a scope check anywhere (a route middleware, a Nest guard) answers with that
+ * verifier's realm, resource metadata and hierarchy, and nothing of it shows when the object is
+ * spread, compared or logged.
+ */
+class VerifiedAccessToken implements VerifiedToken {
+  readonly token: string
+  readonly header: Readonly<Record<string, unknown>>
+  readonly claims: Readonly<JwtClaims>
+  readonly issuer: string
+  readonly subject: string | undefined
+  readonly clientId: string
+  readonly audience: readonly string[]
+  readonly scopes: string[]
+  readonly expiresAt: number
+  readonly kid: string | undefined
+  readonly #scopePolicy: ScopePolicy
+
+  constructor(
+    token: string,
+    decoded: DecodedToken,
+    audience: readonly string[],
+    scopes: readonly string[],
+    kid: string | undefined,
+    scopePolicy: ScopePolicy,
+  ) {
+    const { claims } = decoded
+    const clientId = claims.client_id ?? claims.azp
+    this.token = token
+    this.header = decoded.header
+    this.claims = Object.freeze(claims)
+    this.issuer = claims.iss as string
+    this.subject = claims.sub as string | undefined
+    this.clientId = typeof clientId === 'string' ? clientId : ''
+    this.audience = audience
+    this.scopes = scopes as string[]
+    this.expiresAt = claims.exp as number
+    this.kid = kid
+    this.#scopePolicy = scopePolicy
+    Object.freeze(this)
+  }
+
+  static scopePolicyOf(auth: object): ScopePolicy | undefined {
+    return #scopePolicy in auth ? auth.#scopePolicy : undefined
+  }
+}
+
+/** The scope policy of the verifier that produced `auth`; `undefined` for any other object. */
+export function scopePolicyOf(auth: VerifiedToken): ScopePolicy | undefined {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers
+  return typeof auth === 'object' && auth !== null
+    ? VerifiedAccessToken.scopePolicyOf(auth)
+    : undefined
+}
+
+/**
+ * Makes the VerifiedTokens of one verifier. The frozen `scopes` and `audience` arrays are shared
+ * by tokens whose `scope` / `aud` strings are equal (one client's tokens all carry the same),
+ * remembered only from verified tokens.
+ */
+export class VerifiedTokenBuilder {
+  readonly #scopePolicy: ScopePolicy
+  readonly #scopeLists = new BoundedMemo<readonly string[]>(256)
+  readonly #audienceLists = new BoundedMemo<readonly string[]>(64)
+
+  constructor(scopePolicy: ScopePolicy) {
+    this.#scopePolicy = scopePolicy
+  }
+
+  /** The granted scopes, frozen; throws `invalid_claim` for a malformed scope claim. */
+  scopes(claims: JwtClaims): readonly string[] {
+    const text = scopeTextOnly(claims)
+    return (
+      (text === undefined ? undefined : this.#scopeLists.get(text)) ??
+      Object.freeze(normaliseScopes(claims))
+    )
+  }
+
+  /** The result of a verification that passed every check. */
+  build(
+    token: string,
+    decoded: DecodedToken,
+    scopes: readonly string[],
+    kid: string | undefined,
+  ): VerifiedToken {
+    const { claims } = decoded
+    const scopeText = scopeTextOnly(claims)
+    if (scopeText !== undefined && this.#scopeLists.get(scopeText) !== scopes) {
+      this.#scopeLists.remember(scopeText, scopes)
+    }
+    return new VerifiedAccessToken(
+      token,
+      decoded,
+      this.#audience(claims.aud),
+      scopes,
+      kid,
+      this.#scopePolicy,
+    )
+  }
+
+  #audience(aud: unknown): readonly string[] {
+    if (typeof aud !== 'string') {
+      return Object.freeze(Array.isArray(aud) ? (aud as string[]).slice() : [])
+    }
+    const known = this.#audienceLists.get(aud)
+    if (known !== undefined) return known
+    const list = Object.freeze([aud])
+    this.#audienceLists.remember(aud, list)
+    return list
+  }
+}
+
+/** The `scope` string when it is the only scope claim, the common case worth sharing. */
+function scopeTextOnly(claims: JwtClaims): string | undefined {
+  const { scope } = claims
+  return typeof scope === 'string' && claims.scp === undefined && claims.permissions === undefined
+    ? scope
+    : undefined
 }

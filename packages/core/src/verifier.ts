@@ -1,4 +1,5 @@
 import type { JwsAlgorithm } from './algorithms.js'
+import { BoundedMemo } from './bounded-memo.js'
 import { checkClaims, checkTimes } from './claims.js'
 import { decodeToken, type DecodedToken } from './decode-token.js'
 import { JwksUriDiscovery } from './discovery.js'
@@ -12,11 +13,9 @@ import { keyFits, type KeySet } from './key-set.js'
 import type { VerifierOptions } from './options.js'
 import { RefreshBudget } from './refresh-budget.js'
 import { resolveOptions, type ResolvedIssuer, type ResolvedOptions } from './resolve-options.js'
-import { bindScopePolicy, type ScopePolicy } from './scope-requirements.js'
-import { normaliseScopes } from './scopes.js'
 import { verifySignature } from './signature.js'
 import { VerifiedTokenCache } from './verified-token-cache.js'
-import { buildVerifiedToken, type VerifiedToken } from './verified-token.js'
+import { VerifiedTokenBuilder, type VerifiedToken } from './verified-token.js'
 import type { ChallengeOptions } from './www-authenticate.js'
 
 /** Readiness of a verifier: every issuer's key state. */
@@ -109,7 +108,9 @@ class TokenVerifier implements Verifier {
   readonly #cache: VerifiedTokenCache<IssuerRuntime>
   readonly #events: EventSink
   readonly #now: () => number
-  readonly #scopePolicy: ScopePolicy
+  readonly #tokens: VerifiedTokenBuilder
+  /** Parsed headers by segment, from verified tokens: an issuer signs with only a few. */
+  readonly #headers = new BoundedMemo<Readonly<Record<string, unknown>>>(64)
   /** Whether errors need this verifier's realm / resource metadata in their challenge. */
   readonly #challenged: boolean
 
@@ -122,7 +123,10 @@ class TokenVerifier implements Verifier {
       realm: resolved.realm,
       resourceMetadataUrl: resolved.resourceMetadataUrl,
     })
-    this.#scopePolicy = { challenge: this.challenge, hierarchy: options.scopeHierarchy }
+    this.#tokens = new VerifiedTokenBuilder({
+      challenge: this.challenge,
+      hierarchy: options.scopeHierarchy,
+    })
     this.#challenged = resolved.realm !== undefined || resolved.resourceMetadataUrl !== undefined
     const { jwks } = resolved
     const budget = new RefreshBudget(jwks.refreshBudget, jwks.refreshBudgetWindowMs)
@@ -167,24 +171,15 @@ class TokenVerifier implements Verifier {
     this.#cache = new VerifiedTokenCache(resolved.verifiedTokenCacheSize)
   }
 
-  async verify(token: string): Promise<VerifiedToken> {
-    const cached = typeof token === 'string' ? this.#cache.get(token) : undefined
-    if (cached !== undefined) {
-      const { auth, key, issuer } = cached
-      try {
-        if (issuer.keys.isActive(key)) {
-          checkTimes(auth.claims, issuer.config.claims, this.#now())
-          return auth
-        }
-      } catch {
-        // Expired since it was cached: verify afresh for the precise error.
-      }
-      this.#cache.delete(token)
-    }
+  verify(token: string): Promise<VerifiedToken> {
+    // Not `async`: a token served from the cache, or verified with keys already cached, settles
+    // in one promise, with no await in between.
+    const cached = typeof token === 'string' ? this.#fromCache(token) : undefined
+    if (cached !== undefined) return Promise.resolve(cached)
     let decoded: DecodedToken | undefined
     try {
       if (typeof token !== 'string') throw new KeywardError('malformed_token')
-      decoded = decodeToken(token, this.#options.maxTokenBytes)
+      decoded = decodeToken(token, this.#options.maxTokenBytes, this.#headers)
       const { claims } = decoded
       // The issuer picks the policy and the keys before any network I/O; an unknown issuer
       // never causes a fetch.
@@ -192,12 +187,88 @@ class TokenVerifier implements Verifier {
       if (issuer === undefined) throw new KeywardError('invalid_issuer')
       const header = checkHeader(decoded.header, issuer.config.header)
       checkClaims(claims, issuer.config.claims, this.#now())
-      const scopes = normaliseScopes(claims)
-      const key = await this.#verifySignature(issuer, header, decoded)
-      const auth = buildVerifiedToken(token, decoded.header, claims, scopes, header.kid)
-      bindScopePolicy(auth, this.#scopePolicy)
-      this.#cache.set(token, { auth, key, issuer })
-      return auth
+      const scopes = this.#tokens.scopes(claims)
+      const set = issuer.keys.current()
+      if (set === undefined)
+        return this.#verifyAfterFetch(token, decoded, issuer, header, scopes, undefined)
+      const attempt = attemptSignature(set, header, decoded)
+      if (attempt.outcome === SIGNATURE_OK) {
+        return Promise.resolve(this.#accept(token, decoded, issuer, header, scopes, attempt.key))
+      }
+      // A known key id whose key does not verify: no refresh can change that.
+      if (attempt.outcome === SIGNATURE_BAD && header.kid !== undefined) {
+        throw new KeywardError('invalid_signature')
+      }
+      return this.#verifyAfterFetch(token, decoded, issuer, header, scopes, { set, attempt })
+    } catch (error) {
+      return Promise.reject(this.#reject(error, decoded))
+    }
+  }
+
+  /** A cached verification, if its key is still published and its time claims still hold. */
+  #fromCache(token: string): VerifiedToken | undefined {
+    const cached = this.#cache.get(token)
+    if (cached === undefined) return undefined
+    const { auth, key, issuer } = cached
+    try {
+      if (issuer.keys.isActive(key)) {
+        checkTimes(auth.claims, issuer.config.claims, this.#now())
+        return auth
+      }
+    } catch {
+      // Expired since it was cached: verify afresh for the precise error.
+    }
+    this.#cache.delete(token)
+    return undefined
+  }
+
+  /** Everything passed: remember the header and the verification, and build the result. */
+  #accept(
+    token: string,
+    decoded: DecodedToken,
+    issuer: IssuerRuntime,
+    header: CheckedHeader,
+    scopes: readonly string[],
+    key: VerificationKey,
+  ): VerifiedToken {
+    if (this.#headers.get(decoded.headerSegment) !== decoded.header) {
+      this.#headers.remember(decoded.headerSegment, decoded.header)
+    }
+    const auth = this.#tokens.build(token, decoded, scopes, header.kid)
+    this.#cache.set(token, { auth, key, issuer })
+    return auth
+  }
+
+  /**
+   * The slow path. No keys cached yet: fetch them. A key id the cached set lacks, or a token
+   * without a kid that no cached key verifies: the issuer may have rotated, so refresh once
+   * (coalesced, rate-limited) and try again. Every cheap check has passed by now, so the
+   * network cost is worth it.
+   */
+  async #verifyAfterFetch(
+    token: string,
+    decoded: DecodedToken,
+    issuer: IssuerRuntime,
+    header: CheckedHeader,
+    scopes: readonly string[],
+    cached: { readonly set: KeySet; readonly attempt: Attempt } | undefined,
+  ): Promise<VerifiedToken> {
+    try {
+      const set = cached?.set ?? (await issuer.keys.require())
+      let attempt = cached?.attempt ?? attemptSignature(set, header, decoded)
+      if (
+        attempt.outcome === NO_KEY ||
+        (header.kid === undefined && attempt.outcome !== SIGNATURE_OK)
+      ) {
+        const refreshed = await issuer.keys.refreshForUnknownKid(header.kid)
+        if (refreshed !== undefined && refreshed !== set) {
+          attempt = attemptSignature(refreshed, header, decoded)
+        }
+      }
+      if (attempt.outcome !== SIGNATURE_OK) {
+        throw new KeywardError(attempt.outcome === NO_KEY ? 'unknown_key' : 'invalid_signature')
+      }
+      return this.#accept(token, decoded, issuer, header, scopes, attempt.key)
     } catch (error) {
       throw this.#reject(error, decoded)
     }
@@ -231,30 +302,6 @@ class TokenVerifier implements Verifier {
 
   close(): void {
     for (const { keys } of this.#issuers.values()) keys.close()
-  }
-
-  /** Finds the key (refreshing once for an unknown `kid`) and checks the signature with it. */
-  async #verifySignature(
-    issuer: IssuerRuntime,
-    header: CheckedHeader,
-    decoded: DecodedToken,
-  ): Promise<VerificationKey> {
-    const set = issuer.keys.current() ?? (await issuer.keys.require())
-    let attempt = attemptSignature(set, header, decoded)
-    // A key id we have not seen, or a token without a kid that no cached key verifies: the
-    // issuer may have rotated. All cheap checks passed above, so this refresh is worth its
-    // (rate-limited, coalesced) network cost.
-    if (
-      attempt.outcome === NO_KEY ||
-      (header.kid === undefined && attempt.outcome !== SIGNATURE_OK)
-    ) {
-      const refreshed = await issuer.keys.refreshForUnknownKid(header.kid)
-      if (refreshed !== undefined && refreshed !== set) {
-        attempt = attemptSignature(refreshed, header, decoded)
-      }
-    }
-    if (attempt.outcome === SIGNATURE_OK) return attempt.key
-    throw new KeywardError(attempt.outcome === NO_KEY ? 'unknown_key' : 'invalid_signature')
   }
 
   /** Turns any failure into a KeywardError with this verifier's challenge, and reports it. */

@@ -21,6 +21,7 @@ describe('decodeToken', () => {
     const decoded = decodeToken(TOKEN, 8192)
     expect({ ...decoded, header: { ...decoded.header }, claims: { ...decoded.claims } }).toEqual({
       header: { alg: 'RS256', kid: 'k1' },
+      headerSegment: HEADER,
       claims: { iss: 'https://issuer.test/', sub: 'a' },
       signingInput: `${HEADER}.${PAYLOAD}`,
       signature: Buffer.from('signature'),

@@ -22,7 +22,7 @@ describe('VerifiedTokenCache', () => {
     expect(cache.get('token-a ')).toBeUndefined()
   })
 
-  it('evicts the least recently used entry when full', () => {
+  it('evicts the oldest entry that was not used since it was stored', () => {
     const cache = new VerifiedTokenCache<string>(3)
     for (const name of ['a', 'b', 'c']) cache.set(name, entry(name))
     cache.get('a')
@@ -30,6 +30,21 @@ describe('VerifiedTokenCache', () => {
     expect(['a', 'b', 'c', 'd'].map((name) => cache.get(name) !== undefined)).toEqual([
       true,
       false,
+      true,
+      true,
+    ])
+    expect(cache.size).toBe(3)
+  })
+
+  it('gives an entry used since the last pass a second chance, then evicts it', () => {
+    const cache = new VerifiedTokenCache<string>(3)
+    for (const name of ['a', 'b', 'c']) cache.set(name, entry(name))
+    for (const name of ['a', 'b', 'c']) cache.get(name)
+    // Every entry was used: one lap clears the flags and the oldest goes.
+    cache.set('d', entry('d'))
+    expect(['a', 'b', 'c', 'd'].map((name) => cache.get(name) !== undefined)).toEqual([
+      false,
+      true,
       true,
       true,
     ])
