@@ -10,6 +10,12 @@ export interface VerificationKey {
   /** The JWK's own `alg`, which then is the only algorithm this key verifies. */
   readonly alg: string | undefined
   readonly keyObject: KeyObject
+  /**
+   * The exact signature length this key produces, when the key fixes it: the RSA modulus
+   * length (RFC 8017 §8.1.2 and §8.2.2, step 1), 64 for Ed25519 (RFC 8032 §5.1.7). ECDSA widths
+   * come from the algorithm.
+   */
+  readonly signatureBytes: number | undefined
   /** `kid` plus the public key material: equal fingerprints are the same key across fetches. */
   readonly fingerprint: string
 }
@@ -122,9 +128,16 @@ export async function importVerificationKey(jwk: unknown): Promise<JwkImportResu
       crv,
       alg,
       keyObject,
+      signatureBytes: signatureBytesOf(keyObject),
       fingerprint: JSON.stringify([kid ?? null, material]),
     },
   }
+}
+
+function signatureBytesOf(keyObject: KeyObject): number | undefined {
+  if (keyObject.asymmetricKeyType === 'ed25519') return 64
+  const bits = keyObject.asymmetricKeyDetails?.modulusLength
+  return bits === undefined ? undefined : Math.ceil(bits / 8)
 }
 
 function stringMember(value: unknown): string | undefined {

@@ -3,6 +3,7 @@ import type { KeywardEvent } from './events.js'
 import type { FetchFunction } from './fetch-json.js'
 import type { ProtectedResourceMetadata } from './protected-resource-metadata.js'
 import type { ScopeHierarchy } from './scopes.js'
+import type { SignatureThreads } from './signature-scheduler.js'
 
 /** How keys are fetched and cached. Every duration is in milliseconds. */
 export interface JwksOptions {
@@ -151,6 +152,14 @@ export interface VerifierSettings {
    * @defaultValue 1000
    */
   readonly verifiedTokenCacheSize?: number
+  /**
+   * Where signatures are checked. `'inline'`: synchronous `crypto.verify` on the event loop,
+   * the cheapest call. `'threadPool'`: in libuv's thread pool, so other cores do the arithmetic
+   * while the event loop serves other requests (size it with `UV_THREADPOOL_SIZE`). `'auto'`:
+   * inline while verifications come one at a time, the thread pool while they overlap.
+   * @defaultValue 'auto'
+   */
+  readonly signatureThreads?: SignatureThreads
   /** `realm` of every `WWW-Authenticate` challenge (RFC 6750 §3). */
   readonly realm?: string
   /**

@@ -6,6 +6,7 @@ import type { ClaimsPolicy } from './claims.js'
 import { DEFAULT_TYP_POLICY, normaliseMediaType, type HeaderPolicy } from './header-policy.js'
 import { isSafeFetchUrl } from './loopback.js'
 import type { IssuerOptions, JwksOptions, VerifierOptions } from './options.js'
+import type { SignatureThreads } from './signature-scheduler.js'
 import { isChallengeSafe } from './www-authenticate.js'
 
 /** One issuer's validated configuration. */
@@ -39,6 +40,7 @@ export interface ResolvedOptions {
   readonly jwks: ResolvedJwks
   readonly maxTokenBytes: number
   readonly verifiedTokenCacheSize: number
+  readonly signatureThreads: SignatureThreads
   readonly realm: string | undefined
   readonly resourceMetadataUrl: string | undefined
   readonly allowQueryToken: boolean
@@ -104,6 +106,7 @@ export function resolveOptions(options: VerifierOptions): ResolvedOptions {
       'verifiedTokenCacheSize',
       1000,
     ),
+    signatureThreads: signatureThreads(options.signatureThreads),
     realm: options.realm,
     resourceMetadataUrl: metadataUrl,
     allowQueryToken: bool(options.allowQueryToken, 'allowQueryToken'),
@@ -275,6 +278,12 @@ function nonNegativeInteger(value: unknown, name: string, fallback: number): num
     throw new TypeError(`"${name}" must be a non-negative integer`)
   }
   return value
+}
+
+function signatureThreads(value: unknown): SignatureThreads {
+  if (value === undefined) return 'auto'
+  if (value === 'auto' || value === 'inline' || value === 'threadPool') return value
+  throw new TypeError('"signatureThreads" must be "auto", "inline" or "threadPool"')
 }
 
 function bool(value: unknown, name: string): boolean {

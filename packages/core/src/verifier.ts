@@ -14,6 +14,7 @@ import type { VerifierOptions } from './options.js'
 import { RefreshBudget } from './refresh-budget.js'
 import { resolveOptions, type ResolvedIssuer, type ResolvedOptions } from './resolve-options.js'
 import { verifySignature } from './signature.js'
+import { SignatureScheduler } from './signature-scheduler.js'
 import { VerifiedTokenCache } from './verified-token-cache.js'
 import { VerifiedTokenBuilder, type VerifiedToken } from './verified-token.js'
 import type { ChallengeOptions } from './www-authenticate.js'
@@ -58,9 +59,16 @@ interface IssuerRuntime {
 const SIGNATURE_OK = 0
 const SIGNATURE_BAD = 1
 const NO_KEY = 2
-type Attempt =
+const SIGNATURE_PENDING = 3
+type SettledAttempt =
   | { readonly outcome: typeof SIGNATURE_OK; readonly key: VerificationKey }
   | { readonly outcome: typeof SIGNATURE_BAD | typeof NO_KEY; readonly key?: undefined }
+/** The signature is being checked in the thread pool. */
+interface PendingAttempt {
+  readonly outcome: typeof SIGNATURE_PENDING
+  readonly key: VerificationKey
+  readonly verdict: Promise<boolean>
+}
 
 /**
  * Creates a {@link Verifier}. Options are validated here; a mistake throws a `TypeError`
@@ -109,6 +117,7 @@ class TokenVerifier implements Verifier {
   readonly #events: EventSink
   readonly #now: () => number
   readonly #tokens: VerifiedTokenBuilder
+  readonly #signatures: SignatureScheduler
   /** Parsed headers by segment, from verified tokens: an issuer signs with only a few. */
   readonly #headers = new BoundedMemo<Readonly<Record<string, unknown>>>(64)
   /** Whether errors need this verifier's realm / resource metadata in their challenge. */
@@ -123,6 +132,7 @@ class TokenVerifier implements Verifier {
       realm: resolved.realm,
       resourceMetadataUrl: resolved.resourceMetadataUrl,
     })
+    this.#signatures = new SignatureScheduler(resolved.signatureThreads)
     this.#tokens = new VerifiedTokenBuilder({
       challenge: this.challenge,
       hierarchy: options.scopeHierarchy,
@@ -191,9 +201,12 @@ class TokenVerifier implements Verifier {
       const set = issuer.keys.current()
       if (set === undefined)
         return this.#verifyAfterFetch(token, decoded, issuer, header, scopes, undefined)
-      const attempt = attemptSignature(set, header, decoded)
+      const attempt = attemptSignature(set, header, decoded, this.#signatures)
       if (attempt.outcome === SIGNATURE_OK) {
         return Promise.resolve(this.#accept(token, decoded, issuer, header, scopes, attempt.key))
+      }
+      if (attempt.outcome === SIGNATURE_PENDING) {
+        return this.#acceptAfterThreadPool(token, decoded, issuer, header, scopes, attempt)
       }
       // A known key id whose key does not verify: no refresh can change that.
       if (attempt.outcome === SIGNATURE_BAD && header.kid !== undefined) {
@@ -239,6 +252,23 @@ class TokenVerifier implements Verifier {
     return auth
   }
 
+  /** The signature is being checked in the thread pool: accept or reject when it answers. */
+  async #acceptAfterThreadPool(
+    token: string,
+    decoded: DecodedToken,
+    issuer: IssuerRuntime,
+    header: CheckedHeader,
+    scopes: readonly string[],
+    attempt: PendingAttempt,
+  ): Promise<VerifiedToken> {
+    try {
+      if (!(await attempt.verdict)) throw new KeywardError('invalid_signature')
+      return this.#accept(token, decoded, issuer, header, scopes, attempt.key)
+    } catch (error) {
+      throw this.#reject(error, decoded)
+    }
+  }
+
   /**
    * The slow path. No keys cached yet: fetch them. A key id the cached set lacks, or a token
    * without a kid that no cached key verifies: the issuer may have rotated, so refresh once
@@ -251,7 +281,7 @@ class TokenVerifier implements Verifier {
     issuer: IssuerRuntime,
     header: CheckedHeader,
     scopes: readonly string[],
-    cached: { readonly set: KeySet; readonly attempt: Attempt } | undefined,
+    cached: { readonly set: KeySet; readonly attempt: SettledAttempt } | undefined,
   ): Promise<VerifiedToken> {
     try {
       const set = cached?.set ?? (await issuer.keys.require())
@@ -274,19 +304,20 @@ class TokenVerifier implements Verifier {
     }
   }
 
-  async authenticate(
+  authenticate(
     request: BearerRequest,
     options: { readonly optional?: boolean } = {},
   ): Promise<VerifiedToken | undefined> {
+    // Not `async`, like `verify`: a cached token settles in one promise.
     let token: string | undefined
     try {
       token = extractBearerToken(request, this.#options)
     } catch (error) {
-      throw this.#reject(error, undefined)
+      return Promise.reject(this.#reject(error, undefined))
     }
     if (token === undefined) {
-      if (options.optional === true) return undefined
-      throw new KeywardError('missing_token', { challenge: this.challenge })
+      if (options.optional === true) return Promise.resolve(undefined)
+      return Promise.reject(new KeywardError('missing_token', { challenge: this.challenge }))
     }
     return this.verify(token)
   }
@@ -328,16 +359,36 @@ class TokenVerifier implements Verifier {
   }
 }
 
-function attemptSignature(set: KeySet, header: CheckedHeader, decoded: DecodedToken): Attempt {
+/**
+ * Checks the signature with the key the header names, or with every fitting key when it names
+ * none. Only the named-key check may go to the thread pool (with a `scheduler`): a token without
+ * a kid is rare and may need several tries.
+ */
+function attemptSignature(set: KeySet, header: CheckedHeader, decoded: DecodedToken): SettledAttempt
+function attemptSignature(
+  set: KeySet,
+  header: CheckedHeader,
+  decoded: DecodedToken,
+  scheduler: SignatureScheduler,
+): SettledAttempt | PendingAttempt
+function attemptSignature(
+  set: KeySet,
+  header: CheckedHeader,
+  decoded: DecodedToken,
+  scheduler?: SignatureScheduler,
+): SettledAttempt | PendingAttempt {
   const alg: JwsAlgorithm = header.alg
   if (header.kid !== undefined) {
     const key = set.byKid.get(header.kid)
     if (key === undefined) return { outcome: NO_KEY }
     // A key that names another algorithm or curve is not this token's key (RFC 8725 §3.1).
     if (!keyFits(key, alg)) return { outcome: SIGNATURE_BAD }
-    return verifySignature(key, alg, decoded.signingInput, decoded.signature)
-      ? { outcome: SIGNATURE_OK, key }
-      : { outcome: SIGNATURE_BAD }
+    const verdict =
+      scheduler === undefined
+        ? verifySignature(key, alg, decoded.signingInput, decoded.signature)
+        : scheduler.check(key, alg, decoded.signingInput, decoded.signature)
+    if (typeof verdict !== 'boolean') return { outcome: SIGNATURE_PENDING, key, verdict }
+    return verdict ? { outcome: SIGNATURE_OK, key } : { outcome: SIGNATURE_BAD }
   }
   // No kid: only keys that fit the algorithm are candidates.
   let candidates = 0

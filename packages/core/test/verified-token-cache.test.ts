@@ -12,11 +12,35 @@ function entry(name: string): CachedVerification<string> {
   }
 }
 
+/** Stores a verification the way a verifier does for a token it sees again: a second `set`. */
+function store(cache: VerifiedTokenCache<string>, token: string, value = entry(token)): void {
+  cache.set(token, value)
+  cache.set(token, value)
+}
+
 describe('VerifiedTokenCache', () => {
+  it('admits a token on its second verification, not its first', () => {
+    const cache = new VerifiedTokenCache<string>(10)
+    cache.set('token-a', entry('a'))
+    expect(cache.get('token-a')).toBeUndefined()
+    const second = entry('a')
+    cache.set('token-a', second)
+    expect(cache.get('token-a')).toBe(second)
+    expect(cache.size).toBe(1)
+  })
+
+  it('keeps the tokens in use through a flood of tokens seen once', () => {
+    const cache = new VerifiedTokenCache<string>(4)
+    store(cache, 'in-use')
+    for (let i = 0; i < 10_000; i++) cache.set(`one-off-${String(i).padStart(12, '0')}`, entry('x'))
+    expect(cache.get('in-use')).toBeDefined()
+    expect(cache.size).toBe(1)
+  })
+
   it('finds an entry by the exact token only', () => {
     const cache = new VerifiedTokenCache<string>(10)
     const a = entry('a')
-    cache.set('token-a', a)
+    store(cache, 'token-a', a)
     expect(cache.get('token-a')).toBe(a)
     expect(cache.get('token-A')).toBeUndefined()
     expect(cache.get('token-a ')).toBeUndefined()
@@ -24,9 +48,9 @@ describe('VerifiedTokenCache', () => {
 
   it('evicts the oldest entry that was not used since it was stored', () => {
     const cache = new VerifiedTokenCache<string>(3)
-    for (const name of ['a', 'b', 'c']) cache.set(name, entry(name))
+    for (const name of ['a', 'b', 'c']) store(cache, name)
     cache.get('a')
-    cache.set('d', entry('d'))
+    store(cache, 'd')
     expect(['a', 'b', 'c', 'd'].map((name) => cache.get(name) !== undefined)).toEqual([
       true,
       false,
@@ -38,10 +62,10 @@ describe('VerifiedTokenCache', () => {
 
   it('gives an entry used since the last pass a second chance, then evicts it', () => {
     const cache = new VerifiedTokenCache<string>(3)
-    for (const name of ['a', 'b', 'c']) cache.set(name, entry(name))
+    for (const name of ['a', 'b', 'c']) store(cache, name)
     for (const name of ['a', 'b', 'c']) cache.get(name)
     // Every entry was used: one lap clears the flags and the oldest goes.
-    cache.set('d', entry('d'))
+    store(cache, 'd')
     expect(['a', 'b', 'c', 'd'].map((name) => cache.get(name) !== undefined)).toEqual([
       false,
       true,
@@ -53,8 +77,8 @@ describe('VerifiedTokenCache', () => {
 
   it('replaces an entry in place without evicting another', () => {
     const cache = new VerifiedTokenCache<string>(2)
-    cache.set('a', entry('a'))
-    cache.set('b', entry('b'))
+    store(cache, 'a')
+    store(cache, 'b')
     const again = entry('a')
     cache.set('a', again)
     expect(cache.size).toBe(2)
@@ -64,18 +88,24 @@ describe('VerifiedTokenCache', () => {
 
   it('stores nothing with a size of zero', () => {
     const cache = new VerifiedTokenCache<string>(0)
-    cache.set('a', entry('a'))
+    store(cache, 'a')
     expect(cache.get('a')).toBeUndefined()
     expect(cache.size).toBe(0)
   })
 
   it('forgets a deleted entry', () => {
     const cache = new VerifiedTokenCache<string>(2)
-    cache.set('a', entry('a'))
+    store(cache, 'a')
     cache.delete('a')
     expect(cache.get('a')).toBeUndefined()
   })
 })
+
+/** Verifies a token twice, so that it is cached; the second outcome. */
+async function outcomeTwice(harness: Harness, token: string): Promise<string> {
+  await outcome(harness.verifier, token)
+  return outcome(harness.verifier, token)
+}
 
 describe('the verified-token cache in a verifier', () => {
   let harness: Harness | undefined
@@ -85,19 +115,22 @@ describe('the verified-token cache in a verifier', () => {
     harness = undefined
   })
 
-  it('answers a repeated token with the same verification', async () => {
+  it('caches a token from its second verification and answers later ones from it', async () => {
     harness = await startHarness()
     const token = harness.token()
     const first = await harness.verifier.verify(token)
-    expect(await harness.verifier.verify(token)).toBe(first)
+    const second = await harness.verifier.verify(token)
+    expect(second).not.toBe(first)
+    expect(await harness.verifier.verify(token)).toBe(second)
+    expect(await harness.verifier.verify(token)).toBe(second)
     // A different token with the same claims is verified on its own.
-    expect(await harness.verifier.verify(harness.token())).not.toBe(first)
+    expect(await harness.verifier.verify(harness.token())).not.toBe(second)
   })
 
   it('rechecks time claims on every hit: a cached token expires at exp', async () => {
     harness = await startHarness()
     const token = harness.token(60)
-    expect(await outcome(harness.verifier, token)).toBe('ok')
+    expect(await outcomeTwice(harness, token)).toBe('ok')
     // The default clock tolerance is 30 s.
     harness.clock.advance(60_000 + 29_999)
     expect(await outcome(harness.verifier, token)).toBe('ok')
@@ -108,7 +141,7 @@ describe('the verified-token cache in a verifier', () => {
   it('drops a verification whose key was removed from the JWKS', async () => {
     harness = await startHarness()
     const token = harness.token(3600)
-    expect(await outcome(harness.verifier, token)).toBe('ok')
+    expect(await outcomeTwice(harness, token)).toBe('ok')
     await harness.issuer.rotate({ retireOld: true })
     // A new kid makes the verifier refetch; that fetch removes the old key.
     expect(await outcome(harness.verifier, harness.token())).toBe('ok')
@@ -118,7 +151,7 @@ describe('the verified-token cache in a verifier', () => {
   it('drops verifications when the keys outlive maxStaleMs', async () => {
     harness = await startHarness({ jwks: { maxStaleMs: 60_000 } })
     const token = harness.token(7200)
-    expect(await outcome(harness.verifier, token)).toBe('ok')
+    expect(await outcomeTwice(harness, token)).toBe('ok')
     harness.server.setFault({ kind: 'status', status: 500 })
     harness.clock.advance(600_000 + 59_999)
     expect(await outcome(harness.verifier, token)).toBe('ok')
@@ -130,11 +163,16 @@ describe('the verified-token cache in a verifier', () => {
   it('keeps at most verifiedTokenCacheSize verifications, the most recently used', async () => {
     harness = await startHarness({ settings: { verifiedTokenCacheSize: 2 } })
     const [a, b, c] = [harness.token(), harness.token(), harness.token()]
-    const first = await Promise.all([a, b].map((token) => harness!.verifier.verify(token)))
-    expect(await harness.verifier.verify(a)).toBe(first[0])
-    await harness.verifier.verify(c)
-    expect(await harness.verifier.verify(a)).toBe(first[0])
-    expect(await harness.verifier.verify(b)).not.toBe(first[1])
+    const verify = (token: string) => harness!.verifier.verify(token)
+    // Seen twice, so both are cached.
+    await Promise.all([a, b].map(verify))
+    const cached = await Promise.all([a, b].map(verify))
+    expect(await verify(a)).toBe(cached[0])
+    await verify(c)
+    await verify(c)
+    // c took b's place: a was used since it was stored.
+    expect(await verify(a)).toBe(cached[0])
+    expect(await verify(b)).not.toBe(cached[1])
   })
 
   it('verifies every time with verifiedTokenCacheSize: 0', async () => {

@@ -1,5 +1,5 @@
 import { verify as cryptoVerify, type KeyObject, type VerifyKeyObjectInput } from 'node:crypto'
-import { createVerifier as createKeywardVerifier } from '@keyward/core'
+import { createVerifier as createKeywardVerifier, type SignatureThreads } from '@keyward/core'
 import { JwtVerifier } from 'aws-jwt-verify'
 import type { Request, Response } from 'express'
 import { auth } from 'express-oauth2-jwt-bearer'
@@ -189,7 +189,12 @@ export const expressOAuth2JwtBearer: ContenderFactory = {
   },
 }
 
-function keyward(name: string, verifiedTokenCacheSize: number): ContenderFactory {
+/** keyward `verify()` with the given cache size and `signatureThreads` (default: core's). */
+export function keyward(
+  name: string,
+  verifiedTokenCacheSize: number,
+  signatureThreads?: SignatureThreads,
+): ContenderFactory {
   return {
     name,
     caches: verifiedTokenCacheSize > 0,
@@ -199,6 +204,7 @@ function keyward(name: string, verifiedTokenCacheSize: number): ContenderFactory
         audience: AUDIENCE,
         jwksUri: fixture.server.url,
         verifiedTokenCacheSize,
+        signatureThreads,
       })
       await verifier.warmup()
       return {

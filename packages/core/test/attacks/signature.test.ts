@@ -181,6 +181,29 @@ describe('attacks: signatures', () => {
       },
     )
 
+    it.each(['RS256', 'PS256'] as const)(
+      'rejects a valid %s signature with its leading zero byte removed (RFC 8017 §8.1.2, §8.2.2 step 1)',
+      async (alg) => {
+        const signer = alg === 'RS256' ? rsa : key(alg)
+        // One signature in 256 starts with a zero byte; OpenSSL accepts a PSS signature without
+        // it, which would give the same token a second spelling.
+        for (let attempt = 0; attempt < 5000; attempt++) {
+          const [h, p, sig] = segments(
+            s.issuer.mint({ jti: `j${String(attempt)}` }, { key: signer }),
+          )
+          const bytes = Buffer.from(sig, 'base64url')
+          if (bytes[0] !== 0) continue
+          await s.target.accept(`${h}.${p}.${sig}`)
+          await s.target.reject(
+            `${h}.${p}.${bytes.subarray(1).toString('base64url')}`,
+            'invalid_signature',
+          )
+          return
+        }
+        throw new Error('no signature with a leading zero byte in 5000 tokens')
+      },
+    )
+
     it.each(['ES256', 'ES384', 'ES512'] as const)(
       'rejects the psychic %s signature r = s = 0 (CVE-2022-21449)',
       async (alg) => {
