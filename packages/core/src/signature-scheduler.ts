@@ -14,6 +14,14 @@ export type SignatureThreads = 'auto' | 'inline' | 'threadPool'
 const PROBE_INTERVAL = 64
 
 /**
+ * Checks queued per pool thread before further tokens are checked inline. Enough to keep every
+ * thread busy; beyond it a queue only adds latency, holds decoded tokens in memory and delays
+ * the pool's other users (`dns.lookup` for the JWKS fetch among them). Checking inline then
+ * slows the event loop, which is the back-pressure a flood of forged tokens should meet.
+ */
+const QUEUED_PER_THREAD = 4
+
+/**
  * Decides per token where its signature is checked. In `auto`, verifications overlap when one
  * starts while a pool check is out, or while another started in the same turn of the event loop
  * (`Promise.all` over a batch, many callers resumed together). A synchronous check cannot see
@@ -24,6 +32,7 @@ const PROBE_INTERVAL = 64
  */
 export class SignatureScheduler {
   readonly #mode: SignatureThreads
+  readonly #maxInThreadPool: number
   #inThreadPool = 0
   #untilProbe = PROBE_INTERVAL
   #startedThisTurn = false
@@ -31,8 +40,9 @@ export class SignatureScheduler {
     this.#startedThisTurn = false
   }
 
-  constructor(mode: SignatureThreads) {
+  constructor(mode: SignatureThreads, threadPoolSize = threadPoolSizeOf(process.env)) {
     this.#mode = mode
+    this.#maxInThreadPool = threadPoolSize * QUEUED_PER_THREAD
   }
 
   /** `true` / `false` when checked inline, a promise of it when checked in the pool. */
@@ -42,7 +52,11 @@ export class SignatureScheduler {
     signingInput: string,
     signature: Buffer,
   ): boolean | Promise<boolean> {
-    if (this.#mode === 'inline' || (this.#mode === 'auto' && !this.#overlapping())) {
+    if (
+      this.#mode === 'inline' ||
+      this.#inThreadPool >= this.#maxInThreadPool ||
+      (this.#mode === 'auto' && !this.#overlapping())
+    ) {
       return verifySignature(key, alg, signingInput, signature)
     }
     this.#inThreadPool++
@@ -62,4 +76,10 @@ export class SignatureScheduler {
     this.#untilProbe = PROBE_INTERVAL
     return true
   }
+}
+
+/** libuv's thread pool size: `UV_THREADPOOL_SIZE` (1–1024), 4 by default. */
+export function threadPoolSizeOf(env: NodeJS.ProcessEnv): number {
+  const size = Number(env.UV_THREADPOOL_SIZE)
+  return Number.isInteger(size) && size >= 1 ? Math.min(size, 1024) : 4
 }

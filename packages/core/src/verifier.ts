@@ -244,8 +244,11 @@ class TokenVerifier implements Verifier {
     scopes: readonly string[],
     key: VerificationKey,
   ): VerifiedToken {
-    if (this.#headers.get(decoded.headerSegment) !== decoded.header) {
-      this.#headers.remember(decoded.headerSegment, decoded.header)
+    const { header: parsed, headerSegment } = decoded
+    // Only flat headers are shared: a nested member (an ignored `x5c` array, say) would be an
+    // object every request could reach and change.
+    if (this.#headers.get(headerSegment) !== parsed && isFlat(parsed)) {
+      this.#headers.remember(headerSegment, parsed)
     }
     const auth = this.#tokens.build(token, decoded, scopes, header.kid)
     this.#cache.set(token, { auth, key, issuer })
@@ -306,7 +309,7 @@ class TokenVerifier implements Verifier {
 
   authenticate(
     request: BearerRequest,
-    options: { readonly optional?: boolean } = {},
+    options?: { readonly optional?: boolean } | null,
   ): Promise<VerifiedToken | undefined> {
     // Not `async`, like `verify`: a cached token settles in one promise.
     let token: string | undefined
@@ -316,7 +319,7 @@ class TokenVerifier implements Verifier {
       return Promise.reject(this.#reject(error, undefined))
     }
     if (token === undefined) {
-      if (options.optional === true) return Promise.resolve(undefined)
+      if (options?.optional === true) return Promise.resolve(undefined)
       return Promise.reject(new KeywardError('missing_token', { challenge: this.challenge }))
     }
     return this.verify(token)
@@ -357,6 +360,14 @@ class TokenVerifier implements Verifier {
     }
     return failure
   }
+}
+
+function isFlat(object: Readonly<Record<string, unknown>>): boolean {
+  for (const key in object) {
+    const value = object[key]
+    if (typeof value === 'object' && value !== null) return false
+  }
+  return true
 }
 
 /**

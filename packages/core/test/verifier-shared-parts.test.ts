@@ -82,6 +82,25 @@ describe('parts shared between verifications', () => {
     expect(failure?.challenge?.realm).toBe('api')
   })
 
+  it('shares no header with a nested member: each token gets its own', async () => {
+    const verifier = fx.verifier({ verifiedTokenCacheSize: 0 })
+    const options = { header: { x5c: ['ignored'] } }
+    const first = await verifier.verify(fx.issuer.mint({ sub: 'a' }, options))
+    const second = await verifier.verify(fx.issuer.mint({ sub: 'b' }, options))
+    expect(second.header).not.toBe(first.header)
+    expect(second.header).toEqual(first.header)
+  })
+
+  it('authenticate rejects, never throws, when its options are null', async () => {
+    const verifier = fx.verifier()
+    const request = { headers: {} }
+    let promise: Promise<unknown> | undefined
+    expect(() => {
+      promise = verifier.authenticate(request, null as unknown as { optional?: boolean })
+    }).not.toThrow()
+    expect((await rejectionOf(promise!)).code).toBe('missing_token')
+  })
+
   it('turns a synchronous failure into a rejected promise, never a throw', async () => {
     const verifier = fx.verifier()
     let promise: Promise<unknown> | undefined

@@ -124,11 +124,15 @@ export async function runHttp(
   fixture: AlgorithmFixture,
   settings: HttpSettings,
   log: (line: string) => void,
+  only: {
+    readonly apps?: readonly AppDescriptor[]
+    readonly modes?: readonly HttpTokenMode[]
+  } = {},
 ): Promise<HttpResult> {
   const apps: RunningApp[] = []
   const checks: string[] = []
   try {
-    for (const descriptor of APPS) {
+    for (const descriptor of only.apps ?? APPS) {
       const app = await startApp(descriptor, fixture)
       apps.push(app)
       const failure = await check(app, fixture)
@@ -138,7 +142,7 @@ export async function runHttp(
     }
     log(`  ${apps.length} apps started and checked`)
     const rows: HttpRow[] = []
-    for (const mode of ['repeated', 'distinct'] as const) {
+    for (const mode of only.modes ?? (['repeated', 'distinct'] as const)) {
       const tokens = mode === 'repeated' ? [fixture.repeated] : fixture.distinct
       for (const app of apps) await load(app.url, tokens, settings.warmupS, settings.connections)
       const results = new Map<RunningApp, autocannon.Result[]>(apps.map((app) => [app, []]))

@@ -36,6 +36,19 @@ export const keyward: AppFactory = (config) =>
     (req) => (req as unknown as { auth?: VerifiedToken }).auth?.subject,
   )(config)
 
+/** keyward with `signatureThreads` forced, for `experiments/http-signature-threads.ts`. */
+export const keywardThreadPool: AppFactory = (config) =>
+  app(
+    [bearerAuth({ ...config, signatureThreads: 'threadPool' })],
+    (req) => (req as unknown as { auth?: VerifiedToken }).auth?.subject,
+  )(config)
+
+export const keywardInline: AppFactory = (config) =>
+  app(
+    [bearerAuth({ ...config, signatureThreads: 'inline' })],
+    (req) => (req as unknown as { auth?: VerifiedToken }).auth?.subject,
+  )(config)
+
 export const oauth2JwtBearer: AppFactory = (config) =>
   app(
     [auth({ ...config, tokenSigningAlg: 'RS256' })],
