@@ -32,7 +32,9 @@ const result = await runHttp(
     ],
   },
 )
-process.stdout.write('\n| App | req/s | × baseline | p50 ms | p99 ms |\n| --- | --- | --- | --- | --- |\n')
+process.stdout.write(
+  '\n| App | req/s | × baseline | p50 ms | p99 ms |\n| --- | --- | --- | --- | --- |\n',
+)
 for (const row of result.rows) {
   process.stdout.write(
     `| ${row.app} | ${String(Math.round(row.reqPerSec))} | ${row.ratio.toFixed(2)}× | ${String(row.p50Ms)} | ${String(row.p99Ms)} |\n`,
