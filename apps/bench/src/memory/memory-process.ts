@@ -21,7 +21,7 @@ export interface MemoryReport {
 
 /**
  * Entry point of the memory run's child process (started with `--expose-gc`): mints and
- * verifies distinct valid tokens one by one through a default keyward verifier and samples
+ * verifies distinct valid tokens, eight at a time, through a default keyward verifier and samples
  * the heap ten times along the way.
  */
 const tokens = Number(process.env.KEYWARD_BENCH_TOKENS ?? '100000')
@@ -67,9 +67,16 @@ const sample = (done: number): void => {
 sample(0)
 const step = Math.max(1, Math.floor(tokens / 10))
 const start = performance.now()
-for (let i = 1; i <= tokens; i++) {
-  await verifier.verify(mint(i))
-  if (i % step === 0) sample(i)
+// Eight at a time: keyward checks overlapping signatures in the thread pool, so the second core
+// verifies while this thread mints; the memory question is the same, the run takes less time.
+const BATCH = 8
+for (let done = 0; done < tokens;) {
+  const size = Math.min(BATCH, tokens - done)
+  const first = done + 1
+  await Promise.all(Array.from({ length: size }, (_, j) => verifier.verify(mint(first + j))))
+  const before = done
+  done += size
+  if (Math.floor(done / step) > Math.floor(before / step)) sample(done)
 }
 const report: MemoryReport = {
   tokens,
