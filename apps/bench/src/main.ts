@@ -70,7 +70,7 @@ try {
       rs256,
       options.quick
         ? { rounds: 1, durationS: 1, warmupS: 0.5, connections: 16 }
-        : { rounds: 5, durationS: 1.5, warmupS: 1, connections: 16 },
+        : { rounds: 4, durationS: 1.5, warmupS: 1, connections: 16 },
       log,
     )
   }

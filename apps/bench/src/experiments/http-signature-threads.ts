@@ -6,9 +6,11 @@ import { runHttp } from '../http/http-suite.js'
  * keyward's `signatureThreads` settings over HTTP: Express 5 with distinct RS256 tokens,
  * against its baseline and express-oauth2-jwt-bearer (jose, thread pool), in more rounds than
  * the main suite. Usage: http-signature-threads.ts [rounds] [seconds per round]
+ * [distinct|repeated]
  */
 const rounds = Number(process.argv[2] ?? '6')
 const durationS = Number(process.argv[3] ?? '2')
+const mode = process.argv[4] === 'repeated' ? 'repeated' : 'distinct'
 const express = (name: string, key: string, baseline = false): AppDescriptor => ({
   name,
   framework: 'Express 5',
@@ -22,7 +24,7 @@ const result = await runHttp(
   { rounds, durationS, warmupS: 1, connections: 16 },
   (line) => process.stderr.write(`${line}\n`),
   {
-    modes: ['distinct'],
+    modes: [mode],
     apps: [
       express('Express (no auth)', 'baseline', true),
       express('keyward auto', 'keyward'),
