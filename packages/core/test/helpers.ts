@@ -7,7 +7,7 @@ import {
   type TestIssuerOptions,
   type TestKey,
 } from '@keyward/test-utils'
-import { expect } from 'vitest'
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest'
 import { isKeywardError, type KeywardError, type KeywardErrorCode } from '../src/errors.js'
 import type { KeywardEvent } from '../src/events.js'
 import type { IssuerOptions, VerifierSettings } from '../src/options.js'
@@ -132,6 +132,41 @@ export async function startFixture(options: TestIssuerOptions = {}): Promise<Fix
       for (const verifier of verifiers) verifier.close()
       await server.close()
     },
+  }
+}
+
+/**
+ * A {@link Fixture} for the whole test file: started before the first test, closed after the
+ * last, its JWKS server's records and its events cleared before each test.
+ */
+export function useFixture(options: TestIssuerOptions = {}): Fixture {
+  let current: Fixture | undefined
+  beforeAll(async () => {
+    current = await startFixture(options)
+  }, SETUP_TIMEOUT_MS)
+  afterAll(async () => {
+    await current?.close()
+  })
+  beforeEach(() => {
+    current?.server.reset()
+    if (current !== undefined) current.events.length = 0
+  })
+  const started = (): Fixture => {
+    if (current === undefined) throw new Error('the fixture starts in beforeAll')
+    return current
+  }
+  return {
+    get issuer() {
+      return started().issuer
+    },
+    get server() {
+      return started().server
+    },
+    get events() {
+      return started().events
+    },
+    verifier: (overrides) => started().verifier(overrides),
+    close: () => started().close(),
   }
 }
 

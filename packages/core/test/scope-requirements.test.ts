@@ -1,22 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { requireAnyScope, requireScopes, scopeCheck } from '../src/scope-requirements.js'
 import type { VerifiedToken } from '../src/verified-token.js'
-import {
-  startFixture,
-  type Fixture,
-  type FixtureVerifierOptions,
-  SETUP_TIMEOUT_MS,
-} from './helpers.js'
+import { type FixtureVerifierOptions, useFixture } from './helpers.js'
 
-let fx: Fixture
-
-beforeAll(async () => {
-  fx = await startFixture()
-}, SETUP_TIMEOUT_MS)
-
-afterAll(async () => {
-  await fx.close()
-})
+const fx = useFixture()
 
 function verified(scope: string, options: FixtureVerifierOptions = {}): Promise<VerifiedToken> {
   return fx.verifier(options).verify(fx.issuer.mint({ scope }))

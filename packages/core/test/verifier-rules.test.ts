@@ -14,33 +14,21 @@ import { createVerifier, type Verifier } from '../src/verifier.js'
 import {
   encodeJson,
   expectInvalidToken,
+  type Fixture,
+  type FixtureVerifierOptions,
   segments,
+  SETUP_TIMEOUT_MS,
   signBytes,
   signSegments,
   startFixture,
-  type Fixture,
-  type FixtureVerifierOptions,
-  SETUP_TIMEOUT_MS,
+  useFixture,
 } from './helpers.js'
 
 // A fixed clock far from the real one, so only the injected `now` can make these tokens valid.
 const T = 1_900_000_000
 const T_MS = T * 1000
 
-let fx: Fixture
-
-beforeAll(async () => {
-  fx = await startFixture()
-}, SETUP_TIMEOUT_MS)
-
-afterAll(async () => {
-  await fx.close()
-})
-
-beforeEach(() => {
-  fx.server.reset()
-  fx.events.length = 0
-})
+const fx = useFixture()
 
 /** A verifier whose clock reads `nowMs`. */
 function clocked(nowMs: number, options: FixtureVerifierOptions = {}): Verifier {

@@ -1,27 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { requireScopes } from '../src/scope-requirements.js'
-import {
-  encodeJson,
-  rejectionOf,
-  segments,
-  startFixture,
-  type Fixture,
-  SETUP_TIMEOUT_MS,
-} from './helpers.js'
+import { encodeJson, rejectionOf, segments, useFixture } from './helpers.js'
 
-let fx: Fixture
-
-beforeAll(async () => {
-  fx = await startFixture()
-}, SETUP_TIMEOUT_MS)
-
-afterAll(async () => {
-  await fx.close()
-})
-
-beforeEach(() => {
-  fx.server.reset()
-})
+const fx = useFixture()
 
 describe('parts shared between verifications', () => {
   it('shares one frozen header object between tokens with the same header segment', async () => {

@@ -1,5 +1,5 @@
 import { startJwksServer } from '@keyward/test-utils'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { isKeywardError } from '../src/errors.js'
 import type { BearerRequest } from '../src/extract-bearer-token.js'
 import { requireAnyScope, requireScopes, scopeCheck } from '../src/scope-requirements.js'
@@ -11,25 +11,10 @@ import {
   rejectionOf,
   segments,
   serialise,
-  startFixture,
-  type Fixture,
-  SETUP_TIMEOUT_MS,
+  useFixture,
 } from './helpers.js'
 
-let fx: Fixture
-
-beforeAll(async () => {
-  fx = await startFixture()
-}, SETUP_TIMEOUT_MS)
-
-afterAll(async () => {
-  await fx.close()
-})
-
-beforeEach(() => {
-  fx.server.reset()
-  fx.events.length = 0
-})
+const fx = useFixture()
 
 function request(authorization?: string | string[], extra: Partial<BearerRequest> = {}) {
   return {

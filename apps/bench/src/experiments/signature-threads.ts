@@ -1,7 +1,7 @@
-import { BENCH_ALGORITHMS, createFixture, type AlgorithmFixture } from '../fixtures.js'
+import { BENCH_ALGORITHMS } from '../fixtures.js'
 import type { ContenderFactory } from '../micro/contender.js'
 import { floor, joseLocal, keyward } from '../micro/contenders.js'
-import { runMicro } from '../micro/micro-suite.js'
+import { runMicroExperiment } from './micro-experiment.js'
 
 /**
  * Where should keyward check signatures? Compares core's `signatureThreads` settings (inline,
@@ -19,31 +19,10 @@ const factories: ContenderFactory[] = [
   keyward('keyward auto', 0, 'auto'),
   keyward('keyward threadPool', 0, 'threadPool'),
 ]
-const fixtures: AlgorithmFixture[] = []
-for (const alg of algorithms) fixtures.push(await createFixture(alg, 4000))
-const result = await runMicro(
-  factories,
-  fixtures,
-  { rounds, roundMs, warmupMs: 200, inFlight: [1, 16], modes: ['distinct'] },
-  (line) => process.stderr.write(`${line.slice(0, 160)}\n`),
-)
-for (const gate of result.gate.filter((g) => !g.ok)) {
-  process.stdout.write(`gate: ${gate.alg} ${gate.contender}: ${gate.detail}\n`)
-}
-const columns = algorithms.flatMap((a) => [1, 16].map((n) => `${a} ×${n}`))
-process.stdout.write(`\n| Contender | ${columns.join(' | ')} |\n`)
-process.stdout.write(`| --- |${columns.map(() => ' --- |').join('')}\n`)
-for (const factory of factories) {
-  const cells = algorithms.flatMap((alg) =>
-    [1, 16].map((n) => {
-      const row = result.rows.find(
-        (r) => r.alg === alg && r.inFlight === n && r.contender === factory.name,
-      )
-      return row === undefined
-        ? '–'
-        : `${Math.round(row.opsPerSec)}/s ${row.ratio.toFixed(2)}× (cpu ${row.cpuRatio.toFixed(2)}×)`
-    }),
-  )
-  process.stdout.write(`| ${factory.name} | ${cells.join(' | ')} |\n`)
-}
-for (const fixture of fixtures) await fixture.server.close()
+await runMicroExperiment(factories, {
+  algorithms,
+  rounds,
+  roundMs,
+  inFlight: [1, 16],
+  mode: 'distinct',
+})
