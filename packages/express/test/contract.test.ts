@@ -1,10 +1,21 @@
 import { createRequire } from 'node:module'
-import { createVerifier } from '@keyward/core'
+import {
+  createVerifier,
+  protectedResourceMetadata,
+  type ProtectedResourceMetadataOptions,
+  type VerifierOptions,
+} from '@keyward/core'
 import { runAdapterContract, type ContractAppFactory } from '@keyward/test-utils'
 import express5, { type RequestHandler } from 'express'
 import express4 from 'express4'
 import { expect, it } from 'vitest'
-import { bearerAuth, keywardErrorHandler, requireAnyScope, requireScopes } from '../src/index.js'
+import {
+  bearerAuth,
+  keywardErrorHandler,
+  protectedResource,
+  requireAnyScope,
+  requireScopes,
+} from '../src/index.js'
 import { listen } from './helpers.js'
 
 const require = createRequire(import.meta.url)
@@ -15,34 +26,64 @@ it('runs the contract on Express 4 and Express 5', () => {
   expect([major('express4'), major('express')]).toEqual([4, 5])
 })
 
+const whoAmI: RequestHandler = (req, res) => {
+  res.json({ sub: req.auth?.subject, clientId: req.auth?.clientId, scopes: req.auth?.scopes })
+}
+
 function expressApp(
   name: string,
   express: typeof express5,
   { jsonErrors }: { jsonErrors: boolean },
 ): ContractAppFactory {
+  async function start(options: VerifierOptions, metadata?: ProtectedResourceMetadataOptions) {
+    const resourceMetadata =
+      metadata === undefined ? undefined : protectedResourceMetadata(metadata)
+    const verifier = createVerifier(
+      resourceMetadata === undefined ? options : { ...options, resourceMetadata },
+    )
+    const auth = bearerAuth(verifier)
+    const app = express()
+    if (resourceMetadata !== undefined) {
+      // Trusting proxies makes `req.hostname` follow X-Forwarded-Host: the document must not.
+      app.set('trust proxy', true)
+      app.use(protectedResource(resourceMetadata))
+      app.post('/.well-known/oauth-protected-resource/mcp', (_req, res) => {
+        res.status(405).json({ next: true })
+      })
+    }
+    app.get('/public', (_req, res) => {
+      res.json({ ok: true })
+    })
+    app.get('/protected', auth, whoAmI)
+    app.get('/write', auth, requireScopes('write:things'), whoAmI)
+    app.get('/any', auth, requireAnyScope('admin', 'write:things'), whoAmI)
+    app.get('/optional', bearerAuth(verifier, { optional: true }), (req, res) => {
+      const { auth } = req
+      res.json(auth ? { authenticated: true, sub: auth.subject } : { authenticated: false })
+    })
+    app.get(
+      '/optional-write',
+      bearerAuth(verifier, { optional: true }),
+      requireScopes('write:things'),
+      (_req, res) => {
+        res.json({ ok: true })
+      },
+    )
+    if (jsonErrors) app.use(keywardErrorHandler())
+    return listen(app, () => {
+      verifier.close()
+    })
+  }
   return {
     name,
-    async start(options) {
-      const verifier = createVerifier(options)
-      const auth = bearerAuth(verifier)
-      const whoAmI: RequestHandler = (req, res) => {
-        res.json({ sub: req.auth?.subject, clientId: req.auth?.clientId, scopes: req.auth?.scopes })
-      }
+    start: (options) => start(options),
+    startWithResourceMetadata: start,
+    async startFromOptions(options) {
       const app = express()
-      app.get('/public', (_req, res) => {
-        res.json({ ok: true })
-      })
-      app.get('/protected', auth, whoAmI)
-      app.get('/write', auth, requireScopes('write:things'), whoAmI)
-      app.get('/any', auth, requireAnyScope('admin', 'write:things'), whoAmI)
-      app.get('/optional', bearerAuth(verifier, { optional: true }), (req, res) => {
-        const { auth } = req
-        res.json(auth ? { authenticated: true, sub: auth.subject } : { authenticated: false })
-      })
+      // bearerAuth builds (and validates) its own verifier from the options.
+      app.get('/protected', bearerAuth(options), whoAmI)
       if (jsonErrors) app.use(keywardErrorHandler())
-      return listen(app, () => {
-        verifier.close()
-      })
+      return listen(app)
     },
   }
 }

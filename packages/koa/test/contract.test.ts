@@ -1,10 +1,21 @@
 import { createRequire } from 'node:module'
-import { createVerifier } from '@keyward/core'
+import {
+  createVerifier,
+  protectedResourceMetadata,
+  type ProtectedResourceMetadataOptions,
+  type VerifierOptions,
+} from '@keyward/core'
 import { runAdapterContract, type ContractAppFactory } from '@keyward/test-utils'
 import Koa3, { type Middleware } from 'koa'
 import Koa2 from 'koa2'
 import { expect, it } from 'vitest'
-import { bearerAuth, requireAnyScope, requireScopes, type KeywardState } from '../src/index.js'
+import {
+  bearerAuth,
+  protectedResource,
+  requireAnyScope,
+  requireScopes,
+  type KeywardState,
+} from '../src/index.js'
 import { listen, route } from './helpers.js'
 
 const require = createRequire(import.meta.url)
@@ -15,36 +26,73 @@ it('runs the contract on Koa 2 and Koa 3', () => {
   expect([major('koa2'), major('koa')]).toEqual([2, 3])
 })
 
+const whoAmI: Middleware<KeywardState> = (ctx) => {
+  const { auth } = ctx.state
+  ctx.body = { sub: auth?.subject, clientId: auth?.clientId, scopes: auth?.scopes }
+}
+
 function koaApp(name: string, Koa: typeof Koa3): ContractAppFactory {
+  async function start(options: VerifierOptions, metadata?: ProtectedResourceMetadataOptions) {
+    const resourceMetadata =
+      metadata === undefined ? undefined : protectedResourceMetadata(metadata)
+    const verifier = createVerifier(
+      resourceMetadata === undefined ? options : { ...options, resourceMetadata },
+    )
+    const auth = bearerAuth(verifier)
+    const app = new Koa<KeywardState>()
+    // Koa logs non-exposed errors (the 503) to stderr; the answers are what is under test.
+    app.silent = true
+    if (resourceMetadata !== undefined) {
+      // Trusting proxies makes `ctx.host` follow X-Forwarded-Host: the document must not.
+      app.proxy = true
+      app.use(protectedResource(resourceMetadata))
+      app.use(async (ctx, next) => {
+        if (ctx.method !== 'POST' || ctx.path !== '/.well-known/oauth-protected-resource/mcp') {
+          await next()
+          return
+        }
+        ctx.status = 405
+        ctx.body = { next: true }
+      })
+    }
+    app.use(
+      route('/public', (ctx) => {
+        ctx.body = { ok: true }
+      }),
+    )
+    app.use(route('/protected', auth, whoAmI))
+    app.use(route('/write', auth, requireScopes('write:things'), whoAmI))
+    app.use(route('/any', auth, requireAnyScope('admin', 'write:things'), whoAmI))
+    app.use(
+      route('/optional', bearerAuth(verifier, { optional: true }), (ctx) => {
+        const { auth } = ctx.state
+        ctx.body = auth ? { authenticated: true, sub: auth.subject } : { authenticated: false }
+      }),
+    )
+    app.use(
+      route(
+        '/optional-write',
+        bearerAuth(verifier, { optional: true }),
+        requireScopes('write:things'),
+        (ctx) => {
+          ctx.body = { ok: true }
+        },
+      ),
+    )
+    return listen(app.callback(), () => {
+      verifier.close()
+    })
+  }
   return {
     name,
-    async start(options) {
-      const verifier = createVerifier(options)
-      const auth = bearerAuth(verifier)
-      const whoAmI: Middleware<KeywardState> = (ctx) => {
-        const { auth } = ctx.state
-        ctx.body = { sub: auth?.subject, clientId: auth?.clientId, scopes: auth?.scopes }
-      }
+    start: (options) => start(options),
+    startWithResourceMetadata: start,
+    async startFromOptions(options) {
       const app = new Koa<KeywardState>()
-      // Koa logs non-exposed errors (the 503) to stderr; the answers are what is under test.
       app.silent = true
-      app.use(
-        route('/public', (ctx) => {
-          ctx.body = { ok: true }
-        }),
-      )
-      app.use(route('/protected', auth, whoAmI))
-      app.use(route('/write', auth, requireScopes('write:things'), whoAmI))
-      app.use(route('/any', auth, requireAnyScope('admin', 'write:things'), whoAmI))
-      app.use(
-        route('/optional', bearerAuth(verifier, { optional: true }), (ctx) => {
-          const { auth } = ctx.state
-          ctx.body = auth ? { authenticated: true, sub: auth.subject } : { authenticated: false }
-        }),
-      )
-      return listen(app.callback(), () => {
-        verifier.close()
-      })
+      // bearerAuth builds (and validates) its own verifier from the options.
+      app.use(route('/protected', bearerAuth(options), whoAmI))
+      return listen(app.callback())
     },
   }
 }

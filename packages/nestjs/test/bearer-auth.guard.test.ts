@@ -299,28 +299,6 @@ describe.each(platforms)('BearerAuthGuard failures on %s', (platform) => {
     }
   })
 
-  it('carries realm and resource metadata from the options into the challenge', async () => {
-    const app = await startApp(
-      appModule({
-        issuer: issuer.issuer,
-        audience: issuer.audience,
-        jwksUri: jwks.url,
-        realm: 'api',
-        resourceMetadataUrl: 'https://api.test/.well-known/oauth-protected-resource',
-      }),
-      platform,
-    )
-    try {
-      const challenge = (await get(`${app.url}/protected`)).headers.get('www-authenticate')
-      expect(challenge).toMatch(/realm="api"/)
-      expect(challenge).toMatch(
-        /resource_metadata="https:\/\/api\.test\/\.well-known\/oauth-protected-resource"/,
-      )
-    } finally {
-      await app.close()
-    }
-  })
-
   it('keeps the KeywardError as the exception cause, for filters that shape their own body', async () => {
     @Catch(UnauthorizedException, ForbiddenException)
     class ReasonFilter implements ExceptionFilter {

@@ -1,4 +1,4 @@
-import { Controller, Get, Module } from '@nestjs/common'
+import { Controller, Get, HttpCode, Module, Post } from '@nestjs/common'
 import { APP_GUARD } from '@nestjs/core'
 import core from '@nestjs/core/package.json' with { type: 'json' }
 import { runAdapterContract, type ContractAppFactory } from '@keyward/test-utils'
@@ -8,6 +8,8 @@ import {
   BearerAuthGuard,
   KeywardModule,
   OptionalAuth,
+  protectedResourceMetadata,
+  ProtectedResourceController,
   Public,
   Scopes,
   type VerifiedToken,
@@ -47,6 +49,24 @@ class ContractController {
       ? { authenticated: false }
       : { authenticated: true, sub: auth.subject }
   }
+
+  @OptionalAuth()
+  @Scopes('write:things')
+  @Get('optional-write')
+  optionalWrite() {
+    return { ok: true }
+  }
+}
+
+/** Another method on the metadata path: reached only if the metadata controller leaves it. */
+@Controller()
+class NextController {
+  @Public()
+  @HttpCode(405)
+  @Post('.well-known/oauth-protected-resource/mcp')
+  next() {
+    return { next: true }
+  }
 }
 
 /** The global-guard set-up of the README: APP_GUARD, @Public() on /public. */
@@ -62,6 +82,22 @@ function contractFactory(platform: Platform): ContractAppFactory {
       })
       class ContractModule {}
       const app = await startApp(ContractModule, platform)
+      return { url: app.url, close: () => app.close() }
+    },
+    async startWithResourceMetadata(verifierOptions, metadata) {
+      const resourceMetadata = protectedResourceMetadata(metadata)
+      // The metadata controller is @Public(): the global guard must let it through.
+      @Module({
+        imports: [KeywardModule.forRoot({ ...verifierOptions, resourceMetadata })],
+        controllers: [
+          ProtectedResourceController(resourceMetadata),
+          NextController,
+          ContractController,
+        ],
+        providers: [{ provide: APP_GUARD, useClass: BearerAuthGuard }],
+      })
+      class MetadataModule {}
+      const app = await startApp(MetadataModule, platform, { trustProxy: true })
       return { url: app.url, close: () => app.close() }
     },
   }

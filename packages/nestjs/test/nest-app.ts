@@ -21,12 +21,22 @@ export interface RunningApp {
   close(): Promise<void>
 }
 
-/** Starts a real Nest application on 127.0.0.1 with an ephemeral port. */
+/**
+ * Starts a real Nest application on 127.0.0.1 with an ephemeral port; `trustProxy` makes the
+ * platform read `X-Forwarded-*` (Express `trust proxy`, Fastify `trustProxy`).
+ */
 export async function startApp(
   module: Type | DynamicModule,
   platform: Platform,
+  { trustProxy = false }: { readonly trustProxy?: boolean } = {},
 ): Promise<RunningApp> {
-  const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter()
+  let adapter: ExpressAdapter | FastifyAdapter
+  if (platform === 'express') {
+    adapter = new ExpressAdapter()
+    adapter.set('trust proxy', trustProxy)
+  } else {
+    adapter = new FastifyAdapter({ trustProxy })
+  }
   const app = await NestFactory.create(module, adapter, quiet)
   await app.listen(0, '127.0.0.1')
   const url = await app.getUrl()

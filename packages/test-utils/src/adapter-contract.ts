@@ -1,9 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 // Type only, and by path: core devDepends on test-utils, so a package dependency back on core
 // would be a workspace cycle. The import is erased; adapters pass core's own `VerifierOptions`.
-import type { VerifierOptions } from '../../core/src/index.js'
+import type { ProtectedResourceMetadataOptions, VerifierOptions } from '../../core/src/index.js'
 import { startJwksServer, type JwksServer } from './jwks-server.js'
-import { httpGet as get, rawHttpGet as getRaw, type HttpReply as Reply } from './http-client.js'
+import {
+  httpGet as get,
+  nodeHttpRequest,
+  rawHttpGet as getRaw,
+  type HttpReply as Reply,
+} from './http-client.js'
 import { TestIssuer } from './test-issuer.js'
 
 /**
@@ -47,10 +52,34 @@ export interface ContractAppFactory {
    * - `GET /write`: bearer auth + all of scopes `['write:things']` → 200
    * - `GET /any`: bearer auth + any of `['admin', 'write:things']` → 200
    * - `GET /optional`: optional bearer auth → 200 `{"authenticated": boolean, "sub"?}`
+   * - `GET /optional-write`: optional bearer auth + all of `['write:things']` → 200 `{"ok":true}`
    *
    * Every route uses ONE verifier built from `verifierOptions` (or the same options).
    */
   start(verifierOptions: VerifierOptions): Promise<ContractApp>
+  /**
+   * Optional: start the same routes as {@link start}, their verifier built from
+   * `{ ...verifierOptions, resourceMetadata: protectedResourceMetadata(metadata) }`, plus:
+   * - RFC 9728 metadata served the adapter's way (middleware before the routes, controller),
+   *   `GET`/`HEAD` on each of its paths, publicly;
+   * - `POST /.well-known/oauth-protected-resource/mcp`: no auth → 405 `{"next":true}`, reached
+   *   only when the metadata handler leaves other methods to the app's other routes.
+   *
+   * Where the framework can, trust `X-Forwarded-*` (Express `trust proxy`, Koa `proxy`), so a
+   * document built from the request would show it. When present, {@link runAdapterContract}
+   * also checks the protected-resource contract.
+   */
+  startWithResourceMetadata?(
+    verifierOptions: VerifierOptions,
+    metadata: ProtectedResourceMetadataOptions,
+  ): Promise<ContractApp>
+  /**
+   * Optional: start an app with only `GET /protected` (as in {@link start}) behind auth that
+   * builds its own verifier from `verifierOptions` (e.g. `bearerAuth(options)`). Invalid options
+   * must make it throw or reject, before any request. When present, {@link runAdapterContract}
+   * checks that the verifier is built once and reused.
+   */
+  startFromOptions?(verifierOptions: VerifierOptions): Promise<ContractApp>
 }
 
 const REALM = 'keyward-contract'
@@ -131,7 +160,7 @@ interface Fixture {
 }
 
 function fixture(
-  factory: ContractAppFactory,
+  start: (options: VerifierOptions) => Promise<ContractApp>,
   settings: { readonly configured?: boolean; readonly jwksDown?: boolean } = {},
 ): () => Fixture {
   let current: Fixture | undefined
@@ -140,7 +169,7 @@ function fixture(
     const server = await startJwksServer({ issuer })
     if (settings.jwksDown === true) server.setFault({ kind: 'status', status: 503 })
     try {
-      const app = await factory.start({
+      const app = await start({
         issuer: issuer.issuer,
         audience: issuer.audience,
         jwksUri: server.url,
@@ -186,7 +215,7 @@ function fixture(
 export function runAdapterContract(factory: ContractAppFactory): void {
   describe(`adapter contract: ${factory.name}`, () => {
     describe('with realm and resource metadata configured', () => {
-      const f = fixture(factory, { configured: true })
+      const f = fixture((options) => factory.start(options), { configured: true })
       const configured = true
 
       it('answers a request without credentials with 401 and a challenge without error', async () => {
@@ -294,6 +323,14 @@ export function runAdapterContract(factory: ContractAppFactory): void {
         expectRejected(reply, { status: 401, error: null, configured })
       })
 
+      it('treats a required scope after optional auth as requiring a token: none is 401', async () => {
+        const { url, bearer } = f()
+        expectRejected(await get(url('/optional-write')), { status: 401, error: null, configured })
+        const reply = await get(url('/optional-write'), bearer({ scope: 'write:things' }))
+        expect(reply.status).toBe(200)
+        expect(JSON.parse(reply.body)).toEqual({ ok: true })
+      })
+
       it('lets optional routes through without a token, unauthenticated', async () => {
         const reply = await get(f().url('/optional'))
         expect(reply.status).toBe(200)
@@ -382,7 +419,7 @@ export function runAdapterContract(factory: ContractAppFactory): void {
     })
 
     describe('without realm or resource metadata', () => {
-      const f = fixture(factory)
+      const f = fixture((options) => factory.start(options))
 
       it('challenges a request without credentials with exactly "Bearer"', async () => {
         expectRejected(await get(f().url('/protected')), { status: 401, error: null })
@@ -406,7 +443,7 @@ export function runAdapterContract(factory: ContractAppFactory): void {
     })
 
     describe('when the JWKS is down and no keys were ever fetched', () => {
-      const f = fixture(factory, { jwksDown: true })
+      const f = fixture((options) => factory.start(options), { jwksDown: true })
 
       it('answers 503 with Retry-After and no challenge', async () => {
         const { url, bearer } = f()
@@ -432,7 +469,7 @@ export function runAdapterContract(factory: ContractAppFactory): void {
     })
 
     describe('when the issuer rotates its signing key', () => {
-      const f = fixture(factory)
+      const f = fixture((options) => factory.start(options))
 
       it('accepts the new key after exactly one refetch', async () => {
         const { url, bearer, issuer, server } = f()
@@ -454,6 +491,143 @@ export function runAdapterContract(factory: ContractAppFactory): void {
         expectRejected(reply, { status: 401, error: 'invalid_token' })
         expect(server.jwksRequests).toBe(before)
       })
+    })
+
+    // Optional capabilities: adapters that have them are held to these parts too.
+    const withMetadata = factory.startWithResourceMetadata?.bind(factory)
+    if (withMetadata) describeResourceMetadata((options) => withMetadata(options, RESOURCE))
+    const fromOptions = factory.startFromOptions?.bind(factory)
+    if (fromOptions) describeVerifierFromOptions(fromOptions)
+  })
+}
+
+/** The protected resource of {@link ContractAppFactory.startWithResourceMetadata}. */
+const RESOURCE: ProtectedResourceMetadataOptions = {
+  resource: 'https://mcp.example.com/mcp',
+  authorizationServers: ['https://auth.example.com/'],
+  scopesSupported: ['read:things', 'write:things'],
+}
+const RESOURCE_METADATA_URL = 'https://mcp.example.com/.well-known/oauth-protected-resource/mcp'
+/** The RFC 9728 document for {@link RESOURCE}, byte for byte. */
+const RESOURCE_DOCUMENT =
+  '{"resource":"https://mcp.example.com/mcp",' +
+  '"authorization_servers":["https://auth.example.com/"],' +
+  '"scopes_supported":["read:things","write:things"],' +
+  '"bearer_methods_supported":["header"]}'
+const RESOURCE_PATHS = [
+  '/.well-known/oauth-protected-resource/mcp',
+  '/.well-known/oauth-protected-resource',
+] as const
+
+/** The document's headers; frameworks may add a charset to the content type. */
+function expectDocumentHeaders(reply: Reply): void {
+  expect(reply.status).toBe(200)
+  expect(reply.headers['content-type']).toMatch(/^application\/json(; ?charset=utf-8)?$/i)
+  expect(reply.headers['cache-control']).toBe('public, max-age=3600')
+  expect(reply.headers['access-control-allow-origin']).toBe('*')
+  expect(reply.headers['www-authenticate']).toBeUndefined()
+}
+
+function describeResourceMetadata(start: (options: VerifierOptions) => Promise<ContractApp>): void {
+  describe('serving RFC 9728 protected resource metadata', () => {
+    const f = fixture(start)
+    const resourceMetadata = `resource_metadata="${RESOURCE_METADATA_URL}"`
+
+    it.each(RESOURCE_PATHS)(
+      'serves the document at %s without a token, as JSON, cacheable for an hour, with CORS',
+      async (path) => {
+        const reply = await get(f().url(path))
+        expectDocumentHeaders(reply)
+        expect(reply.body).toBe(RESOURCE_DOCUMENT)
+      },
+    )
+
+    it('answers HEAD on the metadata path with the same headers and no body', async () => {
+      const reply = await nodeHttpRequest(f().url(RESOURCE_PATHS[0]), { method: 'HEAD' })
+      expectDocumentHeaders(reply)
+      expect(reply.body).toBe('')
+    })
+
+    it('serves the configured resource whatever Host and X-Forwarded-* say', async () => {
+      const reply = await nodeHttpRequest(f().url(RESOURCE_PATHS[0]), {
+        headers: {
+          host: 'evil.example',
+          'x-forwarded-host': 'evil.example',
+          'x-forwarded-proto': 'http',
+        },
+      })
+      expectDocumentHeaders(reply)
+      expect(reply.body).toBe(RESOURCE_DOCUMENT)
+    })
+
+    it('leaves other methods on its path to the app and serves no other well-known path', async () => {
+      const { url } = f()
+      const post = await nodeHttpRequest(url(RESOURCE_PATHS[0]), { method: 'POST' })
+      expect(post.status).toBe(405)
+      expect(JSON.parse(post.body)).toEqual({ next: true })
+      const other = await get(url('/.well-known/oauth-protected-resource/other'))
+      expect(other.status).toBe(404)
+      expect(other.body).not.toContain('"resource"')
+    })
+
+    it('points a challenge without a token at the metadata with resource_metadata', async () => {
+      const reply = await get(f().url('/protected'))
+      expect(reply.status).toBe(401)
+      expect(reply.headers['www-authenticate']).toBe(`Bearer ${resourceMetadata}`)
+    })
+
+    it('points the challenge for an expired token at the metadata', async () => {
+      const { url, bearer } = f()
+      const reply = await get(
+        url('/protected'),
+        bearer({ iat: nowSeconds() - 3600, exp: nowSeconds() - 600 }),
+      )
+      expect(reply.status).toBe(401)
+      expect(reply.headers['www-authenticate']).toBe(
+        `Bearer error="invalid_token", error_description="access token expired", ${resourceMetadata}`,
+      )
+    })
+
+    it('points the challenge for a missing scope at the metadata', async () => {
+      const { url, bearer } = f()
+      const reply = await get(url('/write'), bearer({ scope: 'read:things' }))
+      expect(reply.status).toBe(403)
+      expect(reply.headers['www-authenticate']).toBe(
+        `Bearer error="insufficient_scope", error_description="insufficient scope", scope="write:things", ${resourceMetadata}`,
+      )
+    })
+
+    it('challenges a scope check after optional auth without a token like the verifier', async () => {
+      const reply = await get(f().url('/optional-write'))
+      expect(reply.status).toBe(401)
+      expect(reply.headers['www-authenticate']).toBe(`Bearer ${resourceMetadata}`)
+    })
+  })
+}
+
+function describeVerifierFromOptions(
+  start: (options: VerifierOptions) => Promise<ContractApp>,
+): void {
+  describe('when the adapter builds its own verifier from options', () => {
+    const f = fixture(start)
+
+    it('rejects invalid verifier options when the app is built, not per request', async () => {
+      const { issuer } = f()
+      // Plain http off loopback.
+      const jwksUri = 'http://example.com/jwks.json'
+      await expect(
+        start({ issuer: issuer.issuer, audience: issuer.audience, jwksUri }),
+      ).rejects.toThrow(TypeError)
+    })
+
+    it('builds one verifier and reuses it for every request: one key fetch', async () => {
+      const { url, bearer, server } = f()
+      for (const sub of ['a', 'b', 'c']) {
+        const reply = await get(url('/protected'), bearer({ sub, client_id: 'c', scope: 'x' }))
+        expect(reply.status).toBe(200)
+        expect(JSON.parse(reply.body)).toEqual({ sub, clientId: 'c', scopes: ['x'] })
+      }
+      expect(server.jwksRequests).toBe(1)
     })
   })
 }

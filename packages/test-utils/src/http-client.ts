@@ -1,3 +1,4 @@
+import { request } from 'node:http'
 import { connect } from 'node:net'
 
 /** An HTTP answer as the client saw it (shared by the contract, attack and core suites). */
@@ -19,6 +20,32 @@ export async function httpGet(
     headers: Object.fromEntries(response.headers),
     body: await response.text(),
   }
+}
+
+/**
+ * A request through `node:http`, which (unlike `fetch`) sends the `Host` header it is given and
+ * any method, `HEAD` included.
+ */
+export function nodeHttpRequest(
+  url: string,
+  { method = 'GET', headers = {} }: { method?: string; headers?: Record<string, string> } = {},
+): Promise<HttpReply> {
+  return new Promise((resolve, reject) => {
+    request(url, { method, headers }, (response) => {
+      let body = ''
+      response.setEncoding('latin1')
+      response.on('data', (chunk: string) => (body += chunk))
+      response.on('end', () => {
+        const headers: Record<string, string | undefined> = {}
+        for (const [name, value] of Object.entries(response.headers)) {
+          headers[name] = Array.isArray(value) ? value.join(', ') : value
+        }
+        resolve({ status: response.statusCode ?? 0, headers, body })
+      })
+    })
+      .on('error', reject)
+      .end()
+  })
 }
 
 /**
