@@ -1,11 +1,10 @@
-import { createRequire } from 'node:module'
 import {
   createVerifier,
   protectedResourceMetadata,
   type ProtectedResourceMetadataOptions,
   type VerifierOptions,
 } from '@keyward/core'
-import { runAdapterContract, type ContractAppFactory } from '@keyward/test-utils'
+import { installedMajor, runAdapterContract, type ContractAppFactory } from '@keyward/test-utils'
 import express5, { type RequestHandler } from 'express'
 import express4 from 'express4'
 import { expect, it } from 'vitest'
@@ -18,9 +17,7 @@ import {
 } from '../src/index.js'
 import { listen } from './helpers.js'
 
-const require = createRequire(import.meta.url)
-const major = (name: string): number =>
-  Number((require(`${name}/package.json`) as { version: string }).version.split('.')[0])
+const major = (name: string): number => installedMajor(name, import.meta.url)
 
 it('runs the contract on Express 4 and Express 5', () => {
   expect([major('express4'), major('express')]).toEqual([4, 5])

@@ -1,11 +1,10 @@
-import { createRequire } from 'node:module'
 import {
   createVerifier,
   protectedResourceMetadata,
   type ProtectedResourceMetadataOptions,
   type VerifierOptions,
 } from '@keyward/core'
-import { runAdapterContract, type ContractAppFactory } from '@keyward/test-utils'
+import { installedMajor, runAdapterContract, type ContractAppFactory } from '@keyward/test-utils'
 import Koa3, { type Middleware } from 'koa'
 import Koa2 from 'koa2'
 import { expect, it } from 'vitest'
@@ -18,9 +17,7 @@ import {
 } from '../src/index.js'
 import { listen, route } from './helpers.js'
 
-const require = createRequire(import.meta.url)
-const major = (name: string): number =>
-  Number((require(`${name}/package.json`) as { version: string }).version.split('.')[0])
+const major = (name: string): number => installedMajor(name, import.meta.url)
 
 it('runs the contract on Koa 2 and Koa 3', () => {
   expect([major('koa2'), major('koa')]).toEqual([2, 3])
