@@ -1,11 +1,8 @@
-import { constants, sign } from 'node:crypto'
 import {
   startJwksServer,
   TestIssuer,
   type JwksServer,
-  type TestAlgorithm,
   type TestIssuerOptions,
-  type TestKey,
 } from '@keyward/test-utils'
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest'
 import { isKeywardError, type KeywardError, type KeywardErrorCode } from '../src/errors.js'
@@ -21,7 +18,12 @@ export type InvalidTokenCode = Exclude<
 
 // The fixed `error_description` texts of the contract, written out here rather than imported,
 // so a changed or leaking description makes the challenge assertions fail.
-const DESCRIPTIONS: Record<InvalidTokenCode, string> = {
+export const DESCRIPTIONS: Record<
+  InvalidTokenCode | 'invalid_request' | 'insufficient_scope',
+  string
+> = {
+  invalid_request: 'malformed or duplicated credentials',
+  insufficient_scope: 'insufficient scope',
   malformed_token: 'malformed access token',
   token_too_large: 'access token too large',
   algorithm_not_allowed: 'signing algorithm not allowed',
@@ -186,35 +188,8 @@ export function decodeSegment(segment: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'))
 }
 
-// Independent of test-utils' signer: RFC 7518 §3 parameters per algorithm.
-const SIGNERS: Record<TestAlgorithm, { hash: string | null; options: object }> = {
-  RS256: { hash: 'sha256', options: {} },
-  RS384: { hash: 'sha384', options: {} },
-  RS512: { hash: 'sha512', options: {} },
-  PS256: { hash: 'sha256', options: { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } },
-  PS384: { hash: 'sha384', options: { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 48 } },
-  PS512: { hash: 'sha512', options: { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 64 } },
-  ES256: { hash: 'sha256', options: { dsaEncoding: 'ieee-p1363' } },
-  ES384: { hash: 'sha384', options: { dsaEncoding: 'ieee-p1363' } },
-  ES512: { hash: 'sha512', options: { dsaEncoding: 'ieee-p1363' } },
-  EdDSA: { hash: null, options: {} },
-}
-
-/**
- * Signs `headerSegment.payloadSegment` exactly as given, with `key`'s own algorithm, so a
- * non-canonical segment carries a valid signature and only the parsing rule can reject it.
- */
-export function signSegments(headerSegment: string, payloadSegment: string, key: TestKey): string {
-  const input = `${headerSegment}.${payloadSegment}`
-  const { hash, options } = SIGNERS[key.alg]
-  const signature = sign(hash, Buffer.from(input, 'latin1'), { key: key.privateKey, ...options })
-  return `${input}.${signature.toString('base64url')}`
-}
-
-/** Signs raw header and payload bytes (for invalid UTF-8 and BOM tests). */
-export function signBytes(header: Buffer, payload: Buffer, key: TestKey): string {
-  return signSegments(header.toString('base64url'), payload.toString('base64url'), key)
-}
+// One independent signer for every core test (RFC 7518 §3, not test-utils' signer).
+export { signBytes, signSegments } from './attacks/support/forge.js'
 
 /** JSON round-trip of every event, as a log shipper would serialise them. */
 export function serialise(events: readonly KeywardEvent[]): string {

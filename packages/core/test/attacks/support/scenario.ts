@@ -14,6 +14,7 @@ import {
   type Verifier,
   type VerifierSettings,
 } from '../../../src/index.js'
+import { DESCRIPTIONS } from '../../helpers.js'
 import { recordEvent, registerToken } from './audit.js'
 import { httpGet as get, type HttpReply as Reply } from '@keyward/test-utils'
 import {
@@ -21,24 +22,6 @@ import {
   type ProtectedServer,
   type ProtectedServerOptions,
 } from './protected-server.js'
-
-// The fixed `error_description` texts, written out so that a changed or leaking description
-// fails the challenge assertions.
-const DESCRIPTIONS: Partial<Record<KeywardErrorCode, string>> = {
-  invalid_request: 'malformed or duplicated credentials',
-  malformed_token: 'malformed access token',
-  token_too_large: 'access token too large',
-  algorithm_not_allowed: 'signing algorithm not allowed',
-  invalid_type: 'token type not accepted',
-  unknown_key: 'signing key not found',
-  invalid_signature: 'invalid signature',
-  invalid_issuer: 'issuer not accepted',
-  invalid_audience: 'audience not accepted',
-  token_expired: 'access token expired',
-  token_not_yet_valid: 'access token not yet valid',
-  invalid_claim: 'invalid claim',
-  insufficient_scope: 'insufficient scope',
-}
 
 /** Realm and resource metadata a target was configured with. */
 export interface ChallengeConfig {
@@ -57,7 +40,7 @@ export function expectedAnswer(
   }
   const params: string[] = []
   if (config.realm !== undefined) params.push(`realm="${config.realm}"`)
-  const description = DESCRIPTIONS[code]
+  const description = (DESCRIPTIONS as Partial<Record<KeywardErrorCode, string>>)[code]
   const error =
     code === 'missing_token'
       ? undefined
