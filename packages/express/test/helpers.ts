@@ -1,7 +1,6 @@
 import { createServer, type RequestListener } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { VerifierOptions } from '@keyward/core'
-import { startJwksServer, TestIssuer, type ContractApp, type JwksServer } from '@keyward/test-utils'
+import type { ContractApp } from '@keyward/test-utils'
 
 /** Serves `listener` on 127.0.0.1:0; `close` also runs `onClose` (e.g. `verifier.close()`). */
 export async function listen(
@@ -26,21 +25,4 @@ export async function listen(
   }
 }
 
-/** A test issuer, its JWKS server and verifier options that trust it. */
-export interface IssuerFixture {
-  readonly issuer: TestIssuer
-  readonly server: JwksServer
-  readonly options: VerifierOptions
-  close(): Promise<void>
-}
-
-export async function startIssuer(): Promise<IssuerFixture> {
-  const issuer = await TestIssuer.create({ alg: 'ES256' })
-  const server = await startJwksServer({ issuer })
-  return {
-    issuer,
-    server,
-    options: { issuer: issuer.issuer, audience: issuer.audience, jwksUri: server.url },
-    close: () => server.close(),
-  }
-}
+export { startIssuer, type IssuerFixture } from '@keyward/test-utils'

@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { VerifierOptions } from '@keyward/core'
-import { startJwksServer, TestIssuer, type ContractApp, type JwksServer } from '@keyward/test-utils'
+import type { ContractApp } from '@keyward/test-utils'
 import type { Middleware } from 'koa'
 import type { KeywardState } from '../src/index.js'
 
@@ -49,24 +48,7 @@ export function route(
   }
 }
 
-/** A test issuer, its JWKS server and verifier options that trust it. */
-export interface IssuerFixture {
-  readonly issuer: TestIssuer
-  readonly server: JwksServer
-  readonly options: VerifierOptions
-  close(): Promise<void>
-}
-
-export async function startIssuer(): Promise<IssuerFixture> {
-  const issuer = await TestIssuer.create({ alg: 'ES256' })
-  const server = await startJwksServer({ issuer })
-  return {
-    issuer,
-    server,
-    options: { issuer: issuer.issuer, audience: issuer.audience, jwksUri: server.url },
-    close: () => server.close(),
-  }
-}
+export { startIssuer, type IssuerFixture } from '@keyward/test-utils'
 
 /** Records the error thrown downstream and answers 599, so tests can inspect it. */
 export function capture(seen: unknown[]): Middleware<KeywardState> {
