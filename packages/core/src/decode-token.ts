@@ -9,6 +9,8 @@ export interface DecodedToken {
   readonly header: Readonly<Record<string, unknown>>
   /** `BASE64URL(header)`, the key under which a verified header is remembered. */
   readonly headerSegment: string
+  /** Whether `header` came from `knownHeaders` rather than from parsing. */
+  readonly headerKnown: boolean
   readonly claims: Record<string, unknown>
   /** `BASE64URL(header) '.' BASE64URL(payload)`: the bytes the signature covers (RFC 7515 §5.2). */
   readonly signingInput: string
@@ -37,13 +39,15 @@ export function decodeToken(
     throw new KeywardError('malformed_token')
   }
   const headerSegment = token.slice(0, firstDot)
-  const header = knownHeaders?.get(headerSegment) ?? Object.freeze(decodeObject(headerSegment))
+  const known = knownHeaders?.get(headerSegment)
+  const header = known ?? Object.freeze(decodeObject(headerSegment))
   const claims = decodeObject(token.slice(firstDot + 1, secondDot))
   const signature = decodeBase64Url(token.slice(secondDot + 1))
   if (signature === undefined || signature.length === 0) throw new KeywardError('malformed_token')
   return {
     header,
     headerSegment,
+    headerKnown: known !== undefined,
     claims,
     signingInput: token.slice(0, secondDot),
     signature,

@@ -244,11 +244,10 @@ class TokenVerifier implements Verifier {
     scopes: readonly string[],
     key: VerificationKey,
   ): VerifiedToken {
-    const { header: parsed, headerSegment } = decoded
     // Only flat headers are shared: a nested member (an ignored `x5c` array, say) would be an
     // object every request could reach and change.
-    if (this.#headers.get(headerSegment) !== parsed && isFlat(parsed)) {
-      this.#headers.remember(headerSegment, parsed)
+    if (!decoded.headerKnown && isFlat(decoded.header)) {
+      this.#headers.remember(decoded.headerSegment, decoded.header)
     }
     const auth = this.#tokens.build(token, decoded, scopes, header.kid)
     this.#cache.set(token, { auth, key, issuer })

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { BoundedMemo } from '../src/bounded-memo.js'
 import { decodeToken } from '../src/decode-token.js'
 import { encodeJson } from './helpers.js'
 
@@ -22,10 +23,21 @@ describe('decodeToken', () => {
     expect({ ...decoded, header: { ...decoded.header }, claims: { ...decoded.claims } }).toEqual({
       header: { alg: 'RS256', kid: 'k1' },
       headerSegment: HEADER,
+      headerKnown: false,
       claims: { iss: 'https://issuer.test/', sub: 'a' },
       signingInput: `${HEADER}.${PAYLOAD}`,
       signature: Buffer.from('signature'),
     })
+  })
+
+  it('takes a remembered header for its exact segment instead of parsing it again', () => {
+    const known = new BoundedMemo<Readonly<Record<string, unknown>>>(4)
+    const remembered = Object.freeze({ alg: 'RS256', kid: 'k1' })
+    known.remember(HEADER, remembered)
+    const decoded = decodeToken(TOKEN, 8192, known)
+    expect([decoded.header, decoded.headerKnown]).toEqual([remembered, true])
+    expect(decoded.header).toBe(remembered)
+    expect(decodeToken(TOKEN, 8192, new BoundedMemo(4)).headerKnown).toBe(false)
   })
 
   it('rejects a token longer than maxTokenBytes before looking at it', () => {
