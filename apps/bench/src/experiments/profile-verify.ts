@@ -1,13 +1,11 @@
 import { createVerifier } from '@keyward/core'
 import { AUDIENCE, createFixture, type BenchAlgorithm } from '../fixtures.js'
-import { createReplica } from './replica-verifier.js'
 
 /**
  * Profiling workload: keyward `verify()` on distinct tokens, sequentially, for a few seconds.
  * Run it under `node --cpu-prof` (see `pnpm profile:verify`), then `pnpm profile:report`.
  *
- * Usage: profile-verify.ts [RS256|ES256|EdDSA] [seconds] [cacheSize] [keyward|replica]
- * (`replica`: the copy in replica-verifier.ts with every proposed change)
+ * Usage: profile-verify.ts [RS256|ES256|EdDSA] [seconds] [cacheSize]
  */
 const alg = (process.argv[2] ?? 'RS256') as BenchAlgorithm
 const seconds = Number(process.argv[3] ?? '8')
@@ -20,21 +18,11 @@ const verifier = createVerifier({
   verifiedTokenCacheSize: cacheSize,
 })
 await verifier.warmup()
-const replica = createReplica(
-  fixture,
-  'replica',
-  { o1Canonical: true, headerCache: true, noWeakMap: true, syncHotPath: true },
-  cacheSize,
-)
-const verify =
-  process.argv[5] === 'replica'
-    ? (token: string) => replica.verify(token)
-    : (token: string) => verifier.verify(token)
 const tokens = fixture.distinct
 const start = performance.now()
 let ops = 0
 while (performance.now() - start < seconds * 1000) {
-  for (let i = 0; i < 1000; i++) await verify(tokens[ops++ % tokens.length] ?? '')
+  for (let i = 0; i < 1000; i++) await verifier.verify(tokens[ops++ % tokens.length] ?? '')
 }
 process.stderr.write(
   `${alg}: ${ops} verifications, ${Math.round((ops * 1000) / (performance.now() - start))}/s\n`,
