@@ -5,15 +5,25 @@ import {
   Inject,
   Injectable,
   ServiceUnavailableException,
+  SetMetadata,
   UnauthorizedException,
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common'
 import { Reflector } from '@nestjs/core'
-import { isKeywardError, type KeywardError, type ScopeCheck, type Verifier } from '@keyward/core'
-import { AllScopesRule, AnyScopeRule, OptionalAuth, Public } from './keyward.decorators.js'
+import { isKeywardError, type KeywardError, type Verifier } from '@keyward/core'
 import { KEYWARD_VERIFIER } from './keyward.module-definition.js'
 import { bearerRequest, type KeywardRequest, type KeywardResponse } from './keyward.request.js'
+import { routeRules } from './keyward.rules.js'
+
+// A fixed key rather than `instanceof`, so two copies of this package recognise each other's guard.
+const GUARD_KEY = 'keyward:bearer-auth-guard'
+
+/** Whether a guard (class or instance, as Nest stores them) is `BearerAuthGuard` or a subclass. */
+export function isBearerAuthGuard(guard: unknown): boolean {
+  const type = typeof guard === 'function' ? guard : (guard as object | null)?.constructor
+  return type !== undefined && Reflect.getMetadata(GUARD_KEY, type) === true
+}
 
 const EXCEPTIONS: Partial<Record<number, typeof UnauthorizedException>> = {
   400: BadRequestException,
@@ -24,7 +34,8 @@ const EXCEPTIONS: Partial<Record<number, typeof UnauthorizedException>> = {
 
 /**
  * Authenticates the bearer token with the module's verifier, puts it on `request.auth`, and
- * enforces `@Public()`, `@OptionalAuth()`, `@Scopes()` and `@AnyScope()`. Failures set
+ * enforces `@Public()`, `@OptionalAuth()`, `@Scopes()` and `@AnyScope()`, merged across the
+ * method, its class and base classes (README, "Rules and inheritance"). Failures set
  * `WWW-Authenticate` (or `Retry-After`) and throw Nest's HTTP exception for the status, with
  * the keyward `code` in the body and the `KeywardError` as `cause`.
  *
@@ -34,27 +45,25 @@ const EXCEPTIONS: Partial<Record<number, typeof UnauthorizedException>> = {
  * ```
  */
 @Injectable()
+@SetMetadata(GUARD_KEY, true)
 export class BearerAuthGuard implements CanActivate {
   constructor(
+    // Not read here (the rules are own-metadata lookups); kept for subclasses' own metadata.
     @Inject(Reflector) protected readonly reflector: Reflector,
     @Inject(KEYWARD_VERIFIER) protected readonly verifier: Verifier,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()]
-    const flag = (key: string) => this.reflector.getAllAndOverride<true | undefined>(key, targets)
-    if (flag(Public.KEY) === true) return true
-    const checks = [AllScopesRule.KEY, AnyScopeRule.KEY].flatMap((key) =>
-      this.reflector.getAll<(ScopeCheck | undefined)[]>(key, targets),
-    )
+    const rules = routeRules(context.getClass(), context.getHandler())
+    if (rules.public) return true
     const request = this.getRequest(context)
     try {
       const auth = await this.verifier.authenticate(bearerRequest(request), {
-        optional: flag(OptionalAuth.KEY) === true,
+        optional: rules.optional,
       })
       request.auth = auth
       // Scopes imply authentication: on an optional route they turn a missing token into a 401.
-      for (const check of checks) check?.(auth, this.verifier.challenge)
+      for (const check of rules.checks) check(auth, this.verifier.challenge)
       return true
     } catch (error) {
       if (!isKeywardError(error)) throw error

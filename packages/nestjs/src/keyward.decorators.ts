@@ -1,11 +1,12 @@
-import { createParamDecorator, type CustomDecorator, type ExecutionContext } from '@nestjs/common'
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common'
 import { Reflector } from '@nestjs/core'
 import { scopeCheck, type ScopeCheck, type VerifiedToken } from '@keyward/core'
 import type { KeywardRequest } from './keyward.request.js'
 
 // Fixed keys, so decorators and guard agree even when two copies of this package are loaded.
 /**
- * Skips `BearerAuthGuard` for a route or controller, e.g. under a global guard.
+ * Skips `BearerAuthGuard` for a route or controller, e.g. under a global guard. A scope rule on
+ * the route wins; on a controller it covers that class's routes, not a subclass's.
  *
  * @example
  * ```ts
@@ -19,6 +20,7 @@ export const Public = Reflector.createDecorator<undefined, true>({
 
 /**
  * Lets requests without a token through (`@Auth()` is `undefined`); a bad token still fails.
+ * On a controller it covers that class's routes, not a subclass's.
  *
  * @example
  * ```ts
@@ -30,12 +32,23 @@ export const OptionalAuth = Reflector.createDecorator<undefined, true>({
   transform: () => true,
 })
 
-// Internal: the checks `@Scopes()` and `@AnyScope()` store for the guard, built once per route.
-export const AllScopesRule = Reflector.createDecorator<ScopeCheck>({ key: 'keyward:scopes' })
-export const AnyScopeRule = Reflector.createDecorator<ScopeCheck>({ key: 'keyward:any-scope' })
+/** Internal: the list of `ScopeCheck`s on a class or method, every one of which applies. */
+export const SCOPES_KEY = 'keyward:scopes'
+/** Internal: set on `(class, method)` by `@Auth()`, for the start-up scan. */
+export const AUTH_PARAM_KEY = 'keyward:auth-param'
+
+/** Appends a check to the target's own list: stacked and composed rules add up, never replace. */
+function scopeRule(check: ScopeCheck): ClassDecorator & MethodDecorator {
+  return (target: object, _key?: string | symbol, descriptor?: PropertyDescriptor) => {
+    const on = (descriptor?.value as object | undefined) ?? target
+    const list = (Reflect.getOwnMetadata(SCOPES_KEY, on) as ScopeCheck[] | undefined) ?? []
+    Reflect.defineMetadata(SCOPES_KEY, [...list, check], on)
+  }
+}
 
 /**
- * Requires every scope (403 `insufficient_scope` otherwise). Class and method rules both apply.
+ * Requires every scope (403 `insufficient_scope` otherwise) and so a token. Every scope rule of
+ * the route applies: method, class and base classes, several on one target included.
  * Scope names are validated here, at start-up.
  *
  * @example
@@ -43,20 +56,20 @@ export const AnyScopeRule = Reflector.createDecorator<ScopeCheck>({ key: 'keywar
  * @Scopes('read:orders', 'write:orders') @Post('orders') create() {}
  * ```
  */
-export function Scopes(...scopes: [string, ...string[]]): CustomDecorator {
-  return AllScopesRule(scopeCheck(scopes, 'all'))
+export function Scopes(...scopes: [string, ...string[]]): ClassDecorator & MethodDecorator {
+  return scopeRule(scopeCheck(scopes, 'all'))
 }
 
 /**
- * Requires at least one of the scopes (403 `insufficient_scope` otherwise).
+ * Requires at least one of the scopes (403 `insufficient_scope` otherwise), and so a token.
  *
  * @example
  * ```ts
  * @AnyScope('admin', 'support') @Get('tickets') list() {}
  * ```
  */
-export function AnyScope(...scopes: [string, ...string[]]): CustomDecorator {
-  return AnyScopeRule(scopeCheck(scopes, 'any'))
+export function AnyScope(...scopes: [string, ...string[]]): ClassDecorator & MethodDecorator {
+  return scopeRule(scopeCheck(scopes, 'any'))
 }
 
 /**
@@ -76,4 +89,10 @@ export const Auth = createParamDecorator(
         : context.getArgByIndex<{ req?: KeywardRequest } | undefined>(2)?.req
     return field === undefined ? request?.auth : request?.auth?.[field]
   },
+  // Marks the route: a token parameter is a rule the guard must be there to fill.
+  [
+    (target, key) => {
+      if (key !== undefined) Reflect.defineMetadata(AUTH_PARAM_KEY, true, target.constructor, key)
+    },
+  ],
 )

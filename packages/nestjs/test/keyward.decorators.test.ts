@@ -1,4 +1,10 @@
-import { Injectable, Module, UnauthorizedException, type ExecutionContext } from '@nestjs/common'
+import {
+  Injectable,
+  Module,
+  UnauthorizedException,
+  type ExecutionContext,
+  type Type,
+} from '@nestjs/common'
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js'
 import { NestFactory } from '@nestjs/core'
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js'
@@ -10,6 +16,7 @@ import {
   Auth,
   BearerAuthGuard,
   KeywardModule,
+  Public,
   Scopes,
   type KeywardRequest,
 } from '../src/index.js'
@@ -34,14 +41,23 @@ class Resolver {
   }
 }
 
+/** Contradictory rules, which the start-up scan refuses on controllers but never sees here. */
+@Scopes('admin')
+class ContradictoryResolver {
+  @Public()
+  query(): void {
+    // A stand-in GraphQL resolver method.
+  }
+}
+
 /** A GraphQL resolver's arguments: root, args, context, info (GqlExecutionContext's layout). */
-function graphqlContext(req: KeywardRequest): ExecutionContextHost {
-  const context = new ExecutionContextHost(
-    [undefined, {}, { req }, {}],
-    Resolver,
-    // eslint-disable-next-line @typescript-eslint/unbound-method -- Nest hands guards the bare handler
-    Resolver.prototype.mutate,
-  )
+function graphqlContext(
+  req: KeywardRequest,
+  type: Type = Resolver,
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- Nest hands guards the bare handler
+  handler: () => void = Resolver.prototype.mutate,
+): ExecutionContextHost {
+  const context = new ExecutionContextHost([undefined, {}, { req }, {}], type, handler)
   context.setType('graphql')
   return context
 }
@@ -116,6 +132,19 @@ describe('a GraphQL guard subclass through getRequest()', () => {
     await expect(guard.canActivate(graphqlContext(reader))).rejects.toMatchObject({
       status: 403,
       cause: { code: 'insufficient_scope' },
+    })
+  })
+
+  it('lets a class scope rule win over a method @Public() where no start-up scan reaches', async () => {
+    const context = graphqlContext(
+      { headers: {} },
+      ContradictoryResolver,
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- as above
+      ContradictoryResolver.prototype.query,
+    )
+    await expect(guard.canActivate(context)).rejects.toMatchObject({
+      status: 401,
+      cause: { code: 'missing_token' },
     })
   })
 })

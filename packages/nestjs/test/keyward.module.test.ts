@@ -1,4 +1,4 @@
-import { Controller, Get, Injectable, Module, UseGuards } from '@nestjs/common'
+import { Controller, Get, Injectable, Module, UseGuards, type LoggerService } from '@nestjs/common'
 import { NestFactory } from '@nestjs/core'
 import { startJwksServer, TestIssuer, type JwksServer } from '@keyward/test-utils'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -7,10 +7,12 @@ import {
   BearerAuthGuard,
   KEYWARD_VERIFIER,
   KeywardModule,
+  Scopes,
   type Verifier,
   type VerifierOptions,
 } from '../src/index.js'
-import { get, platforms, quiet, quietRejecting, startApp } from './nest-app.js'
+import { MODULE_OPTIONS_TOKEN } from '../src/keyward.module-definition.js'
+import { get, platforms, quiet, quietRejecting, startApp, startError } from './nest-app.js'
 
 const CONFIG = 'TEST_CONFIG'
 
@@ -27,6 +29,16 @@ class FeatureController {
   @Get()
   feature(@Auth('subject') sub: string | undefined) {
     return { sub }
+  }
+}
+
+/** A keyward rule with no guard: start-up fails unless `unguardedRoutes` is `'warn'`. */
+@Controller('unguarded')
+class UnguardedController {
+  @Scopes('admin')
+  @Get()
+  admin() {
+    return { ok: true }
   }
 }
 
@@ -200,5 +212,62 @@ describe('KeywardModule', () => {
   it('injects with explicit tokens, so it needs no decorator metadata', () => {
     expect(Reflect.getMetadata('design:paramtypes', BearerAuthGuard)).toBeUndefined()
     expect(Reflect.getMetadata('self:paramtypes', BearerAuthGuard)).toHaveLength(2)
+  })
+})
+
+describe('the unguardedRoutes option', () => {
+  it('is a TypeError naming it, from forRoot and forRootAsync, unless "error" or "warn"', () => {
+    const wrong = 'off' as 'warn'
+    expect(() => KeywardModule.forRoot({ ...options, unguardedRoutes: wrong })).toThrow(TypeError)
+    expect(() => KeywardModule.forRoot({ ...options, unguardedRoutes: wrong })).toThrow(
+      /"unguardedRoutes"/,
+    )
+    expect(() =>
+      KeywardModule.forRootAsync({ unguardedRoutes: wrong, useFactory: () => options }),
+    ).toThrow(TypeError)
+  })
+
+  it('never reaches the verifier options, from forRoot or forRootAsync', async () => {
+    for (const module of [
+      KeywardModule.forRoot({ ...options, unguardedRoutes: 'warn', isGlobal: true }),
+      KeywardModule.forRootAsync({ unguardedRoutes: 'warn', useFactory: () => options }),
+    ]) {
+      @Module({ imports: [module] })
+      class AppModule {}
+      const app = await NestFactory.createApplicationContext(AppModule, quiet)
+      try {
+        expect(app.get(MODULE_OPTIONS_TOKEN)).toEqual(options)
+      } finally {
+        await app.close()
+      }
+    }
+  })
+
+  it('is read beside useFactory in forRootAsync, and defaults to "error"', async () => {
+    const asyncModule = (extras: { unguardedRoutes?: 'warn' }) => {
+      @Module({
+        imports: [KeywardModule.forRootAsync({ ...extras, useFactory: () => options })],
+        controllers: [UnguardedController],
+      })
+      class AppModule {}
+      return AppModule
+    }
+    expect(await startError(asyncModule({}), 'express')).toMatchObject({
+      code: 'unguarded_routes',
+    })
+    const warnings: unknown[] = []
+    const logger: LoggerService = {
+      log: () => undefined,
+      error: () => undefined,
+      warn: (message: unknown) => warnings.push(message),
+    }
+    const app = await startApp(asyncModule({ unguardedRoutes: 'warn' }), 'express', { logger })
+    try {
+      expect(
+        warnings.filter((message) => String(message).includes('UnguardedController.admin')),
+      ).toHaveLength(1)
+    } finally {
+      await app.close()
+    }
   })
 })

@@ -1,5 +1,11 @@
 import { request as httpRequest } from 'node:http'
-import type { DynamicModule, INestApplication, NestApplicationOptions, Type } from '@nestjs/common'
+import type {
+  DynamicModule,
+  INestApplication,
+  LoggerService,
+  NestApplicationOptions,
+  Type,
+} from '@nestjs/common'
 import { NestFactory } from '@nestjs/core'
 import { ExpressAdapter } from '@nestjs/platform-express'
 import { FastifyAdapter } from '@nestjs/platform-fastify'
@@ -21,15 +27,20 @@ export interface RunningApp {
   close(): Promise<void>
 }
 
-/**
- * Starts a real Nest application on 127.0.0.1 with an ephemeral port; `trustProxy` makes the
- * platform read `X-Forwarded-*` (Express `trust proxy`, Fastify `trustProxy`).
- */
-export async function startApp(
+export interface StartOptions {
+  /** Make the platform read `X-Forwarded-*` (Express `trust proxy`, Fastify `trustProxy`). */
+  readonly trustProxy?: boolean
+  /** Runs between `NestFactory.create` and `listen`, e.g. `app.useGlobalGuards(...)`. */
+  readonly configure?: (app: INestApplication) => void
+  /** Receives Nest's logs (none by default). */
+  readonly logger?: LoggerService
+}
+
+function create(
   module: Type | DynamicModule,
   platform: Platform,
-  { trustProxy = false }: { readonly trustProxy?: boolean } = {},
-): Promise<RunningApp> {
+  { trustProxy = false, logger }: StartOptions,
+): Promise<INestApplication> {
   let adapter: ExpressAdapter | FastifyAdapter
   if (platform === 'express') {
     adapter = new ExpressAdapter()
@@ -37,10 +48,40 @@ export async function startApp(
   } else {
     adapter = new FastifyAdapter({ trustProxy })
   }
-  const app = await NestFactory.create(module, adapter, quiet)
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- as above
+  const options: NestApplicationOptions = { ...quietRejecting, ...(logger && { logger }) }
+  return NestFactory.create(module, adapter, options)
+}
+
+/** Starts a real Nest application on 127.0.0.1 with an ephemeral port. */
+export async function startApp(
+  module: Type | DynamicModule,
+  platform: Platform,
+  options: StartOptions = {},
+): Promise<RunningApp> {
+  const app = await create(module, platform, options)
+  options.configure?.(app)
   await app.listen(0, '127.0.0.1')
   const url = await app.getUrl()
   return { app, url, close: () => app.close() }
+}
+
+/** The error that stops the application from starting (`undefined` if it starts), closed after. */
+export async function startError(
+  module: Type | DynamicModule,
+  platform: Platform,
+  options: StartOptions = {},
+): Promise<unknown> {
+  const app = await create(module, platform, options)
+  options.configure?.(app)
+  try {
+    await app.listen(0, '127.0.0.1')
+    return undefined
+  } catch (error) {
+    return error
+  } finally {
+    await app.close()
+  }
 }
 
 export interface Answer {

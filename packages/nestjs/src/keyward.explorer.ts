@@ -1,0 +1,115 @@
+import { Inject, Injectable, Logger, RequestMethod, type OnModuleInit } from '@nestjs/common'
+import { GUARDS_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js'
+import { DiscoveryService, MetadataScanner, ModuleRef, type ApplicationConfig } from '@nestjs/core'
+import { isBearerAuthGuard } from './bearer-auth.guard.js'
+import { AUTH_PARAM_KEY } from './keyward.decorators.js'
+import { UNGUARDED_ROUTES } from './keyward.module-definition.js'
+import { routeRules } from './keyward.rules.js'
+
+const FIX =
+  'Register BearerAuthGuard for every route ({ provide: APP_GUARD, useClass: BearerAuthGuard }) ' +
+  'or put @BearerAuth() on the controller or route. If another guard enforces these rules, ' +
+  "pass unguardedRoutes: 'warn' to KeywardModule.forRoot()."
+
+/** `GET /orders/:id (OrdersController.get)`: the first path, without the global prefix. */
+function routeName(type: { name: string }, name: string, handler: object): string {
+  const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod]
+  const paths = [type, handler].map((target) => {
+    const path = Reflect.getMetadata(PATH_METADATA, target) as string | string[] | undefined
+    return [path ?? ''].flat()[0]
+  })
+  const path = paths.join('/').split('/').filter(Boolean).join('/')
+  return `${method} /${path} (${type.name}.${name})`
+}
+
+/** A start-up error with a stable `code` and the `routes` it names. */
+function bootError(code: string, routes: Set<string>, summary: string, fix: string): Error {
+  const list = [...routes]
+  const message = `keyward: ${summary}:\n  ${list.join('\n  ')}\n${fix}`
+  return Object.assign(new Error(message), { code, routes: list })
+}
+
+/**
+ * At start-up, checks every controller route: a keyward rule that no `BearerAuthGuard` covers
+ * fails the start (or is logged, `unguardedRoutes: 'warn'`), as does `@Public()` combined with
+ * a scope rule. Runs in `onModuleInit`, after `app.useGlobalGuards()` and before `listen`.
+ */
+@Injectable()
+export class KeywardExplorer implements OnModuleInit {
+  private readonly logger = new Logger('KeywardModule')
+
+  constructor(
+    @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
+    @Inject(MetadataScanner) private readonly scanner: MetadataScanner,
+    @Inject(ModuleRef) private readonly moduleRef: ModuleRef,
+    @Inject(UNGUARDED_ROUTES) private readonly unguardedRoutes: 'error' | 'warn',
+  ) {}
+
+  onModuleInit(): void {
+    const global = this.globalGuards().some(isBearerAuthGuard)
+    const conflicts = new Set<string>()
+    const unguarded = new Set<string>()
+    for (const { metatype: type } of this.discovery.getControllers()) {
+      if (typeof type !== 'function') continue
+      const prototype = type.prototype as Record<string, object>
+      for (const name of this.scanner.getAllMethodNames(prototype)) {
+        const handler = prototype[name]
+        // Nest's own test for a route: a path on the handler.
+        if (handler === undefined || Reflect.getMetadata(PATH_METADATA, handler) === undefined) {
+          continue
+        }
+        const rules = routeRules(type, handler)
+        if (rules.conflict) conflicts.add(routeName(type, name, handler))
+        const enforced =
+          rules.checks.length > 0 ||
+          rules.optional ||
+          Reflect.getMetadata(AUTH_PARAM_KEY, type, name) === true
+        const guarded = [type, handler].some((target) =>
+          ((Reflect.getMetadata(GUARDS_METADATA, target) ?? []) as unknown[]).some(
+            isBearerAuthGuard,
+          ),
+        )
+        if (!rules.public && enforced && !global && !guarded) {
+          unguarded.add(routeName(type, name, handler))
+        }
+      }
+    }
+    if (conflicts.size > 0) {
+      throw bootError(
+        'conflicting_rules',
+        conflicts,
+        '@Public() and a scope rule apply to these routes',
+        'Keep one: a scope rule needs a token. Move public routes to a controller without scopes.',
+      )
+    }
+    if (unguarded.size === 0) return
+    if (this.unguardedRoutes === 'error') {
+      throw bootError(
+        'unguarded_routes',
+        unguarded,
+        'no BearerAuthGuard enforces the keyward rules of these routes',
+        FIX,
+      )
+    }
+    for (const route of unguarded) {
+      this.logger.warn(`${route}: keyward rules that no BearerAuthGuard enforces`)
+    }
+  }
+
+  /**
+   * Nest keeps global guards, from `APP_GUARD` and `app.useGlobalGuards()`, in its
+   * `ApplicationConfig`, which only the container (held by `ModuleRef`) reaches. Unreachable,
+   * no guard is global: the scan fails closed.
+   */
+  private globalGuards(): unknown[] {
+    const { container } = this.moduleRef as unknown as {
+      container?: { applicationConfig?: ApplicationConfig }
+    }
+    const config = container?.applicationConfig
+    if (config === undefined) return []
+    return [
+      ...config.getGlobalGuards(),
+      ...config.getGlobalRequestGuards().map((wrapper) => wrapper.metatype),
+    ]
+  }
+}

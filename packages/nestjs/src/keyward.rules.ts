@@ -1,0 +1,41 @@
+import type { ScopeCheck } from '@keyward/core'
+import { OptionalAuth, Public, SCOPES_KEY } from './keyward.decorators.js'
+
+/** What keyward's decorators ask of one route. */
+export interface RouteRules {
+  /** Every scope check of the method, its class and the class's base classes. */
+  readonly checks: readonly ScopeCheck[]
+  /** `@Public()` on the method or its own class, and no scope rule anywhere. */
+  readonly public: boolean
+  /** `@OptionalAuth()` on the method or its own class. */
+  readonly optional: boolean
+  /** `@Public()` where a scope rule applies to the same routes: refused at start-up. */
+  readonly conflict: boolean
+}
+
+const own = (key: string, target: object): unknown => Reflect.getOwnMetadata(key, target)
+const checksOn = (target: object) => (own(SCOPES_KEY, target) as ScopeCheck[] | undefined) ?? []
+
+/**
+ * The rules of `handler` served by controller `type`. Restrictions accumulate down the class
+ * chain; relaxations apply only where written, so a subclass never inherits a base's
+ * `@Public()` for routes its author never saw, and a scope rule always implies a token.
+ */
+export function routeRules(type: object, handler: object): RouteRules {
+  const classChecks: ScopeCheck[] = []
+  // The class, then its base classes: every class constructor's chain ends at Function.prototype.
+  for (let t = type; t !== Function.prototype; t = Object.getPrototypeOf(t) as object) {
+    classChecks.push(...checksOn(t))
+  }
+  const checks = [...checksOn(handler), ...classChecks]
+  const publicMethod = own(Public.KEY, handler) === true
+  const publicClass = own(Public.KEY, type) === true
+  return {
+    checks,
+    public: (publicMethod || publicClass) && checks.length === 0,
+    optional: own(OptionalAuth.KEY, handler) === true || own(OptionalAuth.KEY, type) === true,
+    // A class's @Public() yields to a method's scope rule (the narrower rule, and the safe one);
+    // the other way round, or on one target, a guess either way could be wrong: refused.
+    conflict: (publicMethod && checks.length > 0) || (publicClass && classChecks.length > 0),
+  }
+}
