@@ -9,6 +9,8 @@ export const AUDIENCE = 'urn:keyward:demo:nest-api'
 
 /**
  * The demo API on NestJS: keyward's guard on every route (`APP_GUARD`), `@Public()` opt-outs.
+ * Without the global guard, `KeywardModule` would refuse to start: nothing would enforce the
+ * `@Scopes` and `@Auth()` of the notes routes.
  *
  * @example
  * ```ts

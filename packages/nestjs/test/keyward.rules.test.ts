@@ -265,33 +265,45 @@ class HealthBase {
 @Controller('admin')
 class ScopedSubOfPublicMethod extends HealthBase {}
 
-const conflicts: [string, new () => object, string][] = [
+@Public()
+@Controller('public-sub-of-scoped')
+class PublicSubOfScoped extends ScopedBase {}
+
+const conflicts: [string, new () => object, string[]][] = [
   [
     'a method-level @Public() under a class scope rule',
     PublicMethodUnderScopedClass,
-    'GET /orders/health (PublicMethodUnderScopedClass.health)',
+    ['GET /orders/health (PublicMethodUnderScopedClass.health)'],
   ],
   [
     '@Public() and a scope rule on one method',
     PublicAndScopesOnOneMethod,
-    'GET /same-method (PublicAndScopesOnOneMethod.both)',
+    ['GET /same-method (PublicAndScopesOnOneMethod.both)'],
   ],
   [
     '@Public() and a scope rule on one class',
     PublicAndScopesOnOneClass,
-    'GET /same-class (PublicAndScopesOnOneClass.list)',
+    ['GET /same-class (PublicAndScopesOnOneClass.list)'],
   ],
   [
     'an inherited @Public() method under a subclass scope rule',
     ScopedSubOfPublicMethod,
-    'GET /admin/health (ScopedSubOfPublicMethod.health)',
+    ['GET /admin/health (ScopedSubOfPublicMethod.health)'],
+  ],
+  [
+    'a class-level @Public() under a base class scope rule',
+    PublicSubOfScoped,
+    [
+      'GET /public-sub-of-scoped (PublicSubOfScoped.list)',
+      'GET /public-sub-of-scoped/method (PublicSubOfScoped.method)',
+    ],
   ],
 ]
 
 describe.each(platforms)('contradictory rules on %s', (platform: Platform) => {
-  it.each(conflicts)('refuse to start: %s', async (_name, controller, route) => {
+  it.each(conflicts)('refuse to start: %s', async (_name, controller, routes) => {
     const error = await startError(appModule(options, [controller]), platform)
-    expect(error).toMatchObject({ code: 'conflicting_rules', routes: [route] })
+    expect(error).toMatchObject({ code: 'conflicting_rules', routes })
   })
 
   it('refuse to start even when unguarded routes only warn', async () => {
