@@ -2,12 +2,13 @@ import type { BearerRequest, VerifiedToken } from '@keyward/core'
 
 declare global {
   // Express's own extension point, needing no import of Express types. Declared exactly as in
-  // @keyward/express: two declarations of one property must have the same type.
+  // @keyward/express (`auth?: VerifiedToken`), which a Nest app on Express may also use: a second
+  // declaration of the property with any other type, even an equivalent one, is TS2717.
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface Request {
       /** The verified access token, set by `BearerAuthGuard` (absent without a token). */
-      auth?: VerifiedToken & { readonly scopes: string[] }
+      auth?: VerifiedToken
     }
   }
 }
