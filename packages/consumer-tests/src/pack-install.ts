@@ -1,0 +1,314 @@
+// pnpm test:pack: the public packages as an application installs them. Packs each package (as
+// `pnpm publish` would: `workspace:` ranges become versions), installs the tarballs, not the
+// workspace, with npm into a clean project outside the repository, and uses them from there:
+// ESM import and CommonJS require, tsc with node16 and bundler resolution and
+// `skipLibCheck: false`, and an Express, a Koa and a Nest application against a real JWKS.
+// Builds nothing: run `pnpm build` first (`pnpm verify` does).
+import { execFile, spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { startIssuer, type IssuerFixture } from '@keyward/test-utils'
+
+const packagesDir = fileURLToPath(new URL('../../', import.meta.url))
+const fixtureDir = fileURLToPath(new URL('../fixture/', import.meta.url))
+
+/** Each public package and the exports an application reaches for first. */
+const MAIN_EXPORTS: Readonly<Record<string, readonly string[]>> = {
+  '@keyward/core': [
+    'createVerifier',
+    'resolveVerifier',
+    'KeywardError',
+    'isKeywardError',
+    'extractBearerToken',
+    'requireScopes',
+    'formatChallenge',
+    'protectedResourceMetadata',
+  ],
+  '@keyward/express': [
+    'bearerAuth',
+    'requireScopes',
+    'requireAnyScope',
+    'protectedResource',
+    'keywardErrorHandler',
+    'KeywardError',
+  ],
+  '@keyward/koa': [
+    'bearerAuth',
+    'requireScopes',
+    'requireAnyScope',
+    'protectedResource',
+    'KeywardError',
+  ],
+  '@keyward/nestjs': [
+    'KeywardModule',
+    'BearerAuthGuard',
+    'Auth',
+    'Public',
+    'OptionalAuth',
+    'Scopes',
+    'AnyScope',
+    'ProtectedResourceController',
+    'KeywardError',
+  ],
+}
+const PACKAGES = Object.keys(MAIN_EXPORTS)
+
+/** The peers an application installs beside the adapters, plus the compiler and its types. */
+const PEERS = [
+  'express@^5',
+  'koa@^3',
+  // Not a peer: @types/koa types `ctx.attachment()` with content-disposition 0.5's `Options`,
+  // resolved from the top of node_modules. Express 5.3 depends on content-disposition 2, which
+  // ships its own types without `Options`, and npm hoists it there: TS2694 inside @types/koa
+  // under `skipLibCheck: false` in any project with both frameworks. Koa's own range hoists
+  // Koa's copy instead, and Express keeps its copy nested.
+  'content-disposition@~1.0.1',
+  '@nestjs/common@^11',
+  '@nestjs/core@^11',
+  '@nestjs/platform-express@^11',
+  'reflect-metadata@^0.2',
+  'rxjs@^7',
+  'typescript@~5.9',
+  '@types/node@^20',
+  '@types/express@^5',
+  '@types/koa@^3',
+]
+
+class CheckFailed extends Error {}
+
+interface Output {
+  readonly stdout: string
+  readonly stderr: string
+}
+
+function run(command: string, args: readonly string[], cwd: string, env = cleanEnv()) {
+  return new Promise<Output>((resolve, reject) => {
+    execFile(command, args, { cwd, env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error === null) resolve({ stdout, stderr })
+      else
+        reject(
+          new CheckFailed(
+            `${command} ${args.join(' ')} exited with ${String(error.code)}:\n${stdout}${stderr}`,
+          ),
+        )
+    })
+  })
+}
+
+/**
+ * The environment without what `pnpm run` adds (npm_package_*, npm_lifecycle_*, PNPM_*), so npm
+ * and node in the project see an ordinary shell; the user's own `npm_config_*` stay.
+ */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^(npm_(?!config_)|pnpm_)/i.test(key) || key === 'npm_config_user_agent') continue
+    env[key] = value
+  }
+  return { ...env, ...extra }
+}
+
+/** Runs one check; resolves with its line, `ok …` or `FAIL …`, and whether it passed. */
+async function check(describe: () => Promise<string>): Promise<{ ok: boolean; line: string }> {
+  const started = performance.now()
+  try {
+    return { ok: true, line: `ok   ${await describe()} (${seconds(started)})` }
+  } catch (error) {
+    const message = error instanceof CheckFailed ? error.message : String(error)
+    return { ok: false, line: `FAIL ${message}` }
+  }
+}
+
+function seconds(since: number): string {
+  return `${((performance.now() - since) / 1000).toFixed(1)}s`
+}
+
+async function pack(into: string): Promise<string[]> {
+  for (const name of PACKAGES) {
+    const dist = join(packagesDir, name.slice('@keyward/'.length), 'dist', 'index.js')
+    if (!existsSync(dist)) throw new CheckFailed(`${dist} is missing: run pnpm build first`)
+  }
+  const filters = PACKAGES.flatMap((name) => ['--filter', name])
+  await run(
+    'pnpm',
+    ['-r', ...filters, 'pack', '--pack-destination', into],
+    packagesDir,
+    process.env,
+  )
+  const tarballs = (await readdir(into)).filter((file) => file.endsWith('.tgz')).sort()
+  if (tarballs.length !== PACKAGES.length) {
+    throw new CheckFailed(
+      `expected ${PACKAGES.length} tarballs, pnpm pack wrote ${tarballs.join(', ')}`,
+    )
+  }
+  return tarballs.map((file) => join(into, file))
+}
+
+/** What REPORT_EXPORTS prints. */
+type ExportReport = Record<
+  string,
+  { file: string; types: Record<string, string>; sameKeywardError: boolean }
+>
+
+// Run by a plain `node` in the project, given `resolve` and `load` for one module system: which
+// file each package resolves to, the `typeof` of each export, and whether the package's
+// KeywardError is core's (one @keyward/core installed).
+const REPORT_EXPORTS = `
+  const report = {}
+  const core = await load('@keyward/core')
+  for (const name of ${JSON.stringify(PACKAGES)}) {
+    const m = await load(name)
+    const types = Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v]))
+    report[name] = { file: resolve(name), types, sameKeywardError: m.KeywardError === core.KeywardError }
+  }
+  console.log(JSON.stringify(report))`
+
+async function checkModuleSystem(project: string, system: 'esm' | 'cjs'): Promise<string> {
+  const script =
+    system === 'esm'
+      ? `const resolve = (n) => import.meta.resolve(n); const load = (n) => import(n)\n${REPORT_EXPORTS}`
+      : `const resolve = (n) => require.resolve(n); const load = async (n) => require(n)\n` +
+        `;(async () => { ${REPORT_EXPORTS} })().catch((e) => { console.error(e); process.exit(1) })`
+  const args = system === 'esm' ? ['--input-type=module', '-e', script] : ['-e', script]
+  const { stdout } = await run(process.execPath, args, project)
+  const report = JSON.parse(stdout) as ExportReport
+  for (const [name, expected] of Object.entries(MAIN_EXPORTS)) {
+    const got = report[name]
+    // The exports map's `import` / `require` condition: dist/index.js or dist/index.cjs.
+    const entry = system === 'esm' ? '/dist/index.js' : '/dist/index.cjs'
+    if (got !== undefined && !got.file.endsWith(entry)) {
+      throw new CheckFailed(`${system}: ${name} resolved to ${got.file}, not …${entry}`)
+    }
+    const missing = expected.filter((key) => got?.types[key] !== 'function')
+    if (got === undefined || missing.length > 0) {
+      throw new CheckFailed(`${system}: ${name} does not export ${missing.join(', ')} as functions`)
+    }
+    // One @keyward/core in the project: the adapters' dependency resolved to the core tarball.
+    if (!got.sameKeywardError) {
+      throw new CheckFailed(`${system}: ${name} re-exports a KeywardError from another core copy`)
+    }
+  }
+  const verb = system === 'esm' ? 'ESM import' : 'CommonJS require'
+  return `${verb} of ${PACKAGES.join(', ')}: main exports present, one @keyward/core`
+}
+
+async function checkTypes(project: string, config: string, label: string): Promise<string> {
+  const tsc = join(project, 'node_modules', 'typescript', 'bin', 'tsc')
+  try {
+    await run(process.execPath, [tsc, '-p', config], project)
+  } catch (error) {
+    const output = error instanceof CheckFailed ? error.message.replace(/^.*\n/, '') : String(error)
+    throw new CheckFailed(`tsc ${label}, skipLibCheck false:\n${output.trim()}`)
+  }
+  return `tsc --noEmit, ${label}, strict, skipLibCheck false: a program importing every package`
+}
+
+/** Starts an app file as its own `node` process; resolves with the port it prints. */
+async function checkApp(project: string, name: string, file: string, fixture: IssuerFixture) {
+  const child = spawn(process.execPath, [file], {
+    cwd: project,
+    env: cleanEnv({ KEYWARD_OPTIONS: JSON.stringify(fixture.options) }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stderr = ''
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      let stdout = ''
+      const timer = setTimeout(() => {
+        reject(new CheckFailed(`${name} app did not start in 30s\n${stderr}`))
+      }, 30_000)
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk
+        const line = stdout.split('\n', 1)[0]
+        if (line === undefined || !stdout.includes('\n')) return
+        clearTimeout(timer)
+        resolve((JSON.parse(line) as { port: number }).port)
+      })
+      child.on('exit', (code) => {
+        clearTimeout(timer)
+        reject(new CheckFailed(`${name} app exited with ${String(code)}\n${stderr}`))
+      })
+    })
+    const url = `http://127.0.0.1:${port}/me`
+    const anonymous = await fetch(url)
+    const challenge = anonymous.headers.get('www-authenticate') ?? ''
+    if (anonymous.status !== 401 || !/^Bearer\b/.test(challenge)) {
+      throw new CheckFailed(
+        `${name}: without a token expected 401 with a Bearer challenge, got ${anonymous.status} ` +
+          `"${challenge}"\n${stderr}`,
+      )
+    }
+    const token = fixture.issuer.mint({ sub: 'pack-test' })
+    const authorised = await fetch(url, { headers: { authorization: `Bearer ${token}` } })
+    const body = await authorised.text()
+    if (authorised.status !== 200 || body !== JSON.stringify({ sub: 'pack-test' })) {
+      throw new CheckFailed(
+        `${name}: with a token expected 200 {"sub":"pack-test"}, got ${authorised.status} ${body}\n${stderr}`,
+      )
+    }
+    return `${name} app: 401 + Bearer challenge without a token, 200 with a token from the test issuer`
+  } finally {
+    child.kill()
+  }
+}
+
+async function main(root: string): Promise<boolean> {
+  const tarballDir = join(root, 'tarballs')
+  const project = join(root, 'app')
+  await mkdir(tarballDir)
+  await mkdir(project)
+  const fixture = await startIssuer()
+  const report = (result: { ok: boolean; line: string }): boolean => {
+    ;(result.ok ? console.log : console.error)(result.line)
+    return result.ok
+  }
+  try {
+    let tarballs: string[] = []
+    const packed = await check(async () => {
+      tarballs = await pack(tarballDir)
+      return `pnpm pack: ${tarballs.map((file) => file.slice(tarballDir.length + 1)).join(', ')}`
+    })
+    if (!report(packed)) return false
+    const installed = await check(async () => {
+      await writeFile(
+        join(project, 'package.json'),
+        JSON.stringify({ name: 'keyward-pack-test', private: true, type: 'module' }),
+      )
+      // One command, so npm satisfies the adapters' `@keyward/core` range with the core tarball.
+      const flags = ['--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error']
+      await run('npm', ['install', ...flags, ...tarballs, ...PEERS], project)
+      return `npm install of the ${tarballs.length} tarballs and ${PEERS.length} peers into ${project}`
+    })
+    if (!report(installed)) return false
+    for (const file of await readdir(fixtureDir)) {
+      await copyFile(join(fixtureDir, file), join(project, file))
+    }
+    // Independent of each other: run together, report in this order.
+    const results = await Promise.all([
+      check(() => checkModuleSystem(project, 'esm')),
+      check(() => checkModuleSystem(project, 'cjs')),
+      check(() => checkTypes(project, 'tsconfig.json', 'module node16')),
+      check(() => checkTypes(project, 'tsconfig.bundler.json', 'module esnext + bundler')),
+      check(() => checkApp(project, 'Express', 'express-app.mjs', fixture)),
+      check(() => checkApp(project, 'Koa', 'koa-app.mjs', fixture)),
+      check(() => checkApp(project, 'Nest', 'nest-app.mjs', fixture)),
+    ])
+    return results.map(report).every(Boolean)
+  } finally {
+    await fixture.close()
+  }
+}
+
+const started = performance.now()
+const root = await mkdtemp(join(tmpdir(), 'keyward-pack-'))
+if (await main(root)) {
+  await rm(root, { recursive: true, force: true })
+  console.log(`pack-and-install test passed in ${seconds(started)}`)
+} else {
+  console.error(`pack-and-install test failed after ${seconds(started)}; project kept in ${root}`)
+  process.exitCode = 1
+}
