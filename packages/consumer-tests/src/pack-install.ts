@@ -45,6 +45,7 @@ const MAIN_EXPORTS: Readonly<Record<string, readonly string[]>> = {
   '@keyward/nestjs': [
     'KeywardModule',
     'BearerAuthGuard',
+    'BearerAuth',
     'Auth',
     'Public',
     'OptionalAuth',
