@@ -1,6 +1,6 @@
 import type { EventSink } from './events.js'
 import { FetchFailure, fetchJson, type FetchFunction } from './fetch-json.js'
-import { isSafeFetchUrl } from './loopback.js'
+import { isSafeFetchUrl } from './safe-fetch-url.js'
 
 export interface DiscoverySettings {
   readonly issuer: string
@@ -34,49 +34,50 @@ export function metadataUrls(issuer: string): string[] {
  * the same freshness rules and kept as last-known-good for `maxStaleMs` when a refresh fails.
  */
 export class JwksUriDiscovery {
-  readonly #s: DiscoverySettings
+  readonly #settings: DiscoverySettings
   #jwksUri: string | undefined
   #freshUntil = 0
   #usableUntil = 0
 
   constructor(settings: DiscoverySettings) {
-    this.#s = settings
+    this.#settings = settings
   }
 
   readonly resolve = async (signal: AbortSignal): Promise<string> => {
-    const now = this.#s.now()
+    const now = this.#settings.now()
     if (this.#jwksUri !== undefined && now < this.#freshUntil) return this.#jwksUri
     try {
       return await this.#discover(signal)
     } catch (error) {
       // Last-known-good: a metadata outage must not take the keys down with it.
-      if (this.#jwksUri !== undefined && this.#s.now() < this.#usableUntil) return this.#jwksUri
+      if (this.#jwksUri !== undefined && this.#settings.now() < this.#usableUntil)
+        return this.#jwksUri
       throw error
     }
   }
 
   async #discover(signal: AbortSignal): Promise<string> {
     let lastFailure: unknown
-    for (const url of metadataUrls(this.#s.issuer)) {
+    for (const url of metadataUrls(this.#settings.issuer)) {
       try {
         const result = await fetchJson(url, {
-          fetch: this.#s.fetch,
-          timeoutMs: this.#s.timeoutMs,
-          maxBytes: this.#s.maxBytes,
-          headers: this.#s.headers,
+          fetch: this.#settings.fetch,
+          timeoutMs: this.#settings.timeoutMs,
+          maxBytes: this.#settings.maxBytes,
+          headers: this.#settings.headers,
           signal,
-          now: this.#s.now,
+          now: this.#settings.now,
         })
         if (result.kind !== 'document') throw new FetchFailure('invalid_shape')
         const jwksUri = this.#validate(result.body)
-        const now = this.#s.now()
+        const now = this.#settings.now()
         const freshFor = Math.min(
-          this.#s.cacheCeilingMs,
-          Math.max(this.#s.cacheFloorMs, result.freshnessMs ?? this.#s.cacheMaxAgeMs),
+          this.#settings.cacheCeilingMs,
+          Math.max(this.#settings.cacheFloorMs, result.freshnessMs ?? this.#settings.cacheMaxAgeMs),
         )
         this.#jwksUri = jwksUri
         this.#freshUntil = now + freshFor
-        this.#usableUntil = this.#freshUntil + this.#s.maxStaleMs
+        this.#usableUntil = this.#freshUntil + this.#settings.maxStaleMs
         return jwksUri
       } catch (error) {
         lastFailure = error
@@ -94,7 +95,7 @@ export class JwksUriDiscovery {
     const { issuer, jwks_uri: jwksUri } = document as { issuer?: unknown; jwks_uri?: unknown }
     // RFC 8414 §3.3 and OIDC Discovery §4.3: the document's issuer must be identical to the
     // configured one, or an attacker-controlled document could name its own keys.
-    if (issuer !== this.#s.issuer) throw new FetchFailure('issuer_mismatch')
+    if (issuer !== this.#settings.issuer) throw new FetchFailure('issuer_mismatch')
     if (typeof jwksUri !== 'string' || !isSafeFetchUrl(jwksUri)) {
       throw new FetchFailure('unsafe_jwks_uri')
     }

@@ -60,7 +60,7 @@ type LookupOutcome = KeySet | undefined
  * timer is only a nudge: any request past a due time starts the same refresh.
  */
 export class JwksKeySource {
-  readonly #s: KeySourceSettings
+  readonly #settings: KeySourceSettings
   readonly #closer = new AbortController()
   #set: KeySet | undefined
   /** The keys of `#set`, for O(1) "is this cached verification's key still published". */
@@ -86,7 +86,7 @@ export class JwksKeySource {
   #started = false
 
   constructor(settings: KeySourceSettings) {
-    this.#s = settings
+    this.#settings = settings
     this.#resolvedUri = typeof settings.jwksUri === 'string' ? settings.jwksUri : undefined
   }
 
@@ -95,7 +95,7 @@ export class JwksKeySource {
    * the caller never waits for it (stale-while-revalidate).
    */
   current(): KeySet | undefined {
-    const now = this.#s.now()
+    const now = this.#settings.now()
     if (this.#set === undefined) return undefined
     if (now >= this.#usableUntil) {
       this.#expire(now)
@@ -120,14 +120,14 @@ export class JwksKeySource {
     const cached = this.current()
     if (cached !== undefined) return cached
     if (this.#inflight === undefined) {
-      const now = this.#s.now()
+      const now = this.#settings.now()
       // Negative caching: during backoff nobody fetches, everybody gets a quick 503.
       if (now < this.#nextAttemptAt) throw this.#unavailable(now)
       void this.#refresh(this.#failures > 0 ? 'retry' : cause)
     }
     await this.#inflight
     const fetched = this.current()
-    if (fetched === undefined) throw this.#unavailable(this.#s.now())
+    if (fetched === undefined) throw this.#unavailable(this.#settings.now())
     return fetched
   }
 
@@ -155,7 +155,7 @@ export class JwksKeySource {
         if (answersThisToken) return this.#afterRefresh(set)
         continue
       }
-      const now = this.#s.now()
+      const now = this.#settings.now()
       if (this.#failures > 0) {
         if (now >= this.#nextAttemptAt) {
           // A retry is due anyway; it answers this token too. Backoff, not the cooldown, paces
@@ -174,8 +174,8 @@ export class JwksKeySource {
       }
       // The cooldown counts unknown-kid refreshes only: a scheduled fetch just before a
       // rotation must not lock the new key out.
-      if (now - this.#lastUnknownKidRefreshAt < this.#s.cooldownMs) return undefined
-      if (this.#closer.signal.aborted || !this.#s.budget.take(now)) return undefined
+      if (now - this.#lastUnknownKidRefreshAt < this.#settings.cooldownMs) return undefined
+      if (this.#closer.signal.aborted || !this.#settings.budget.take(now)) return undefined
       this.#lastUnknownKidRefreshAt = now
       await this.#refresh('unknown_kid')
       return this.#afterRefresh(this.current())
@@ -193,20 +193,20 @@ export class JwksKeySource {
 
   /** Fetches now unless keys are fresh; resolves when usable keys are present, else throws. */
   async warmup(): Promise<void> {
-    const now = this.#s.now()
+    const now = this.#settings.now()
     if (this.#set !== undefined && now < this.#freshUntil) return
     if (this.#inflight === undefined) void this.#refresh('warmup')
     await this.#inflight
-    if (this.current() === undefined) throw this.#unavailable(this.#s.now())
+    if (this.current() === undefined) throw this.#unavailable(this.#settings.now())
   }
 
   health(): KeySourceHealth {
-    const now = this.#s.now()
+    const now = this.#settings.now()
     const usable = this.#set !== undefined && now < this.#usableUntil
     const keys = usable ? (this.#set?.keys ?? []) : []
     const failing = this.#failures > 0
     return {
-      issuer: this.#s.issuer,
+      issuer: this.#settings.issuer,
       jwksUri: this.#resolvedUri,
       state: !usable ? 'unavailable' : now < this.#freshUntil ? 'fresh' : 'stale',
       keyIds: keys.flatMap((key) => (key.kid === undefined ? [] : [key.kid])),
@@ -246,33 +246,38 @@ export class JwksKeySource {
   }
 
   async #fetchOnce(cause: FetchCause): Promise<void> {
-    const started = this.#s.now()
+    const started = this.#settings.now()
     let uri = this.#resolvedUri ?? '(discovery)'
-    this.#s.events.emit({ type: 'jwks_fetch_start', issuer: this.#s.issuer, jwksUri: uri, cause })
+    this.#settings.events.emit({
+      type: 'jwks_fetch_start',
+      issuer: this.#settings.issuer,
+      jwksUri: uri,
+      cause,
+    })
     try {
-      if (typeof this.#s.jwksUri !== 'string') {
-        uri = await this.#s.jwksUri(this.#closer.signal)
+      if (typeof this.#settings.jwksUri !== 'string') {
+        uri = await this.#settings.jwksUri(this.#closer.signal)
         this.#resolvedUri = uri
       }
       const result = await fetchJson(uri, {
-        fetch: this.#s.fetch,
-        timeoutMs: this.#s.timeoutMs,
-        maxBytes: this.#s.maxBytes,
-        headers: this.#s.headers,
+        fetch: this.#settings.fetch,
+        timeoutMs: this.#settings.timeoutMs,
+        maxBytes: this.#settings.maxBytes,
+        headers: this.#settings.headers,
         // Conditional requests only make sense while we still hold what they validate.
         etag: this.#set === undefined ? undefined : this.#etag,
         lastModified: this.#set === undefined ? undefined : this.#lastModified,
         signal: this.#closer.signal,
-        now: this.#s.now,
+        now: this.#settings.now,
       })
       if (this.#closer.signal.aborted) return
       let set = this.#set
       if (result.kind === 'document') {
-        const built = await buildKeySet(result.body, this.#s.maxKeys)
+        const built = await buildKeySet(result.body, this.#settings.maxKeys)
         for (const dropped of built.dropped) {
-          this.#s.events.emit({
+          this.#settings.events.emit({
             type: 'jwks_key_dropped',
-            issuer: this.#s.issuer,
+            issuer: this.#settings.issuer,
             jwksUri: uri,
             ...dropped,
           })
@@ -305,9 +310,9 @@ export class JwksKeySource {
       const added = keys.filter((key) => !this.#active.has(key))
       const removed = [...this.#active].filter((key) => !active.has(key))
       if (added.length > 0 || removed.length > 0) {
-        this.#s.events.emit({
+        this.#settings.events.emit({
           type: 'jwks_keys_rotated',
-          issuer: this.#s.issuer,
+          issuer: this.#settings.issuer,
           jwksUri: uri,
           added: kidsOf(added),
           removed: kidsOf(removed),
@@ -327,35 +332,35 @@ export class JwksKeySource {
     notModified: boolean,
     freshnessMs: number | undefined,
   ): void {
-    const now = this.#s.now()
+    const now = this.#settings.now()
     const freshForMs = Math.min(
-      this.#s.cacheCeilingMs,
-      Math.max(this.#s.cacheFloorMs, freshnessMs ?? this.#s.cacheMaxAgeMs),
+      this.#settings.cacheCeilingMs,
+      Math.max(this.#settings.cacheFloorMs, freshnessMs ?? this.#settings.cacheMaxAgeMs),
     )
     this.#set = set
     this.#fetchedAt = now
     this.#freshUntil = now + freshForMs
     // Refresh ahead of expiry, at a jittered point in the last quarter of the lifetime, so
     // requests never wait for it and a fleet does not refresh in lockstep.
-    this.#refreshAt = now + freshForMs * (0.75 + 0.2 * this.#s.random())
-    this.#usableUntil = this.#freshUntil + this.#s.maxStaleMs
+    this.#refreshAt = now + freshForMs * (0.75 + 0.2 * this.#settings.random())
+    this.#usableUntil = this.#freshUntil + this.#settings.maxStaleMs
     this.#failures = 0
     this.#nextAttemptAt = 0
     this.#lastFailure = undefined
     if (this.#staleSince !== undefined) {
       const staleForMs = now - this.#staleSince
       this.#staleSince = undefined
-      this.#s.events.emit({
+      this.#settings.events.emit({
         type: 'jwks_stale_end',
-        issuer: this.#s.issuer,
+        issuer: this.#settings.issuer,
         jwksUri: uri,
         staleForMs,
         outcome: 'recovered',
       })
     }
-    this.#s.events.emit({
+    this.#settings.events.emit({
       type: 'jwks_fetch_success',
-      issuer: this.#s.issuer,
+      issuer: this.#settings.issuer,
       jwksUri: uri,
       cause,
       notModified,
@@ -366,22 +371,23 @@ export class JwksKeySource {
   }
 
   #failed(cause: FetchCause, uri: string, started: number, error: unknown): void {
-    const now = this.#s.now()
+    const now = this.#settings.now()
     const failure =
       error instanceof FetchFailure ? error : new FetchFailure('network', { cause: error })
     this.#failures++
     const delay = backoffDelay(
-      this.#s.backoff,
+      this.#settings.backoff,
       this.#failures,
-      this.#s.random,
+      this.#settings.random,
       failure.retryAfterMs,
     )
     this.#nextAttemptAt = now + delay
-    this.#serverRetryAt = now + Math.min(failure.retryAfterMs ?? 0, this.#s.backoff.maxDelayMs)
+    this.#serverRetryAt =
+      now + Math.min(failure.retryAfterMs ?? 0, this.#settings.backoff.maxDelayMs)
     this.#lastFailure = failure
-    this.#s.events.emit({
+    this.#settings.events.emit({
       type: 'jwks_fetch_failure',
-      issuer: this.#s.issuer,
+      issuer: this.#settings.issuer,
       jwksUri: uri,
       cause,
       reason: failure.reason,
@@ -402,9 +408,9 @@ export class JwksKeySource {
     this.#lastModified = undefined
     const since = this.#staleSince ?? this.#freshUntil
     this.#staleSince = undefined
-    this.#s.events.emit({
+    this.#settings.events.emit({
       type: 'jwks_stale_end',
-      issuer: this.#s.issuer,
+      issuer: this.#settings.issuer,
       jwksUri: uri,
       staleForMs: now - since,
       outcome: 'expired',
@@ -427,13 +433,14 @@ export class JwksKeySource {
           ? undefined
           : this.#refreshAt
     if (due === undefined) return
-    const delay = Math.min(2 ** 31 - 1, Math.max(0, due - this.#s.now()))
+    const delay = Math.min(2 ** 31 - 1, Math.max(0, due - this.#settings.now()))
     this.#timer = setTimeout(() => {
       this.#timer = undefined
       // A fetch in flight re-arms the timer when it settles.
       if (this.#inflight !== undefined) return
       // With an injected clock the timer may fire "early"; the clock decides.
-      if (this.#s.now() >= due) void this.#refresh(this.#failures > 0 ? 'retry' : 'scheduled')
+      if (this.#settings.now() >= due)
+        void this.#refresh(this.#failures > 0 ? 'retry' : 'scheduled')
       else this.#schedule()
     }, delay)
     this.#timer.unref()
@@ -443,14 +450,14 @@ export class JwksKeySource {
   #mayProbeForUnknownKid(now: number): boolean {
     return (
       now >= this.#serverRetryAt &&
-      now - this.#lastUnknownKidRefreshAt >= this.#s.cooldownMs &&
+      now - this.#lastUnknownKidRefreshAt >= this.#settings.cooldownMs &&
       !this.#closer.signal.aborted &&
-      this.#s.budget.take(now)
+      this.#settings.budget.take(now)
     )
   }
 
   #afterRefresh(set: KeySet | undefined): LookupOutcome {
-    if (this.#failures > 0) throw this.#unavailable(this.#s.now())
+    if (this.#failures > 0) throw this.#unavailable(this.#settings.now())
     return set
   }
 
@@ -462,11 +469,11 @@ export class JwksKeySource {
   }
 
   #ids(): { issuer: string; jwksUri: string } {
-    return { issuer: this.#s.issuer, jwksUri: this.#resolvedUri ?? '(discovery)' }
+    return { issuer: this.#settings.issuer, jwksUri: this.#resolvedUri ?? '(discovery)' }
   }
 
   #emitIfWanted(type: 'jwks_stale_begin', build: () => Parameters<EventSink['emit']>[0]): void {
-    if (this.#s.events.wants(type)) this.#s.events.emit(build())
+    if (this.#settings.events.wants(type)) this.#settings.events.emit(build())
   }
 }
 

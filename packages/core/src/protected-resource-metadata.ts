@@ -1,4 +1,4 @@
-import { isSafeFetchUrl } from './loopback.js'
+import { isSafeFetchUrl } from './safe-fetch-url.js'
 import { isChallengeSafe, isScopeToken } from './www-authenticate.js'
 
 /** Input of {@link protectedResourceMetadata}: RFC 9728 §2 parameters, in camelCase. */

@@ -4,7 +4,7 @@
 import { DEFAULT_ALGORITHMS, isSupportedAlgorithm, type JwsAlgorithm } from './algorithms.js'
 import type { ClaimsPolicy } from './claims.js'
 import { DEFAULT_TYP_POLICY, normaliseMediaType, type HeaderPolicy } from './header-policy.js'
-import { isSafeFetchUrl } from './loopback.js'
+import { isSafeFetchUrl } from './safe-fetch-url.js'
 import type { IssuerOptions, JwksOptions, VerifierOptions } from './options.js'
 import type { SignatureThreads } from './signature-scheduler.js'
 import { isChallengeSafe } from './www-authenticate.js'
