@@ -1,13 +1,7 @@
 import { KeywardError } from './errors.js'
-import { checkScopeSet, expandScopes, type ScopeHierarchy } from './scopes.js'
+import { checkScopeSet, expandScopes } from './scopes.js'
 import { scopePolicyOf, type VerifiedToken } from './verified-token.js'
 import { isScopeToken, type ChallengeOptions } from './www-authenticate.js'
-
-/** What a verifier contributes to scope checks on the tokens it verified. */
-export interface ScopePolicy {
-  readonly challenge: ChallengeOptions
-  readonly hierarchy: ScopeHierarchy | undefined
-}
 
 /**
  * Checks a verified token against required scopes; throws `insufficient_scope` (403), or

@@ -1,4 +1,5 @@
 import { KeywardError } from './errors.js'
+import type { ChallengeOptions } from './www-authenticate.js'
 
 /**
  * The scopes a token grants, from every place issuers put them: `scope` (RFC 8693 §4.2, RFC 9068
@@ -36,12 +37,26 @@ function addScopes(
 }
 
 /**
- * Expands granted scopes through a hierarchy: with `{ 'files:write': ['files:read'] }`, a token
- * granting `files:write` also satisfies `files:read`. Transitive; cycles are harmless.
+ * Broader scopes that imply narrower ones: with `{ 'files:write': ['files:read'] }`, a token
+ * granting `files:write` also satisfies `files:read`. A function returns the scopes one scope
+ * implies.
  */
 export type ScopeHierarchy =
   Readonly<Record<string, readonly string[]>> | ((granted: string) => readonly string[])
 
+/**
+ * What a verifier contributes to scope checks on the tokens it verified: carried by each
+ * VerifiedToken, read by `scopeCheck`.
+ */
+export interface ScopePolicy {
+  readonly challenge: ChallengeOptions
+  readonly hierarchy: ScopeHierarchy | undefined
+}
+
+/**
+ * The granted scopes and every scope they imply through `hierarchy`. Transitive; cycles are
+ * harmless.
+ */
 export function expandScopes(
   granted: readonly string[],
   hierarchy: ScopeHierarchy | undefined,

@@ -1,7 +1,6 @@
 import { BoundedMemo } from './bounded-memo.js'
 import type { DecodedToken } from './decode-token.js'
-import type { ScopePolicy } from './scope-requirements.js'
-import { normaliseScopes } from './scopes.js'
+import { normaliseScopes, type ScopePolicy } from './scopes.js'
 
 /** A JWT claims set: any JSON members, with a null prototype. */
 export type JwtClaims = Record<string, unknown>
