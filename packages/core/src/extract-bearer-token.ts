@@ -1,3 +1,4 @@
+import { DEFAULTS } from './defaults.js'
 import { KeywardError } from './errors.js'
 
 /**
@@ -52,7 +53,7 @@ export function extractBearerToken(
   request: BearerRequest,
   options: ExtractOptions = {},
 ): string | undefined {
-  const maxTokenBytes = options.maxTokenBytes ?? 8192
+  const maxTokenBytes = options.maxTokenBytes ?? DEFAULTS.maxTokenBytes
   const fromHeader = headerToken(request, maxTokenBytes)
   const fromQuery = fieldToken(request.query)
   const fromBody = isFormPost(request) ? fieldToken(request.body) : undefined

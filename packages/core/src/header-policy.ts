@@ -1,4 +1,5 @@
 import { isSupportedAlgorithm, type JwsAlgorithm } from './algorithms.js'
+import { DEFAULTS } from './defaults.js'
 import { KeywardError } from './errors.js'
 
 /** The header members keyward acts on, after validation. */
@@ -11,7 +12,7 @@ export interface CheckedHeader {
 export type TypPolicy = ReadonlySet<string>
 
 /** Default: an access token (`at+jwt`, RFC 9068 §2.1) or a generic `JWT`; absent is allowed. */
-export const DEFAULT_TYP_POLICY: TypPolicy = new Set(['at+jwt', 'jwt'])
+export const DEFAULT_TYP_POLICY: TypPolicy = new Set(DEFAULTS.typ.map(normaliseMediaType))
 
 export interface HeaderPolicy {
   readonly algorithms: ReadonlySet<string>

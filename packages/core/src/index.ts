@@ -1,7 +1,14 @@
 export { createVerifier, resolveVerifier } from './verifier.js'
 export type { Verifier, VerifierHealth } from './verifier.js'
 export type { KeySourceHealth } from './jwks-key-source.js'
-export type { VerifierOptions, VerifierSettings, IssuerOptions, JwksOptions } from './options.js'
+export type {
+  VerifierOptions,
+  VerifierSettings,
+  IssuerOptions,
+  JwksOptions,
+  AuthenticateOptions,
+} from './options.js'
+export { resolveAuthenticateOptions } from './resolve-options.js'
 export type { VerifiedToken, JwtClaims } from './verified-token.js'
 export { KeywardError, isKeywardError } from './errors.js'
 export type { KeywardErrorCode, KeywardErrorOptions, OAuthErrorCode } from './errors.js'

@@ -23,19 +23,21 @@ export interface JwksOptions {
    */
   readonly maxKeys?: number
   /**
-   * How long keys are fresh when the response has no `Cache-Control: max-age`.
-   * @defaultValue 600000 (10 minutes)
+   * How long keys are fresh when the response has no `Cache-Control: max-age`. Must lie between
+   * `cacheFloorMs` and `cacheCeilingMs` when those are given.
+   * @defaultValue 600000 (10 minutes), moved inside `cacheFloorMs` and `cacheCeilingMs` when
+   * those are given
    */
   readonly cacheMaxAgeMs?: number
   /**
    * Shortest freshness, whatever the response says (`no-store` and `no-cache` included), so a
    * hostile or careless header cannot turn every request into a fetch.
-   * @defaultValue 60000 (1 minute)
+   * @defaultValue 60000 (1 minute), or `cacheMaxAgeMs` when that is shorter
    */
   readonly cacheFloorMs?: number
   /**
    * Longest freshness, whatever the response says, so removed keys are noticed.
-   * @defaultValue 3600000 (1 hour)
+   * @defaultValue 3600000 (1 hour), or `cacheMaxAgeMs` when that is longer
    */
   readonly cacheCeilingMs?: number
   /**
@@ -51,12 +53,12 @@ export interface JwksOptions {
   readonly maxStaleMs?: number
   /**
    * First retry delay after a failed fetch; doubles per failure, with jitter.
-   * @defaultValue 1000
+   * @defaultValue 1000, or `retryMaxDelayMs` when that is shorter
    */
   readonly retryInitialDelayMs?: number
   /**
    * Largest retry delay; also caps a server's `Retry-After`.
-   * @defaultValue 300000 (5 minutes)
+   * @defaultValue 300000 (5 minutes), or `retryInitialDelayMs` when that is longer
    */
   readonly retryMaxDelayMs?: number
   /**
@@ -65,9 +67,16 @@ export interface JwksOptions {
    * @defaultValue 10
    */
   readonly refreshBudget?: number
-  /** @defaultValue 60000 */
+  /**
+   * The window `refreshBudget` counts in.
+   * @defaultValue 60000
+   */
   readonly refreshBudgetWindowMs?: number
-  /** Extra request headers (a `User-Agent`, an API key for a gateway). */
+  /**
+   * Extra request headers (a `User-Agent`, an API key for a gateway), for key and metadata
+   * fetches.
+   * @defaultValue `{}`
+   */
   readonly headers?: Readonly<Record<string, string>>
   /**
    * The `fetch` used for keys and metadata. For proxies, custom CAs, tests and special runtimes.
@@ -107,16 +116,22 @@ export interface IssuerOptions {
   readonly typ?: string | readonly string[]
   /**
    * `'rfc9068'`: strict JWT access token profile (RFC 9068): `typ` must be `at+jwt` and `iss`,
-   * `exp`, `aud`, `sub`, `client_id`, `iat` and `jti` are required.
+   * `exp`, `aud`, `sub`, `client_id`, `iat` and `jti` are required. A `typ` other than `at+jwt`,
+   * or `audience: null`, contradicts it (a `TypeError`).
    */
   readonly profile?: 'rfc9068'
-  /** Claims that must be present (not `undefined` or `null`). */
+  /**
+   * Claims that must be present (not `undefined` or `null`).
+   * @defaultValue `[]`
+   */
   readonly requiredClaims?: readonly string[]
 }
 
 /**
  * Options of {@link createVerifier}: one issuer's options inline, or several under `issuers`.
- * Validated once, at construction; mistakes throw a `TypeError` naming the option.
+ * Validated once, at construction: a wrong type, an unknown or misspelt name (with the name
+ * meant, for a near miss) and two options that contradict each other each throw a `TypeError`
+ * naming the option. Defaults: `DEFAULTS` in `defaults.ts`.
  */
 export type VerifierOptions = VerifierSettings &
   (
@@ -160,7 +175,7 @@ export interface VerifierSettings {
    * @defaultValue 'auto'
    */
   readonly signatureThreads?: SignatureThreads
-  /** `realm` of every `WWW-Authenticate` challenge (RFC 6750 §3). */
+  /** `realm` of every `WWW-Authenticate` challenge (RFC 6750 §3). Printable ASCII, no quotes. */
   readonly realm?: string
   /**
    * RFC 9728 protected resource metadata from {@link protectedResourceMetadata}: every 401 and
@@ -169,11 +184,21 @@ export interface VerifierSettings {
   readonly resourceMetadata?: ProtectedResourceMetadata
   /** The `resource_metadata` URL alone, when the document is served elsewhere. */
   readonly resourceMetadataUrl?: string
-  /** Accept `?access_token=`. @defaultValue false */
+  /**
+   * Accept `?access_token=` (RFC 6750 §2.3; OAuth 2.1 and MCP forbid it).
+   * @defaultValue false
+   */
   readonly allowQueryToken?: boolean
-  /** Accept an `access_token` form field. @defaultValue false */
+  /**
+   * Accept an `access_token` form field (RFC 6750 §2.2).
+   * @defaultValue false
+   */
   readonly allowBodyToken?: boolean
-  /** Broader scopes that imply narrower ones, honoured by every scope check. */
+  /**
+   * Broader scopes that imply narrower ones, honoured by every scope check: an object whose keys
+   * and listed values are RFC 6749 scope-tokens (checked and copied at construction), or a
+   * function returning the scopes one scope implies.
+   */
   readonly scopeHierarchy?: ScopeHierarchy
   /** Receives every {@link KeywardEvent}; the same events go to `diagnostics_channel`. */
   readonly onEvent?: (event: KeywardEvent) => void
@@ -187,4 +212,17 @@ export interface VerifierSettings {
    * @defaultValue Math.random
    */
   readonly random?: () => number
+}
+
+/**
+ * Options of `verifier.authenticate`, which the adapters' `bearerAuth` takes as its second
+ * argument. Adapters validate them once with `resolveAuthenticateOptions`.
+ */
+export interface AuthenticateOptions {
+  /**
+   * Resolve to `undefined` for a request without a token, instead of rejecting with
+   * `missing_token`; a bad token still fails.
+   * @defaultValue false
+   */
+  readonly optional?: boolean
 }

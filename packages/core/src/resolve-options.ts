@@ -1,13 +1,165 @@
-/* eslint-disable @typescript-eslint/no-unnecessary-condition --
-   Options arrive from JavaScript and configuration files too: every "impossible" check here is
-   a runtime guard against a value the types say cannot occur. */
-import { DEFAULT_ALGORITHMS, isSupportedAlgorithm, type JwsAlgorithm } from './algorithms.js'
+import { isSupportedAlgorithm, type JwsAlgorithm } from './algorithms.js'
 import type { ClaimsPolicy } from './claims.js'
+import { DEFAULTS } from './defaults.js'
+import type { KeywardEvent } from './events.js'
+import type { FetchFunction } from './fetch-json.js'
 import { DEFAULT_TYP_POLICY, normaliseMediaType, type HeaderPolicy } from './header-policy.js'
+import {
+  arrayOf,
+  boolean,
+  callable,
+  duration,
+  isNonEmptyString,
+  isPlainObject,
+  isString,
+  nonEmptyString,
+  nonNegativeInteger,
+  oneOf,
+  optional,
+  optionRecord,
+  own,
+  positiveInteger,
+  readAll,
+  required,
+  withDefault,
+  withDefaultFrom,
+  type OptionRecord,
+  type Readers,
+  type ReadResult,
+} from './option-readers.js'
+import type {
+  AuthenticateOptions,
+  IssuerOptions,
+  JwksOptions,
+  VerifierSettings,
+} from './options.js'
 import { isSafeFetchUrl } from './safe-fetch-url.js'
-import type { IssuerOptions, JwksOptions, VerifierOptions } from './options.js'
-import type { SignatureThreads } from './signature-scheduler.js'
-import { isChallengeSafe } from './www-authenticate.js'
+import type { ScopeHierarchy } from './scopes.js'
+import { rejectUnknownOptions, type OptionNames } from './unknown-options.js'
+import { isChallengeSafe, isScopeToken } from './www-authenticate.js'
+
+// Each option is one line of one of the tables below: its reader validates it and applies its
+// default from DEFAULTS. The tables also define which names are known, so an option added here
+// is validated, defaulted and accepted by name at once; `Readers<…>` keeps each table in step
+// with the documented interface in options.ts. Rules that relate two options come after.
+
+const ISSUER_READERS = {
+  issuer: required(nonEmptyString, 'the exact "iss" value of accepted tokens'),
+  audience: required(
+    audienceList,
+    'the API identifier tokens must name in "aud" (null disables the check)',
+  ),
+  jwksUri: optional(safeUrl),
+  algorithms: withDefault(
+    // RFC 8725 §2.1: with a JWKS, only asymmetric algorithms; `none` and HS* never.
+    arrayOf(isSupportedAlgorithm, 'asymmetric JWS algorithms (RS256, ES256, EdDSA…)', {
+      nonEmpty: true,
+    }),
+    DEFAULTS.algorithms,
+  ),
+  typ: optional(stringOrList),
+  profile: optional(oneOf(['rfc9068'])),
+  requiredClaims: withDefault(
+    arrayOf(isNonEmptyString, 'claim names', { nonEmpty: false }),
+    DEFAULTS.requiredClaims,
+  ),
+} as const satisfies Readers<IssuerOptions>
+
+const JWKS_READERS = {
+  timeoutMs: withDefault(positiveInteger, DEFAULTS.jwks.timeoutMs),
+  maxBytes: withDefault(positiveInteger, DEFAULTS.jwks.maxBytes),
+  maxKeys: withDefault(positiveInteger, DEFAULTS.jwks.maxKeys),
+  // The next five have defaults derived from each other: see `freshnessBounds` and `retryDelays`.
+  cacheMaxAgeMs: optional(duration),
+  cacheFloorMs: optional(duration),
+  cacheCeilingMs: optional(duration),
+  cooldownMs: withDefault(duration, DEFAULTS.jwks.cooldownMs),
+  maxStaleMs: withDefault(duration, DEFAULTS.jwks.maxStaleMs),
+  retryInitialDelayMs: optional(duration),
+  retryMaxDelayMs: optional(duration),
+  refreshBudget: withDefault(positiveInteger, DEFAULTS.jwks.refreshBudget),
+  refreshBudgetWindowMs: withDefault(positiveInteger, DEFAULTS.jwks.refreshBudgetWindowMs),
+  headers: withDefault(requestHeaders, DEFAULTS.jwks.headers),
+  fetch: withDefaultFrom(callable<FetchFunction>(), () => DEFAULTS.jwks.fetch),
+} as const satisfies Readers<JwksOptions>
+
+const SETTINGS_READERS = {
+  clockToleranceMs: withDefault(duration, DEFAULTS.clockToleranceMs),
+  maxTokenAgeMs: optional(duration),
+  maxTokenLifetimeMs: optional(duration),
+  maxTokenBytes: withDefault(positiveInteger, DEFAULTS.maxTokenBytes),
+  jwks: withDefaultFrom(resolveJwks, () => resolveJwks({}, 'jwks')),
+  verifiedTokenCacheSize: withDefault(nonNegativeInteger, DEFAULTS.verifiedTokenCacheSize),
+  signatureThreads: withDefault(oneOf(['auto', 'inline', 'threadPool']), DEFAULTS.signatureThreads),
+  realm: optional(realm),
+  resourceMetadata: optional(resourceMetadataUrlOf),
+  resourceMetadataUrl: optional(resourceMetadataUrl),
+  allowQueryToken: withDefault(boolean, DEFAULTS.allowQueryToken),
+  allowBodyToken: withDefault(boolean, DEFAULTS.allowBodyToken),
+  scopeHierarchy: optional(scopeHierarchy),
+  onEvent: optional(callable<(event: KeywardEvent) => void>()),
+  now: withDefaultFrom(callable<() => number>(), () => DEFAULTS.now),
+  random: withDefaultFrom(callable<() => number>(), () => DEFAULTS.random),
+} as const satisfies Readers<VerifierSettings>
+
+const AUTHENTICATE_READERS = {
+  optional: withDefault(boolean, DEFAULTS.authenticate.optional),
+} as const satisfies Readers<AuthenticateOptions>
+
+const ISSUER_KEYS = Object.keys(ISSUER_READERS)
+const JWKS_KEYS = Object.keys(JWKS_READERS)
+const SETTINGS_KEYS = Object.keys(SETTINGS_READERS)
+const AUTHENTICATE_KEYS = Object.keys(AUTHENTICATE_READERS)
+/** Every option name `createVerifier` accepts at the top level. */
+export const VERIFIER_OPTION_NAMES: readonly string[] = [
+  ...ISSUER_KEYS,
+  'issuers',
+  ...SETTINGS_KEYS,
+]
+/** Every option name of `jwks`. */
+export const JWKS_OPTION_NAMES: readonly string[] = JWKS_KEYS
+
+function sentences(keys: readonly string[], say: (key: string) => string): [string, string][] {
+  return keys.map((key) => [key, say(key)])
+}
+
+const ADAPTER_OPTION = (key: string) =>
+  `"${key}" is an adapter option: pass it as the second argument of bearerAuth (Express, Koa), ` +
+  `or use @OptionalAuth() (NestJS)`
+
+const TOP_LEVEL_NAMES: OptionNames = {
+  known: VERIFIER_OPTION_NAMES,
+  elsewhere: new Map([
+    ...sentences(JWKS_KEYS, (key) => `"${key}" is a key-fetching option: put it in "jwks"`),
+    ...sentences(AUTHENTICATE_KEYS, ADAPTER_OPTION),
+  ]),
+}
+
+const ISSUER_ENTRY_NAMES: OptionNames = {
+  known: ISSUER_KEYS,
+  elsewhere: new Map([
+    ...sentences(
+      SETTINGS_KEYS,
+      (key) => `"${key}" applies to every issuer: set it at the top level, next to "issuers"`,
+    ),
+    ...sentences(
+      JWKS_KEYS,
+      (key) => `"${key}" is a key-fetching option: put it in the top-level "jwks"`,
+    ),
+    ...sentences(AUTHENTICATE_KEYS, ADAPTER_OPTION),
+  ]),
+}
+
+const JWKS_NAMES: OptionNames = {
+  known: JWKS_KEYS,
+  elsewhere: new Map([
+    ...sentences(
+      [...ISSUER_KEYS, ...SETTINGS_KEYS],
+      (key) => `"${key}" is not a key-fetching option: set it at the top level`,
+    ),
+    ...sentences(AUTHENTICATE_KEYS, ADAPTER_OPTION),
+  ]),
+}
 
 /** One issuer's validated configuration. */
 export interface ResolvedIssuer {
@@ -18,290 +170,324 @@ export interface ResolvedIssuer {
   readonly claims: ClaimsPolicy
 }
 
-export interface ResolvedJwks {
-  readonly timeoutMs: number
-  readonly maxBytes: number
-  readonly maxKeys: number
+/** Key fetching and caching, every default applied. */
+export type ResolvedJwks = ReadResult<typeof JWKS_READERS> & {
   readonly cacheMaxAgeMs: number
   readonly cacheFloorMs: number
   readonly cacheCeilingMs: number
-  readonly cooldownMs: number
-  readonly maxStaleMs: number
   readonly retryInitialDelayMs: number
   readonly retryMaxDelayMs: number
-  readonly refreshBudget: number
-  readonly refreshBudgetWindowMs: number
-  readonly headers: Readonly<Record<string, string>>
-  readonly fetch: (url: string, init: RequestInit) => Promise<Response>
 }
 
-export interface ResolvedOptions {
+type ReadSettings = ReadResult<typeof SETTINGS_READERS>
+
+/** A verifier's validated configuration. Nothing downstream reads the options given. */
+export type ResolvedOptions = Omit<ReadSettings, 'resourceMetadata' | 'resourceMetadataUrl'> & {
+  /** One per issuer; `clockToleranceMs`, `maxTokenAgeMs` and `maxTokenLifetimeMs` are in each. */
   readonly issuers: readonly ResolvedIssuer[]
-  readonly jwks: ResolvedJwks
-  readonly maxTokenBytes: number
-  readonly verifiedTokenCacheSize: number
-  readonly signatureThreads: SignatureThreads
-  readonly realm: string | undefined
+  /** From `resourceMetadata` or `resourceMetadataUrl`. */
   readonly resourceMetadataUrl: string | undefined
-  readonly allowQueryToken: boolean
-  readonly allowBodyToken: boolean
-  readonly now: () => number
-  readonly random: () => number
 }
 
-const RFC9068_CLAIMS = ['iss', 'exp', 'aud', 'sub', 'client_id', 'iat', 'jti']
+/**
+ * Validates the options of `createVerifier` once, at construction, from `unknown`: a wrong
+ * type, an unknown or misspelt name and a contradiction are each a `TypeError` naming the
+ * option.
+ */
+export function resolveOptions(input: unknown): ResolvedOptions {
+  const options = optionRecord(input, 'options')
+  rejectUnknownOptions(options, TOP_LEVEL_NAMES, '')
+  const settings = readAll(options, SETTINGS_READERS, '')
+  const issuers = resolveIssuers(options, settings)
+  if (settings.resourceMetadata !== undefined && settings.resourceMetadataUrl !== undefined) {
+    throw new TypeError('pass either "resourceMetadata" or "resourceMetadataUrl", not both')
+  }
+  const { resourceMetadata, ...rest } = settings
+  return { ...rest, issuers, resourceMetadataUrl: resourceMetadata ?? rest.resourceMetadataUrl }
+}
 
-/** Validates options once, at construction: every mistake is a `TypeError` naming the option. */
-export function resolveOptions(options: VerifierOptions): ResolvedOptions {
-  if (typeof options !== 'object') throw new TypeError('options must be an object')
-  const issuerList: readonly IssuerOptions[] = options.issuers ?? [options]
-  if (!isNonEmptyArray(issuerList)) {
+/**
+ * Validates the options an adapter passes to `verifier.authenticate`: once, when the adapter's
+ * middleware is created, so a typo such as `{ optinal: true }` fails at start-up instead of
+ * leaving a route that should be optional rejecting every anonymous request. `caller` names the
+ * adapter function in messages.
+ *
+ * @example
+ * ```ts
+ * export function bearerAuth(options: VerifierOptions | Verifier, adapterOptions?: BearerAuthOptions) {
+ *   const verifier = resolveVerifier(options)
+ *   const { optional } = resolveAuthenticateOptions(adapterOptions, 'bearerAuth')
+ *   // ... verifier.authenticate(request, { optional })
+ * }
+ * ```
+ */
+export function resolveAuthenticateOptions(
+  input: unknown,
+  caller: string,
+): Required<AuthenticateOptions> {
+  const options = input === undefined ? {} : optionRecord(input, `${caller} options`)
+  rejectUnknownOptions(
+    options,
+    {
+      known: AUTHENTICATE_KEYS,
+      elsewhere: new Map(
+        sentences(
+          [...VERIFIER_OPTION_NAMES, ...JWKS_KEYS],
+          (key) =>
+            `"${key}" is a verifier option: pass it in the first argument of ${caller}, or to createVerifier`,
+        ),
+      ),
+    },
+    '',
+  )
+  return Object.freeze({ ...readAll(options, AUTHENTICATE_READERS, '') })
+}
+
+// Claims RFC 9068 §2.2 requires in every JWT access token.
+const RFC9068_CLAIMS = ['iss', 'exp', 'aud', 'sub', 'client_id', 'iat', 'jti']
+// Per-issuer options that, with `issuers`, belong in each entry.
+const PER_ISSUER_KEYS = ISSUER_KEYS.filter((key) => key !== 'issuer')
+
+function resolveIssuers(options: OptionRecord, settings: ReadSettings): readonly ResolvedIssuer[] {
+  const list = own(options, 'issuers')
+  if (list === undefined) return [resolveIssuer(options, settings, '')]
+  if (!Array.isArray(list) || list.length === 0) {
     throw new TypeError('"issuers" must be a non-empty array')
   }
-  if (options.issuers !== undefined && options.issuer !== undefined) {
+  if (own(options, 'issuer') !== undefined) {
     throw new TypeError('pass either "issuer" or "issuers", not both')
   }
-  const clockToleranceMs = duration(options.clockToleranceMs, 'clockToleranceMs', 30_000)
-  const maxTokenAgeMs = optionalDuration(options.maxTokenAgeMs, 'maxTokenAgeMs')
-  const maxTokenLifetimeMs = optionalDuration(options.maxTokenLifetimeMs, 'maxTokenLifetimeMs')
-  const issuers = issuerList.map((entry) =>
-    resolveIssuer(entry, { clockToleranceMs, maxTokenAgeMs, maxTokenLifetimeMs }),
-  )
+  for (const key of PER_ISSUER_KEYS) {
+    if (own(options, key) !== undefined) {
+      throw new TypeError(
+        `"${key}" is a per-issuer option: with "issuers", it belongs in each "issuers" entry`,
+      )
+    }
+  }
+  const entries: readonly unknown[] = list
+  const issuers = entries.map((entry, index) => {
+    const prefix = `issuers[${index}].`
+    const record = optionRecord(entry, `issuers[${index}]`)
+    rejectUnknownOptions(record, ISSUER_ENTRY_NAMES, prefix)
+    return resolveIssuer(record, settings, prefix)
+  })
   const seen = new Set<string>()
   for (const { issuer } of issuers) {
     if (seen.has(issuer)) throw new TypeError(`"issuers" lists ${JSON.stringify(issuer)} twice`)
     seen.add(issuer)
   }
-  if (
-    options.realm !== undefined &&
-    (typeof options.realm !== 'string' || !isChallengeSafe(options.realm))
-  ) {
-    throw new TypeError('"realm" must be printable ASCII without quotes or backslashes')
-  }
-  if (options.resourceMetadata !== undefined && options.resourceMetadataUrl !== undefined) {
-    throw new TypeError('pass either "resourceMetadata" or "resourceMetadataUrl", not both')
-  }
-  const metadataUrl = options.resourceMetadata?.url ?? options.resourceMetadataUrl
-  if (
-    metadataUrl !== undefined &&
-    (typeof metadataUrl !== 'string' ||
-      !isSafeFetchUrl(metadataUrl) ||
-      !isChallengeSafe(metadataUrl))
-  ) {
-    throw new TypeError('"resourceMetadataUrl" must be an https: URL (http: only on loopback)')
-  }
-  const hierarchy = options.scopeHierarchy
-  if (hierarchy !== undefined && typeof hierarchy !== 'function' && typeof hierarchy !== 'object') {
-    throw new TypeError('"scopeHierarchy" must be an object of scope lists or a function')
-  }
-  if (options.onEvent !== undefined && typeof options.onEvent !== 'function') {
-    throw new TypeError('"onEvent" must be a function')
-  }
-  return {
-    issuers,
-    jwks: resolveJwks(options.jwks ?? {}),
-    maxTokenBytes: positiveInteger(options.maxTokenBytes, 'maxTokenBytes', 8192),
-    verifiedTokenCacheSize: nonNegativeInteger(
-      options.verifiedTokenCacheSize,
-      'verifiedTokenCacheSize',
-      1000,
-    ),
-    signatureThreads: signatureThreads(options.signatureThreads),
-    realm: options.realm,
-    resourceMetadataUrl: metadataUrl,
-    allowQueryToken: bool(options.allowQueryToken, 'allowQueryToken'),
-    allowBodyToken: bool(options.allowBodyToken, 'allowBodyToken'),
-    now: fn(options.now, 'now', Date.now),
-    random: fn(options.random, 'random', Math.random),
-  }
+  return issuers
 }
 
-interface SharedClaimOptions {
-  readonly clockToleranceMs: number
-  readonly maxTokenAgeMs: number | undefined
-  readonly maxTokenLifetimeMs: number | undefined
-}
-
-function resolveIssuer(options: IssuerOptions, shared: SharedClaimOptions): ResolvedIssuer {
-  if (typeof options !== 'object') throw new TypeError('each issuer must be an object')
-  const { issuer, audience, jwksUri } = options
-  if (typeof issuer !== 'string' || issuer === '') {
-    throw new TypeError('"issuer" is required: the exact "iss" value of accepted tokens')
-  }
-  if (audience === undefined) {
+function resolveIssuer(
+  record: OptionRecord,
+  settings: ReadSettings,
+  prefix: string,
+): ResolvedIssuer {
+  const { issuer, audience, jwksUri, algorithms, typ, profile, requiredClaims } = readAll(
+    record,
+    ISSUER_READERS,
+    prefix,
+  )
+  // Discovery fetches from the issuer, so the issuer must then be a safe URL itself.
+  if (jwksUri === undefined && !isSafeFetchUrl(issuer)) {
     throw new TypeError(
-      '"audience" is required: the API identifier tokens must name in "aud" (null disables the check)',
+      `"${prefix}jwksUri" is required unless "${prefix}issuer" is an https: URL to discover it from`,
     )
   }
-  let audiences: ReadonlySet<string> | null = null
-  if (audience !== null) {
-    const list = typeof audience === 'string' ? [audience] : audience
-    if (
-      !Array.isArray(list) ||
-      list.length === 0 ||
-      list.some((a) => typeof a !== 'string' || a === '')
-    ) {
-      throw new TypeError('"audience" must be a non-empty string, an array of them, or null')
-    }
-    audiences = new Set(list)
+  const strict = profile === 'rfc9068'
+  if (strict && typ?.some((value) => value !== 'at+jwt') === true) {
+    // RFC 9068 §4: the profile requires `at+jwt`; another accepted type would be dropped.
+    throw new TypeError(
+      `"${prefix}typ" contradicts "${prefix}profile: 'rfc9068'", which accepts only at+jwt`,
+    )
   }
-  if (jwksUri === undefined) {
-    // Discovery fetches from the issuer, so the issuer must then be a safe URL itself.
-    if (!isSafeFetchUrl(issuer)) {
-      throw new TypeError(
-        '"jwksUri" is required unless "issuer" is an https: URL to discover it from',
-      )
-    }
-  } else if (typeof jwksUri !== 'string' || !isSafeFetchUrl(jwksUri)) {
-    throw new TypeError('"jwksUri" must be an https: URL (http: only on loopback hosts)')
+  if (strict && audience === null) {
+    // RFC 9068 §4: the resource server must check that `aud` names it.
+    throw new TypeError(
+      `"${prefix}audience: null" contradicts "${prefix}profile: 'rfc9068'", which requires an audience check`,
+    )
   }
-  const algorithms = options.algorithms ?? DEFAULT_ALGORITHMS
-  if (!Array.isArray(algorithms) || algorithms.length === 0) {
-    throw new TypeError('"algorithms" must be a non-empty array')
-  }
-  for (const alg of algorithms as readonly unknown[]) {
-    if (!isSupportedAlgorithm(alg)) {
-      // RFC 8725 §2.1: with a JWKS, only asymmetric algorithms; `none` and HS* never.
-      throw new TypeError(
-        `"algorithms" contains ${JSON.stringify(alg)}: only asymmetric JWS algorithms are supported`,
-      )
-    }
-  }
-  const profile = options.profile
-  if (profile !== undefined && profile !== 'rfc9068') {
-    throw new TypeError('"profile" must be "rfc9068" or undefined')
-  }
-  let typ = DEFAULT_TYP_POLICY
-  let typRequired = false
-  if (options.typ !== undefined) {
-    const list = typeof options.typ === 'string' ? [options.typ] : options.typ
-    if (
-      !Array.isArray(list) ||
-      list.length === 0 ||
-      list.some((t) => typeof t !== 'string' || t === '')
-    ) {
-      throw new TypeError('"typ" must be a non-empty string or array of strings')
-    }
-    typ = new Set(list.map(normaliseMediaType))
-    typRequired = true
-  }
-  if (profile === 'rfc9068') {
-    // RFC 9068 §4: resource servers must check `typ` is `at+jwt`.
-    typ = new Set(['at+jwt'])
-    typRequired = true
-  }
-  const requiredClaims: readonly string[] = options.requiredClaims ?? []
-  if (!isArrayOf(requiredClaims, (c) => typeof c === 'string')) {
-    throw new TypeError('"requiredClaims" must be an array of claim names')
-  }
+  const typRequired = strict || typ !== undefined
   return {
     issuer,
     jwksUri,
-    header: { algorithms: new Set<JwsAlgorithm>(algorithms), typ, typRequired },
+    header: {
+      algorithms: new Set<JwsAlgorithm>(algorithms),
+      typ: strict ? new Set(['at+jwt']) : typ === undefined ? DEFAULT_TYP_POLICY : new Set(typ),
+      typRequired,
+    },
     claims: {
-      audiences,
-      clockToleranceMs: shared.clockToleranceMs,
-      maxTokenAgeMs: shared.maxTokenAgeMs,
-      maxTokenLifetimeMs: shared.maxTokenLifetimeMs,
-      requiredClaims: [
-        ...new Set([...requiredClaims, ...(profile === 'rfc9068' ? RFC9068_CLAIMS : [])]),
-      ],
+      audiences: audience,
+      clockToleranceMs: settings.clockToleranceMs,
+      maxTokenAgeMs: settings.maxTokenAgeMs,
+      maxTokenLifetimeMs: settings.maxTokenLifetimeMs,
+      requiredClaims: [...new Set([...requiredClaims, ...(strict ? RFC9068_CLAIMS : [])])],
     },
   }
 }
 
-function resolveJwks(options: JwksOptions): ResolvedJwks {
-  if (typeof options !== 'object') throw new TypeError('"jwks" must be an object')
-  const fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis)
-  if (typeof fetchFn !== 'function') throw new TypeError('"jwks.fetch" must be a function')
-  const headers = options.headers ?? {}
-  if (typeof headers !== 'object') throw new TypeError('"jwks.headers" must be an object')
-  const cacheFloorMs = duration(options.cacheFloorMs, 'jwks.cacheFloorMs', 60_000)
-  const cacheCeilingMs = duration(options.cacheCeilingMs, 'jwks.cacheCeilingMs', 3_600_000)
-  if (cacheFloorMs > cacheCeilingMs) {
-    throw new TypeError('"jwks.cacheFloorMs" must not exceed "jwks.cacheCeilingMs"')
-  }
-  const retryInitialDelayMs = duration(
-    options.retryInitialDelayMs,
-    'jwks.retryInitialDelayMs',
-    1000,
-  )
-  const retryMaxDelayMs = duration(options.retryMaxDelayMs, 'jwks.retryMaxDelayMs', 300_000)
-  if (retryInitialDelayMs > retryMaxDelayMs) {
-    throw new TypeError('"jwks.retryInitialDelayMs" must not exceed "jwks.retryMaxDelayMs"')
-  }
+function resolveJwks(value: unknown, name: string): ResolvedJwks {
+  const record = optionRecord(value, name)
+  rejectUnknownOptions(record, JWKS_NAMES, `${name}.`)
+  const read = readAll(record, JWKS_READERS, `${name}.`)
+  return { ...read, ...freshnessBounds(read), ...retryDelays(read) }
+}
+
+/**
+ * `cacheFloorMs` and `cacheCeilingMs` bound every freshness, from headers or not, so the
+ * defaults of each of the three adapt to the ones given: a user asking for 5-second freshness
+ * gets 5 seconds, not the default floor's minute. Two explicit values that contradict each
+ * other are a `TypeError`.
+ */
+function freshnessBounds(read: {
+  readonly cacheMaxAgeMs: number | undefined
+  readonly cacheFloorMs: number | undefined
+  readonly cacheCeilingMs: number | undefined
+}) {
+  const { cacheFloorMs: floor, cacheCeilingMs: ceiling } = read
+  contradiction(floor, ceiling, 'jwks.cacheFloorMs', 'jwks.cacheCeilingMs')
+  contradiction(floor, read.cacheMaxAgeMs, 'jwks.cacheFloorMs', 'jwks.cacheMaxAgeMs')
+  contradiction(read.cacheMaxAgeMs, ceiling, 'jwks.cacheMaxAgeMs', 'jwks.cacheCeilingMs')
+  const cacheMaxAgeMs = read.cacheMaxAgeMs ?? clamp(DEFAULTS.jwks.cacheMaxAgeMs, floor, ceiling)
   return {
-    timeoutMs: positiveInteger(options.timeoutMs, 'jwks.timeoutMs', 5000),
-    maxBytes: positiveInteger(options.maxBytes, 'jwks.maxBytes', 512 * 1024),
-    maxKeys: positiveInteger(options.maxKeys, 'jwks.maxKeys', 100),
-    cacheMaxAgeMs: duration(options.cacheMaxAgeMs, 'jwks.cacheMaxAgeMs', 600_000),
-    cacheFloorMs,
-    cacheCeilingMs,
-    cooldownMs: duration(options.cooldownMs, 'jwks.cooldownMs', 30_000),
-    maxStaleMs: duration(options.maxStaleMs, 'jwks.maxStaleMs', 86_400_000),
-    retryInitialDelayMs,
+    cacheMaxAgeMs,
+    cacheFloorMs: floor ?? Math.min(DEFAULTS.jwks.cacheFloorMs, cacheMaxAgeMs),
+    cacheCeilingMs: ceiling ?? Math.max(DEFAULTS.jwks.cacheCeilingMs, cacheMaxAgeMs),
+  }
+}
+
+/** The same for the backoff: the first retry delay is never above the largest. */
+function retryDelays(read: {
+  readonly retryInitialDelayMs: number | undefined
+  readonly retryMaxDelayMs: number | undefined
+}) {
+  const { retryInitialDelayMs: initial, retryMaxDelayMs: max } = read
+  contradiction(initial, max, 'jwks.retryInitialDelayMs', 'jwks.retryMaxDelayMs')
+  const retryMaxDelayMs = max ?? Math.max(DEFAULTS.jwks.retryMaxDelayMs, initial ?? 0)
+  return {
+    retryInitialDelayMs: initial ?? Math.min(DEFAULTS.jwks.retryInitialDelayMs, retryMaxDelayMs),
     retryMaxDelayMs,
-    refreshBudget: positiveInteger(options.refreshBudget, 'jwks.refreshBudget', 10),
-    refreshBudgetWindowMs: positiveInteger(
-      options.refreshBudgetWindowMs,
-      'jwks.refreshBudgetWindowMs',
-      60_000,
-    ),
-    headers: { ...headers },
-    fetch: fetchFn,
   }
 }
 
-function duration(value: unknown, name: string, fallback: number): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new TypeError(`"${name}" must be a non-negative number of milliseconds`)
+/** Throws when two given bounds are out of order. */
+function contradiction(
+  lower: number | undefined,
+  upper: number | undefined,
+  lowerName: string,
+  upperName: string,
+): void {
+  if (lower !== undefined && upper !== undefined && lower > upper) {
+    throw new TypeError(`"${lowerName}" (${lower}) must not exceed "${upperName}" (${upper})`)
+  }
+}
+
+function clamp(value: number, lower: number | undefined, upper: number | undefined): number {
+  return Math.min(upper ?? value, Math.max(lower ?? value, value))
+}
+
+function audienceList(value: unknown, name: string): ReadonlySet<string> | null {
+  if (value === null) return null
+  const list: unknown = typeof value === 'string' ? [value] : value
+  if (!Array.isArray(list) || list.length === 0 || !list.every(isNonEmptyString)) {
+    throw new TypeError(`"${name}" must be a non-empty string, an array of them, or null`)
+  }
+  return new Set(list)
+}
+
+/** `typ` values, normalised (RFC 7515 §4.1.9: case-insensitive, `application/` optional). */
+function stringOrList(value: unknown, name: string): readonly string[] {
+  const list: unknown = typeof value === 'string' ? [value] : value
+  if (!Array.isArray(list) || list.length === 0 || !list.every(isNonEmptyString)) {
+    throw new TypeError(`"${name}" must be a non-empty string or array of strings`)
+  }
+  return list.map(normaliseMediaType)
+}
+
+function safeUrl(value: unknown, name: string): string {
+  if (typeof value !== 'string' || !isSafeFetchUrl(value)) {
+    throw new TypeError(`"${name}" must be an https: URL (http: only on loopback hosts)`)
   }
   return value
 }
 
-function optionalDuration(value: unknown, name: string): number | undefined {
-  return value === undefined ? undefined : duration(value, name, 0)
-}
-
-function positiveInteger(value: unknown, name: string, fallback: number): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw new TypeError(`"${name}" must be a positive integer`)
+function realm(value: unknown, name: string): string {
+  if (typeof value !== 'string' || !isChallengeSafe(value)) {
+    throw new TypeError(`"${name}" must be printable ASCII without quotes or backslashes`)
   }
   return value
 }
 
-function nonNegativeInteger(value: unknown, name: string, fallback: number): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new TypeError(`"${name}" must be a non-negative integer`)
+function resourceMetadataUrl(value: unknown, name: string): string {
+  if (typeof value !== 'string' || !isSafeFetchUrl(value) || !isChallengeSafe(value)) {
+    throw new TypeError(`"${name}" must be an https: URL (http: only on loopback)`)
   }
   return value
 }
 
-function signatureThreads(value: unknown): SignatureThreads {
-  if (value === undefined) return 'auto'
-  if (value === 'auto' || value === 'inline' || value === 'threadPool') return value
-  throw new TypeError('"signatureThreads" must be "auto", "inline" or "threadPool"')
+/**
+ * The URL of a `protectedResourceMetadata(...)` result. Anything without one (its options
+ * object, say) would silently leave every challenge without `resource_metadata`.
+ */
+function resourceMetadataUrlOf(value: unknown, name: string): string {
+  const url =
+    typeof value === 'object' && value !== null ? own(value as OptionRecord, 'url') : undefined
+  if (url === undefined) {
+    throw new TypeError(`"${name}" must be the result of protectedResourceMetadata(...)`)
+  }
+  return resourceMetadataUrl(url, `${name}.url`)
 }
 
-function bool(value: unknown, name: string): boolean {
-  if (value === undefined) return false
-  if (typeof value !== 'boolean') throw new TypeError(`"${name}" must be a boolean`)
-  return value
+/** Extra request headers: string values that `fetch` accepts, checked now rather than per fetch. */
+function requestHeaders(value: unknown, name: string): Readonly<Record<string, string>> {
+  if (!isPlainObject(value) || !Object.values(value).every(isString)) {
+    throw new TypeError(`"${name}" must be an object of header names and string values`)
+  }
+  const headers = Object.freeze({ ...value }) as Readonly<Record<string, string>>
+  try {
+    new Headers(headers)
+  } catch (error) {
+    throw new TypeError(`"${name}" has an invalid header name or value`, { cause: error })
+  }
+  return headers
 }
 
-function fn<T>(value: T | undefined, name: string, fallback: T): T {
-  if (value === undefined) return fallback
-  if (typeof value !== 'function') throw new TypeError(`"${name}" must be a function`)
-  return value
+/**
+ * A scope hierarchy, checked deeply now (RFC 6749 §3.3 scope-tokens) and copied, so a later
+ * change to the object cannot bypass the check. A function cannot be checked before it is
+ * called: its answers are, on every call.
+ */
+function scopeHierarchy(value: unknown, name: string): ScopeHierarchy {
+  if (typeof value === 'function') {
+    const implied = value as (scope: string) => unknown
+    return (scope) => {
+      const answer = implied(scope)
+      if (answer === undefined || answer === null) return []
+      if (Array.isArray(answer) && answer.every(isString)) return answer
+      // No scope in the message: it comes from a token.
+      throw new TypeError(`"${name}" must return an array of scopes`)
+    }
+  }
+  if (!isPlainObject(value)) {
+    throw new TypeError(`"${name}" must be an object of scope lists or a function`)
+  }
+  const copy: Record<string, readonly string[]> = Object.create(null) as Record<
+    string,
+    readonly string[]
+  >
+  for (const [scope, implied] of Object.entries(value)) {
+    if (!isScopeToken(scope)) {
+      throw new TypeError(`"${name}" has a key that is not a valid scope (RFC 6749 §3.3)`)
+    }
+    copy[scope] = arrayOf(isScopeTokenValue, 'valid scopes (RFC 6749 §3.3)', { nonEmpty: false })(
+      implied,
+      `${name}.${scope}`,
+    )
+  }
+  return Object.freeze(copy)
 }
 
-function isNonEmptyArray(value: unknown): boolean {
-  return Array.isArray(value) && value.length > 0
-}
-
-function isArrayOf(value: unknown, test: (entry: unknown) => boolean): boolean {
-  return Array.isArray(value) && (value as unknown[]).every(test)
+function isScopeTokenValue(value: unknown): value is string {
+  return typeof value === 'string' && isScopeToken(value)
 }

@@ -10,7 +10,7 @@ import { checkHeader, type CheckedHeader } from './header-policy.js'
 import type { VerificationKey } from './jwk-import.js'
 import { JwksKeySource, type KeySourceHealth } from './jwks-key-source.js'
 import { keyFits, type KeySet } from './key-set.js'
-import type { VerifierOptions } from './options.js'
+import type { AuthenticateOptions, VerifierOptions } from './options.js'
 import { RefreshBudget } from './refresh-budget.js'
 import { resolveOptions, type ResolvedIssuer, type ResolvedOptions } from './resolve-options.js'
 import { verifySignature } from './signature.js'
@@ -39,7 +39,7 @@ export interface Verifier {
    */
   authenticate(
     request: BearerRequest,
-    options?: { readonly optional?: boolean },
+    options?: AuthenticateOptions,
   ): Promise<VerifiedToken | undefined>
   /** Fetches every issuer's keys now; rejects with `jwks_unavailable` if any has none. */
   warmup(): Promise<void>
@@ -127,7 +127,7 @@ class TokenVerifier implements Verifier {
     const resolved = resolveOptions(options)
     this.#options = resolved
     this.#now = resolved.now
-    this.#events = new EventSink(options.onEvent)
+    this.#events = new EventSink(resolved.onEvent)
     this.challenge = Object.freeze({
       realm: resolved.realm,
       resourceMetadataUrl: resolved.resourceMetadataUrl,
@@ -135,7 +135,7 @@ class TokenVerifier implements Verifier {
     this.#signatures = new SignatureScheduler(resolved.signatureThreads)
     this.#tokens = new VerifiedTokenBuilder({
       challenge: this.challenge,
-      hierarchy: options.scopeHierarchy,
+      hierarchy: resolved.scopeHierarchy,
     })
     this.#challenged = resolved.realm !== undefined || resolved.resourceMetadataUrl !== undefined
     const { jwks } = resolved
@@ -308,7 +308,7 @@ class TokenVerifier implements Verifier {
 
   authenticate(
     request: BearerRequest,
-    options?: { readonly optional?: boolean } | null,
+    options?: AuthenticateOptions | null,
   ): Promise<VerifiedToken | undefined> {
     // Not `async`, like `verify`: a cached token settles in one promise.
     let token: string | undefined
