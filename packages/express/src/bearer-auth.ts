@@ -1,4 +1,5 @@
 import {
+  resolveAuthenticateOptions,
   resolveVerifier,
   type ChallengeOptions,
   type Verifier,
@@ -48,12 +49,13 @@ export interface BearerAuthOptions {
  */
 export function bearerAuth(
   options: VerifierOptions | Verifier,
-  adapterOptions: BearerAuthOptions = {},
+  adapterOptions?: BearerAuthOptions,
 ): RequestHandler {
   const verifier = resolveVerifier(options)
-  const optional = adapterOptions.optional === true
+  // Validated here, at start-up: a misspelt `optional` must not leave the route required.
+  const authenticateOptions = resolveAuthenticateOptions(adapterOptions, 'bearerAuth')
   return (req, _res, next) => {
-    verifier.authenticate(req, { optional }).then((auth) => {
+    verifier.authenticate(req, authenticateOptions).then((auth) => {
       if (auth === undefined) challenges.set(req, verifier.challenge)
       else req.auth = auth
       next()

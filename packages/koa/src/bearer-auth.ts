@@ -1,4 +1,5 @@
 import {
+  resolveAuthenticateOptions,
   resolveVerifier,
   type ChallengeOptions,
   type Verifier,
@@ -48,10 +49,11 @@ export interface BearerAuthOptions {
  */
 export function bearerAuth(
   options: VerifierOptions | Verifier,
-  adapterOptions: BearerAuthOptions = {},
+  adapterOptions?: BearerAuthOptions,
 ): Middleware<KeywardState> {
   const verifier = resolveVerifier(options)
-  const optional = adapterOptions.optional === true
+  // Validated here, at start-up: a misspelt `optional` must not leave the route required.
+  const authenticateOptions = resolveAuthenticateOptions(adapterOptions, 'bearerAuth')
   return async (ctx, next) => {
     const request = {
       headers: ctx.headers,
@@ -62,7 +64,7 @@ export function bearerAuth(
       // Set by a body parser, if any (for `allowBodyToken`).
       body: (ctx.request as { body?: unknown }).body,
     }
-    const auth = await verifier.authenticate(request, { optional })
+    const auth = await verifier.authenticate(request, authenticateOptions)
     if (auth === undefined) challenges.set(ctx, verifier.challenge)
     else ctx.state.auth = auth
     await next()

@@ -13,6 +13,15 @@ afterAll(async () => {
   await fixture.close()
 })
 
+describe('bearerAuth adapter options', () => {
+  it('throws a TypeError naming a misspelt adapter option when bearerAuth is called', () => {
+    const verifier = { authenticate: () => Promise.resolve(undefined) } as unknown as Verifier
+    expect(() => bearerAuth(verifier, { optinal: true } as never)).toThrow(
+      expect.objectContaining({ name: 'TypeError', message: expect.stringContaining('optinal') }),
+    )
+  })
+})
+
 describe.each([
   ['Koa 3', Koa3],
   ['Koa 2', Koa2],
