@@ -299,13 +299,13 @@ function resolveIssuer(
   if (strict && typ?.some((value) => value !== 'at+jwt') === true) {
     // RFC 9068 §4: the profile requires `at+jwt`; another accepted type would be dropped.
     throw new TypeError(
-      `"${prefix}typ" contradicts "${prefix}profile: 'rfc9068'", which accepts only at+jwt`,
+      `"${prefix}typ" contradicts "${prefix}profile": 'rfc9068' accepts only at+jwt`,
     )
   }
   if (strict && audience === null) {
     // RFC 9068 §4: the resource server must check that `aud` names it.
     throw new TypeError(
-      `"${prefix}audience: null" contradicts "${prefix}profile: 'rfc9068'", which requires an audience check`,
+      `"${prefix}audience": null contradicts "${prefix}profile": 'rfc9068' requires an audience check`,
     )
   }
   const typRequired = strict || typ !== undefined
@@ -384,7 +384,7 @@ function contradiction(
 }
 
 function clamp(value: number, lower: number | undefined, upper: number | undefined): number {
-  return Math.min(upper ?? value, Math.max(lower ?? value, value))
+  return Math.min(upper ?? Number.POSITIVE_INFINITY, Math.max(lower ?? 0, value))
 }
 
 function audienceList(value: unknown, name: string): ReadonlySet<string> | null {

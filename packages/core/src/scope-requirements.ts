@@ -43,8 +43,11 @@ export function scopeCheck(
     // RFC 6750 §3.1: no credentials, no error code; realm and resource_metadata still apply.
     if (auth === undefined) throw new KeywardError('missing_token', { challenge })
     const policy = scopePolicyOf(auth)
+    // Outside the try: a scopeHierarchy function that answers nonsense is a configuration
+    // error (TypeError), not a 403.
+    const granted = expandScopes(auth.scopes, policy?.hierarchy)
     try {
-      checkScopeSet(expandScopes(auth.scopes, policy?.hierarchy), required, mode)
+      checkScopeSet(granted, required, mode)
     } catch (error) {
       throw new KeywardError('insufficient_scope', {
         scopes: required,

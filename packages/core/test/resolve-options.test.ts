@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { resolveOptions } from '../src/resolve-options.js'
+import { protectedResourceMetadata } from '../src/protected-resource-metadata.js'
+import { resolveAuthenticateOptions, resolveOptions } from '../src/resolve-options.js'
+import { requireScopes } from '../src/scope-requirements.js'
 import { createVerifier } from '../src/verifier.js'
+import { outcome, startHarness } from './support/jwks-harness.js'
 
 const VALID = {
   issuer: 'https://issuer.test/',
@@ -12,6 +15,25 @@ const VALID = {
 function construct(changes: Record<string, unknown>): void {
   createVerifier({ ...VALID, ...changes }).close()
 }
+
+/** The error `run` throws; fails the test when it throws nothing. */
+function thrown(run: () => unknown): Error {
+  try {
+    run()
+  } catch (error) {
+    return error as Error
+  }
+  throw new Error('expected a TypeError, nothing was thrown')
+}
+
+/** Asserts a TypeError whose message names every one of `names` (quoted, as options are). */
+function expectTypeErrorNaming(run: () => unknown, ...names: string[]): void {
+  const error = thrown(run)
+  expect(error).toBeInstanceOf(TypeError)
+  for (const name of names) expect(error.message).toContain(`"${name}"`)
+}
+
+const SECOND = { ...VALID, issuer: 'https://second.test/' }
 
 describe('createVerifier configuration', () => {
   it('constructs from the minimal valid options (control for the cases below)', () => {
@@ -159,5 +181,321 @@ describe('createVerifier configuration', () => {
       typRequired: true,
       required: ['aud', 'client_id', 'exp', 'iat', 'iss', 'jti', 'sub', 'tenant'],
     })
+  })
+})
+
+describe('unknown options', () => {
+  it('throws a TypeError naming an unknown top-level option', () => {
+    expectTypeErrorNaming(() => {
+      construct({ tenant: 'acme' })
+    }, 'tenant')
+  })
+
+  it('names the option meant for a misspelling within two edits', () => {
+    expectTypeErrorNaming(
+      () => {
+        construct({ audiance: 'https://api.test' })
+      },
+      'audiance',
+      'audience',
+    )
+  })
+
+  it('names the option meant for a different letter case', () => {
+    expectTypeErrorNaming(
+      () => {
+        construct({ ClockToleranceMS: 5000 })
+      },
+      'ClockToleranceMS',
+      'clockToleranceMs',
+    )
+  })
+
+  it('checks a key whose value is undefined by its name all the same', () => {
+    expectTypeErrorNaming(
+      () => {
+        construct({ requiredClaim: undefined })
+      },
+      'requiredClaim',
+      'requiredClaims',
+    )
+  })
+
+  it('throws a TypeError naming an unknown jwks option, with the option meant', () => {
+    expectTypeErrorNaming(
+      () => {
+        construct({ jwks: { timeout: 1000 } })
+      },
+      'jwks.timeout',
+      'jwks.timeoutMs',
+    )
+  })
+
+  it('throws a TypeError naming an unknown option of an issuers entry, with its index', () => {
+    expectTypeErrorNaming(
+      () => createVerifier({ issuers: [VALID, { ...SECOND, algorithm: ['ES256'] }] }),
+      'issuers[1].algorithm',
+      'issuers[1].algorithms',
+    )
+  })
+
+  it('says where a jwks option given at the top level belongs', () => {
+    expectTypeErrorNaming(
+      () => {
+        construct({ cacheMaxAgeMs: 5000 })
+      },
+      'cacheMaxAgeMs',
+      'jwks',
+    )
+  })
+
+  it('says that a verifier-wide option given in an issuers entry belongs at the top level', () => {
+    expectTypeErrorNaming(
+      () => createVerifier({ issuers: [{ ...VALID, clockToleranceMs: 0 }] }),
+      'issuers[0].clockToleranceMs',
+      'issuers',
+    )
+  })
+
+  it('says that an adapter option passed to createVerifier is the second argument of bearerAuth', () => {
+    const error = thrown(() => {
+      construct({ optional: true })
+    })
+    expect(error).toBeInstanceOf(TypeError)
+    expect(error.message).toContain('"optional"')
+    expect(error.message).toContain('bearerAuth')
+  })
+
+  it('does not read options inherited from the prototype', () => {
+    const options = Object.assign(Object.create({ allowQueryToken: true }) as object, VALID)
+    expect(resolveOptions(options).allowQueryToken).toBe(false)
+  })
+})
+
+describe('issuers with per-issuer options at the top level', () => {
+  it.each([
+    ['audience', 'https://api.test'],
+    ['jwksUri', 'https://issuer.test/jwks'],
+    ['algorithms', ['ES256']],
+    ['typ', 'at+jwt'],
+    ['profile', 'rfc9068'],
+    ['requiredClaims', ['sub']],
+  ])('throws a TypeError saying %s belongs in each issuers entry', (key, value) => {
+    expectTypeErrorNaming(() => createVerifier({ issuers: [VALID], [key]: value }), key, 'issuers')
+  })
+
+  it('accepts a per-issuer key whose value is undefined next to issuers', () => {
+    expect(
+      resolveOptions({ issuers: [VALID, SECOND], audience: undefined }).issuers.map(
+        (issuer) => issuer.issuer,
+      ),
+    ).toEqual([VALID.issuer, SECOND.issuer])
+  })
+})
+
+describe("typ with profile: 'rfc9068'", () => {
+  it('throws a TypeError naming typ when a typ value is not at+jwt', () => {
+    expectTypeErrorNaming(
+      () => {
+        construct({ profile: 'rfc9068', typ: ['at+jwt', 'JWT'] })
+      },
+      'typ',
+      'profile',
+    )
+  })
+
+  it('accepts typ values that all normalise to at+jwt', () => {
+    const issuer = resolveOptions({
+      ...VALID,
+      profile: 'rfc9068',
+      typ: ['application/AT+JWT', 'at+jwt'],
+    }).issuers[0]!
+    expect([...issuer.header.typ]).toEqual(['at+jwt'])
+  })
+
+  it('throws a TypeError naming audience when it is null', () => {
+    expectTypeErrorNaming(
+      () => {
+        construct({ profile: 'rfc9068', audience: null })
+      },
+      'audience',
+      'profile',
+    )
+  })
+})
+
+describe('key cache bounds', () => {
+  /** The resolved freshness bounds for `jwks`. */
+  function bounds(jwks: Record<string, number>): number[] {
+    const resolved = resolveOptions({ ...VALID, jwks }).jwks
+    return [resolved.cacheFloorMs, resolved.cacheMaxAgeMs, resolved.cacheCeilingMs]
+  }
+
+  it('lowers the default floor to a shorter cacheMaxAgeMs', () => {
+    expect(bounds({ cacheMaxAgeMs: 5000 })).toEqual([5000, 5000, 3_600_000])
+  })
+
+  it('raises the default ceiling to a longer cacheMaxAgeMs', () => {
+    expect(bounds({ cacheMaxAgeMs: 7_200_000 })).toEqual([60_000, 7_200_000, 7_200_000])
+  })
+
+  it('moves the default cacheMaxAgeMs inside a given floor or ceiling', () => {
+    expect([bounds({ cacheFloorMs: 900_000 }), bounds({ cacheCeilingMs: 30_000 })]).toEqual([
+      [900_000, 900_000, 3_600_000],
+      [30_000, 30_000, 30_000],
+    ])
+  })
+
+  it('throws a TypeError naming both when a given floor is above a given cacheMaxAgeMs', () => {
+    expectTypeErrorNaming(
+      () => {
+        construct({ jwks: { cacheMaxAgeMs: 5000, cacheFloorMs: 60_000 } })
+      },
+      'jwks.cacheFloorMs',
+      'jwks.cacheMaxAgeMs',
+    )
+  })
+
+  it('throws a TypeError naming both when a given ceiling is below a given cacheMaxAgeMs', () => {
+    expectTypeErrorNaming(
+      () => {
+        construct({ jwks: { cacheMaxAgeMs: 600_000, cacheCeilingMs: 300_000 } })
+      },
+      'jwks.cacheMaxAgeMs',
+      'jwks.cacheCeilingMs',
+    )
+  })
+
+  it('refetches keys 5 s after the last fetch with cacheMaxAgeMs: 5000', async () => {
+    const harness = await startHarness({ jwks: { cacheMaxAgeMs: 5000 } })
+    try {
+      // `no-store` is clamped to the floor, which follows cacheMaxAgeMs down.
+      harness.server.setHeaders({ 'cache-control': 'no-store' })
+      await harness.verifier.warmup()
+      const start = harness.clock.now
+      const token = harness.token(600)
+      harness.clock.set(start + 5000)
+      expect(await outcome(harness.verifier, token)).toBe('ok')
+      await harness.settle()
+      expect(harness.server.jwksRequests).toBe(2)
+      expect(harness.of('jwks_fetch_success').map((event) => event.freshForMs)).toEqual([
+        5000, 5000,
+      ])
+    } finally {
+      await harness.close()
+    }
+  })
+})
+
+describe('retry delays', () => {
+  it('lowers the default first retry delay to a shorter retryMaxDelayMs', () => {
+    const { jwks } = resolveOptions({ ...VALID, jwks: { retryMaxDelayMs: 500 } })
+    expect([jwks.retryInitialDelayMs, jwks.retryMaxDelayMs]).toEqual([500, 500])
+  })
+
+  it('throws a TypeError naming both when the first delay is above the largest', () => {
+    expectTypeErrorNaming(
+      () => {
+        construct({ jwks: { retryInitialDelayMs: 2000, retryMaxDelayMs: 1000 } })
+      },
+      'jwks.retryInitialDelayMs',
+      'jwks.retryMaxDelayMs',
+    )
+  })
+})
+
+describe('options that used to be accepted and ignored', () => {
+  it.each([
+    ['jwks: null', { jwks: null }, 'jwks'],
+    ['jwks.headers: null', { jwks: { headers: null } }, 'jwks.headers'],
+    ['a non-string header value', { jwks: { headers: { 'x-api-key': 1 } } }, 'jwks.headers'],
+    ['an invalid header name', { jwks: { headers: { 'bad header': 'x' } } }, 'jwks.headers'],
+    ['a resourceMetadata without url', { resourceMetadata: { resource: 'x' } }, 'resourceMetadata'],
+    ['a Map as scopeHierarchy', { scopeHierarchy: new Map([['a', ['b']]]) }, 'scopeHierarchy'],
+    ['a scope string in scopeHierarchy', { scopeHierarchy: { a: 'b' } }, 'scopeHierarchy.a'],
+    ['an invalid implied scope', { scopeHierarchy: { a: ['b"c'] } }, 'scopeHierarchy.a'],
+    ['an invalid scope as key', { scopeHierarchy: { 'a b': ['c'] } }, 'scopeHierarchy'],
+    ['an empty required claim name', { requiredClaims: [''] }, 'requiredClaims'],
+  ])('throws a TypeError for %s', (_, changes, name) => {
+    expectTypeErrorNaming(() => {
+      construct(changes)
+    }, name)
+  })
+
+  it('accepts the result of protectedResourceMetadata as resourceMetadata', () => {
+    const resourceMetadata = protectedResourceMetadata({
+      resource: 'https://api.test/mcp',
+      authorizationServers: [VALID.issuer],
+    })
+    expect(resolveOptions({ ...VALID, resourceMetadata }).resourceMetadataUrl).toBe(
+      resourceMetadata.url,
+    )
+  })
+})
+
+describe('scopeHierarchy', () => {
+  it('is copied at construction: a later change to the object grants nothing', async () => {
+    const scopeHierarchy: Record<string, string[]> = { guest: [] }
+    const harness = await startHarness({ settings: { scopeHierarchy } })
+    try {
+      scopeHierarchy.guest = ['admin']
+      const auth = await harness.verifier.verify(harness.issuer.mint({ scope: 'guest' }))
+      expect(
+        thrown(() => {
+          requireScopes(auth, 'admin')
+        }),
+      ).toMatchObject({ code: 'insufficient_scope' })
+    } finally {
+      await harness.close()
+    }
+  })
+
+  it('throws a TypeError naming scopeHierarchy when its function returns a string', async () => {
+    const harness = await startHarness({
+      settings: { scopeHierarchy: () => 'admin' as unknown as string[] },
+    })
+    try {
+      const auth = await harness.verifier.verify(harness.issuer.mint({ scope: 'guest' }))
+      expectTypeErrorNaming(() => {
+        requireScopes(auth, 'admin')
+      }, 'scopeHierarchy')
+    } finally {
+      await harness.close()
+    }
+  })
+})
+
+describe('resolveAuthenticateOptions', () => {
+  it('defaults optional to false, with or without an options object', () => {
+    expect([
+      resolveAuthenticateOptions(undefined, 'bearerAuth'),
+      resolveAuthenticateOptions({}, 'bearerAuth'),
+    ]).toEqual([{ optional: false }, { optional: false }])
+  })
+
+  it('throws a TypeError naming a misspelt option and the option meant', () => {
+    expectTypeErrorNaming(
+      () => resolveAuthenticateOptions({ optinal: true }, 'bearerAuth'),
+      'optinal',
+      'optional',
+    )
+  })
+
+  it('throws a TypeError naming optional when it is not a boolean', () => {
+    expectTypeErrorNaming(
+      () => resolveAuthenticateOptions({ optional: 'yes' }, 'bearerAuth'),
+      'optional',
+    )
+  })
+
+  it('says that a verifier option belongs in the first argument of the caller', () => {
+    const error = thrown(() => resolveAuthenticateOptions({ audience: 'x' }, 'bearerAuth'))
+    expect(error).toBeInstanceOf(TypeError)
+    expect(error.message).toContain('"audience"')
+    expect(error.message).toContain('bearerAuth')
+  })
+
+  it('throws a TypeError for options that are not an object', () => {
+    expect(() => resolveAuthenticateOptions(null, 'bearerAuth')).toThrow(TypeError)
   })
 })
