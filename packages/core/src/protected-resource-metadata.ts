@@ -1,4 +1,7 @@
+import { DEFAULTS } from './defaults.js'
+import { optionRecord } from './option-readers.js'
 import { isSafeFetchUrl } from './safe-fetch-url.js'
+import { rejectUnknownOptions } from './unknown-options.js'
 import { isChallengeSafe, isScopeToken } from './www-authenticate.js'
 
 /** Input of {@link protectedResourceMetadata}: RFC 9728 §2 parameters, in camelCase. */
@@ -48,6 +51,20 @@ export interface ProtectedResourceMetadata {
 
 const WELL_KNOWN = '/.well-known/oauth-protected-resource'
 
+/** Every option, so that a misspelt one is a `TypeError` instead of a missing document member. */
+const OPTION_NAMES = Object.keys({
+  resource: true,
+  authorizationServers: true,
+  scopesSupported: true,
+  bearerMethodsSupported: true,
+  resourceName: true,
+  resourceDocumentation: true,
+  resourcePolicyUri: true,
+  resourceTosUri: true,
+  jwksUri: true,
+} satisfies Record<keyof ProtectedResourceMetadataOptions, true>)
+const BEARER_METHODS: readonly unknown[] = ['header', 'body', 'query']
+
 /**
  * Builds the RFC 9728 document for a resource server, such as an MCP server. Zero-valued fields
  * are omitted. The resource identifier and URLs come only from this configuration, never from
@@ -67,6 +84,11 @@ const WELL_KNOWN = '/.well-known/oauth-protected-resource'
 export function protectedResourceMetadata(
   options: ProtectedResourceMetadataOptions,
 ): ProtectedResourceMetadata {
+  rejectUnknownOptions(
+    optionRecord(options, 'options'),
+    { known: OPTION_NAMES, elsewhere: new Map() },
+    '',
+  )
   const resource = safeUrl(options.resource, 'resource')
   // RFC 9728 §1.2: the resource identifier has no fragment.
   if (resource.hash !== '') throw new TypeError('"resource" must not have a fragment')
@@ -84,9 +106,19 @@ export function protectedResourceMetadata(
     authorization_servers: servers.map(String),
   }
   if (scopes.length > 0) document.scopes_supported = scopes
-  document.bearer_methods_supported = [...(options.bearerMethodsSupported ?? ['header'])]
+  const methods: unknown =
+    options.bearerMethodsSupported ?? DEFAULTS.protectedResourceMetadata.bearerMethodsSupported
+  // RFC 9728 §2: an empty list says no bearer method is supported, which is allowed.
+  if (!Array.isArray(methods) || !methods.every((method) => BEARER_METHODS.includes(method))) {
+    throw new TypeError('"bearerMethodsSupported" must be an array of "header", "body" and "query"')
+  }
+  document.bearer_methods_supported = [...(methods as readonly string[])]
   if (options.jwksUri !== undefined) document.jwks_uri = safeUrl(options.jwksUri, 'jwksUri').href
-  if (nonEmpty(options.resourceName)) document.resource_name = options.resourceName
+  const name: unknown = options.resourceName
+  if (name !== undefined && typeof name !== 'string') {
+    throw new TypeError('"resourceName" must be a string')
+  }
+  if (nonEmpty(name)) document.resource_name = name
   for (const [name, key] of [
     ['resourceDocumentation', 'resource_documentation'],
     ['resourcePolicyUri', 'resource_policy_uri'],

@@ -84,6 +84,22 @@ describe('protectedResourceMetadata', () => {
     ).toThrow(TypeError)
   })
 
+  it.each([
+    ['a misspelt option', { scopeSupported: ['a'] }, 'scopeSupported'],
+    ['an unknown bearer method', { bearerMethodsSupported: ['cookie'] }, 'bearerMethodsSupported'],
+    ['a non-string resourceName', { resourceName: 42 }, 'resourceName'],
+  ])('throws a TypeError naming the option for %s', (_, changes, name) => {
+    expect(() =>
+      protectedResourceMetadata({
+        resource: 'https://mcp.example.com',
+        authorizationServers: ['https://auth.example.com/'],
+        ...changes,
+      } as never),
+    ).toThrow(
+      expect.objectContaining({ name: 'TypeError', message: expect.stringContaining(`"${name}"`) }),
+    )
+  })
+
   it('puts resource_metadata into every 401 and 403 challenge of a verifier', async () => {
     const issuer = await TestIssuer.create()
     const server = await startJwksServer({ issuer })

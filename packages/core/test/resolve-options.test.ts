@@ -233,7 +233,7 @@ describe('unknown options', () => {
 
   it('throws a TypeError naming an unknown option of an issuers entry, with its index', () => {
     expectTypeErrorNaming(
-      () => createVerifier({ issuers: [VALID, { ...SECOND, algorithm: ['ES256'] }] }),
+      () => resolveOptions({ issuers: [VALID, { ...SECOND, algorithm: ['ES256'] }] }),
       'issuers[1].algorithm',
       'issuers[1].algorithms',
     )
@@ -251,7 +251,7 @@ describe('unknown options', () => {
 
   it('says that a verifier-wide option given in an issuers entry belongs at the top level', () => {
     expectTypeErrorNaming(
-      () => createVerifier({ issuers: [{ ...VALID, clockToleranceMs: 0 }] }),
+      () => resolveOptions({ issuers: [{ ...VALID, clockToleranceMs: 0 }] }),
       'issuers[0].clockToleranceMs',
       'issuers',
     )
