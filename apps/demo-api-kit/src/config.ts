@@ -19,7 +19,8 @@ export interface DemoApiConfig {
  *   an issuer can tell its verifiers apart).
  * - `CLOCK_TOLERANCE_MS`, `JWKS_CACHE_MAX_AGE_MS`: the demo tour turns these down so that
  *   expiry, rotation and outages play out in seconds instead of minutes. The key cache setting
- *   sets both `cacheMaxAgeMs` and `cacheFloorMs`. Unset, keyward's defaults apply.
+ *   is `jwks.cacheMaxAgeMs`; keyward lowers its cache floor to match. Unset, keyward's defaults
+ *   apply.
  *
  * @example
  * ```ts
@@ -50,7 +51,7 @@ export function loadApiConfig(
       ...(clockToleranceMs === undefined ? {} : { clockToleranceMs }),
       jwks: {
         headers: { 'user-agent': `keyward-demo/${service}` },
-        ...(cacheMs === undefined ? {} : { cacheMaxAgeMs: cacheMs, cacheFloorMs: cacheMs }),
+        ...(cacheMs === undefined ? {} : { cacheMaxAgeMs: cacheMs }),
       },
       onEvent: fetchLog.onEvent,
     },

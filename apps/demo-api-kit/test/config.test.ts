@@ -37,9 +37,9 @@ describe('loadApiConfig', () => {
       jwks: {
         headers: { 'user-agent': 'keyward-demo/late-api' },
         cacheMaxAgeMs: 2000,
-        cacheFloorMs: 2000,
       },
     })
+    expect(config.verifier.jwks).not.toHaveProperty('cacheFloorMs')
   })
 
   it('throws a TypeError naming the variable that is missing or malformed', () => {
