@@ -1,5 +1,5 @@
 /** Whether a URL hostname is a loopback address (RFC 6761 §6.3 `localhost`, 127.0.0.0/8, ::1). */
-export function isLoopbackHost(hostname: string): boolean {
+function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase()
   return (
     host === 'localhost' ||
