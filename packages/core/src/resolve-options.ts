@@ -127,11 +127,20 @@ const ADAPTER_OPTION = (key: string) =>
   `"${key}" is an adapter option: pass it as the second argument of bearerAuth (Express, Koa), ` +
   `or use @OptionalAuth() (NestJS)`
 
+// NestJS strips its module's own options before `createVerifier`, except from the object a
+// `forRootAsync` factory returns.
+const NEST_MODULE_OPTIONS = ['isGlobal', 'unguardedRoutes']
+
 const TOP_LEVEL_NAMES: OptionNames = {
   known: VERIFIER_OPTION_NAMES,
   elsewhere: new Map([
     ...sentences(JWKS_KEYS, (key) => `"${key}" is a key-fetching option: put it in "jwks"`),
     ...sentences(AUTHENTICATE_KEYS, ADAPTER_OPTION),
+    ...sentences(
+      NEST_MODULE_OPTIONS,
+      (key) =>
+        `"${key}" is a KeywardModule option: pass it to forRootAsync beside useFactory, not in the options the factory returns`,
+    ),
   ]),
 }
 

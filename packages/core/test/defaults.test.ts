@@ -25,7 +25,7 @@ for (const [key, value] of Object.entries(DEFAULTS)) {
 }
 
 /** Options of other packages, with defaults of their own. */
-const ADAPTER_OWNED = new Set(['isGlobal'])
+const ADAPTER_OWNED = new Set(['isGlobal', 'unguardedRoutes'])
 /** Every option name the docs may state a default for. */
 const KNOWN_NAMES = new Set([
   ...VERIFIER_OPTION_NAMES,

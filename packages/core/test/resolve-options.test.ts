@@ -266,6 +266,15 @@ describe('unknown options', () => {
     expect(error.message).toContain('bearerAuth')
   })
 
+  it('says that a NestJS module option returned by a forRootAsync factory belongs beside it', () => {
+    const error = thrown(() => {
+      construct({ isGlobal: true })
+    })
+    expect(error).toBeInstanceOf(TypeError)
+    expect(error.message).toContain('"isGlobal"')
+    expect(error.message).toContain('forRootAsync')
+  })
+
   it('does not read options inherited from the prototype', () => {
     const options = Object.assign(Object.create({ allowQueryToken: true }) as object, VALID)
     expect(resolveOptions(options).allowQueryToken).toBe(false)
