@@ -16,7 +16,12 @@ export interface VerificationKey {
    * come from the algorithm.
    */
   readonly signatureBytes: number | undefined
-  /** `kid` plus the public key material: equal fingerprints are the same key across fetches. */
+  /**
+   * Everything that decides which tokens this key verifies: `kid`, `alg` and the public key
+   * material (with `kty` and `crv`). Equal fingerprints are the same key across fetches, so a
+   * key republished with another `alg` is a new key, and verifications cached under the old one
+   * stop. (`use` and `key_ops` only decide whether a key is kept at all.)
+   */
   readonly fingerprint: string
 }
 
@@ -129,7 +134,7 @@ export async function importVerificationKey(jwk: unknown): Promise<JwkImportResu
       alg,
       keyObject,
       signatureBytes: signatureBytesOf(keyObject),
-      fingerprint: JSON.stringify([kid ?? null, material]),
+      fingerprint: JSON.stringify([kid ?? null, alg ?? null, material]),
     },
   }
 }

@@ -54,6 +54,15 @@ describe('importVerificationKey', () => {
     expect(a.key?.fingerprint).not.toBe(c.key?.fingerprint)
   })
 
+  it('gives a key another fingerprint when its alg changes, since it then fits other tokens', async () => {
+    const { kty, n, e } = rsa.publicJwk
+    const rs256 = await importVerificationKey(rsa.publicJwk)
+    const ps256 = await importVerificationKey({ ...rsa.publicJwk, alg: 'PS256' })
+    const any = await importVerificationKey({ kty, n, e, kid: rsa.kid })
+    const fingerprints = new Set([rs256, ps256, any].map((result) => result.key?.fingerprint))
+    expect(fingerprints.size).toBe(3)
+  })
+
   it.each([
     ['an RSA private key', () => privateJwk('RS256'), 'private_key'],
     ['an EC private key', () => privateJwk('ES256'), 'private_key'],

@@ -278,4 +278,39 @@ describe('rotation with steady traffic', () => {
     expect(await outcome(harness.verifier, token)).toBe('ok')
     expect(harness.server.jwksRequests).toBe(2)
   })
+
+  it('applies a narrower alg republished under the same kid at the next refetch', async () => {
+    const clock = new FakeClock()
+    const issuer = await TestIssuer.create({ alg: 'RS256', now: clock.read })
+    const jwk = issuer.signingKey.publicJwk
+    delete jwk.alg
+    harness = await startHarness({ issuer, clock })
+    const token = harness.token(3600)
+    expect(await outcome(harness.verifier, token)).toBe('ok')
+    expect(await outcome(harness.verifier, token)).toBe('ok') // now a cache hit
+    // RFC 7517 §4.4: the key is now for PS256 only, so RS256 tokens no longer fit it.
+    jwk.alg = 'PS256'
+    clock.advance(REFRESH_AT_MS)
+    await outcome(harness.verifier, token)
+    await harness.settle()
+    expect(harness.server.jwksRequests).toBe(2)
+    expect(await outcome(harness.verifier, token)).toBe('invalid_signature')
+    expect(await outcome(harness.verifier, harness.token())).toBe('invalid_signature')
+  })
+
+  it('accepts again once a key republished without its alg fits the token', async () => {
+    const clock = new FakeClock()
+    const issuer = await TestIssuer.create({ alg: 'RS256', now: clock.read })
+    const jwk = issuer.signingKey.publicJwk
+    jwk.alg = 'PS256'
+    harness = await startHarness({ issuer, clock })
+    const token = harness.token(3600)
+    expect(await outcome(harness.verifier, token)).toBe('invalid_signature')
+    delete jwk.alg
+    clock.advance(REFRESH_AT_MS)
+    await outcome(harness.verifier, harness.token())
+    await harness.settle()
+    expect(harness.server.jwksRequests).toBe(2)
+    expect(await outcome(harness.verifier, token)).toBe('ok')
+  })
 })
