@@ -39,6 +39,7 @@ export type KeyDropReason =
   | 'unsupported_curve'
   | 'weak_rsa_key'
   | 'weak_rsa_exponent'
+  | 'rsa_exponent_too_large'
   | 'small_order_key'
   | 'invalid_key'
   | 'too_many_keys'
@@ -57,6 +58,11 @@ const EC_CURVES: Readonly<Record<string, string>> = {
 // RFC 8725 §3.5 and NIST SP 800-57: RSA below 2048 bits is breakable; above 16384 is a CPU trap.
 const MIN_RSA_BITS = 2048
 const MAX_RSA_BITS = 16384
+// Every issuer publishes e = 65537 (RFC 8017 allows any odd e ≥ 3, NIST SP 800-56B caps it at
+// 2^256). Verifying costs one or two modular multiplications per bit of e, so a key with a 3000-bit e
+// makes each forged token naming it cost tens of times a normal one. Go's crypto/rsa refuses
+// e > 2^31 - 1 and BoringSSL e over 33 bits; keyward keeps e < 2^32.
+const MAX_RSA_EXPONENT_BYTES = 4
 
 /**
  * Validates one JWK on its own and imports it, so that one bad key never poisons a set. Only
@@ -151,7 +157,8 @@ function stringMember(value: unknown): string | undefined {
 
 /**
  * RSA keys too small to be safe, or with a public exponent that is even or below 3: WebCrypto
- * imports `e = 1`, and then any "signature" equal to the padded hash verifies.
+ * imports `e = 1`, and then any "signature" equal to the padded hash verifies. Keys too large
+ * (modulus or exponent) to verify cheaply are dropped too: anyone may send tokens naming them.
  */
 function rsaWeakness(n: string, e: string): KeyDropReason | undefined {
   const modulus = stripLeadingZeros(Buffer.from(n, 'base64url'))
@@ -161,6 +168,7 @@ function rsaWeakness(n: string, e: string): KeyDropReason | undefined {
   const bits = (modulus.length - 1) * 8 + (32 - Math.clz32(first))
   if (bits < MIN_RSA_BITS) return 'weak_rsa_key'
   if (bits > MAX_RSA_BITS) return 'invalid_key'
+  if (exponent.length > MAX_RSA_EXPONENT_BYTES) return 'rsa_exponent_too_large'
   const last = exponent[exponent.length - 1] ?? 0
   if ((last & 1) === 0) return 'weak_rsa_exponent'
   if (exponent.length === 1 && last < 3) return 'weak_rsa_exponent'

@@ -82,6 +82,22 @@ describe('importVerificationKey', () => {
     expect(await reason(await rsaJwkWithExponent(3))).toBe('imported')
   })
 
+  it.each([
+    ['2^32 + 1', 2 ** 32 + 1],
+    ['of 3063 bits', (1n << 3062n) + 1n],
+  ])('drops an RSA key with e %s as a CPU trap', async (_, e) => {
+    expect(await reason(await rsaJwkWithExponent(e))).toBe('rsa_exponent_too_large')
+  })
+
+  it('keeps an RSA key with e = 2^32 - 1, the largest exponent allowed', async () => {
+    expect(await reason(await rsaJwkWithExponent(2 ** 32 - 1))).toBe('imported')
+  })
+
+  it('ignores leading zero octets of the exponent', async () => {
+    const e = Buffer.from('000000000000010001', 'hex').toString('base64url')
+    expect(await reason({ ...rsa.publicJwk, e })).toBe('imported')
+  })
+
   it('keeps a 2048-bit RSA key whose modulus has a leading zero octet', async () => {
     const n = Buffer.concat([Buffer.from([0]), Buffer.from(rsa.publicJwk.n as string, 'base64url')])
     expect(await reason({ ...rsa.publicJwk, n: n.toString('base64url') })).toBe('imported')

@@ -17,16 +17,18 @@ export async function weakRsaJwk(bits = 1024, kid = nextKid()): Promise<Record<s
   return { ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' }
 }
 
-function encodeExponent(e: number): string {
-  if (!Number.isSafeInteger(e) || e < 0) throw new TypeError('"e" must be a non-negative integer')
+function encodeExponent(e: number | bigint): string {
+  if (e < 0 || (typeof e === 'number' && !Number.isSafeInteger(e))) {
+    throw new TypeError('"e" must be a non-negative integer')
+  }
   const hex = e.toString(16)
   // JWK integers are big-endian and minimal (RFC 7518 §6.3.1), but still at least one octet.
   return Buffer.from(hex.length % 2 === 0 ? hex : `0${hex}`, 'hex').toString('base64url')
 }
 
 /**
- * A 2048-bit RSA public JWK whose exponent is replaced by `e` (1, 3, 4...), built by hand because
- * no key generator produces such keys.
+ * A 2048-bit RSA public JWK whose exponent is replaced by `e` (1, 3, 4, or a bigint of thousands
+ * of bits), built by hand because no key generator produces such keys.
  *
  * @example
  * ```ts
@@ -34,7 +36,7 @@ function encodeExponent(e: number): string {
  * ```
  */
 export async function rsaJwkWithExponent(
-  e: number,
+  e: number | bigint,
   kid = nextKid(),
 ): Promise<Record<string, unknown>> {
   const { publicKey } = await generateKeyPairFor('RS256')

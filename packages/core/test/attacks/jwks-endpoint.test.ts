@@ -166,6 +166,7 @@ describe('attacks: JWKS endpoint', () => {
           await weakRsaJwk(1024, 'weak-1024'),
           await rsaJwkWithExponent(1, 'rsa-e1'),
           await rsaJwkWithExponent(65536, 'rsa-even-e'),
+          await rsaJwkWithExponent(2n ** 64n + 1n, 'rsa-huge-e'),
           await encryptionJwk('enc'),
           { ...issuer.signingKey.publicJwk, kid: 'ops-sign', key_ops: ['sign'] },
           { kty: 'EC', crv: 'secp256k1', x: 'AAAA', y: 'AAAA', kid: 'k1' },
@@ -181,6 +182,7 @@ describe('attacks: JWKS endpoint', () => {
         'weak-1024',
         'rsa-e1',
         'rsa-even-e',
+        'rsa-huge-e',
         'enc',
         'ops-sign',
         'k1',
@@ -198,6 +200,15 @@ describe('attacks: JWKS endpoint', () => {
       const input = `${header}.${b64(JSON.stringify(issuer.claims({ scope: 'admin' })))}`
       const forged = pkcs1Encoded(input, Buffer.from(String(e1.n), 'base64url').length)
       await target.reject(`${input}.${forged.toString('base64url')}`, 'unknown_key', '/admin')
+    })
+
+    it('drops an RSA key with a 3063-bit exponent, so a forged token naming it costs no exponentiation (CPU trap)', async () => {
+      jwks.setFault({
+        kind: 'keys',
+        keys: [await rsaJwkWithExponent((1n << 3062n) + 1n, 'rsa-huge-e'), ...issuer.jwks().keys],
+      })
+      const target = await freshTarget()
+      await target.reject(issuer.mint({}, { kid: 'rsa-huge-e', signature: 'zeros' }), 'unknown_key')
     })
 
     it('drops a small-order Ed25519 key, so (R = identity, S = 0) is no signature (forgery without a private key)', async () => {
