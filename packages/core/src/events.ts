@@ -48,6 +48,17 @@ export type KeywardEvent =
       readonly reason: KeyDropReason
     })
   | (IssuerEvent & {
+      /**
+       * One fetch dropped more keys than get an event each (`jwks_key_dropped`, the first
+       * {@link MAX_KEY_DROP_EVENTS}): the rest, counted, so a hostile JWKS cannot flood the logs.
+       */
+      readonly type: 'jwks_key_drop_summary'
+      /** Keys this fetch dropped without a `jwks_key_dropped` event of their own. */
+      readonly omitted: number
+      /** Those keys, counted by reason. */
+      readonly reasons: Readonly<Partial<Record<KeyDropReason, number>>>
+    })
+  | (IssuerEvent & {
       readonly type: 'jwks_keys_rotated'
       readonly added: readonly string[]
       readonly removed: readonly string[]
@@ -81,6 +92,7 @@ export const EVENT_CHANNELS: Readonly<Record<KeywardEventType, string>> = {
   jwks_fetch_success: 'keyward:jwks_fetch_success',
   jwks_fetch_failure: 'keyward:jwks_fetch_failure',
   jwks_key_dropped: 'keyward:jwks_key_dropped',
+  jwks_key_drop_summary: 'keyward:jwks_key_drop_summary',
   jwks_keys_rotated: 'keyward:jwks_keys_rotated',
   jwks_stale_begin: 'keyward:jwks_stale_begin',
   jwks_stale_end: 'keyward:jwks_stale_end',
@@ -121,8 +133,21 @@ export class EventSink {
   }
 }
 
-/** Caps untrusted strings copied into events, so a hostile token cannot flood a log line. */
-export function clip(value: unknown): string | undefined {
+/** `jwks_key_dropped` events per fetch; further drops are counted in `jwks_key_drop_summary`. */
+export const MAX_KEY_DROP_EVENTS = 20
+
+/**
+ * Caps untrusted strings copied into events and `health()` (key ids, discovered URLs, unverified
+ * token values), so a hostile token or JWKS cannot flood a log line.
+ */
+export function clip(value: string, max?: number): string
+export function clip(value: unknown, max?: number): string | undefined
+export function clip(value: unknown, max = 128): string | undefined {
   if (typeof value !== 'string') return undefined
-  return value.length > 128 ? `${value.slice(0, 128)}…` : value
+  return value.length > max ? `${value.slice(0, max)}…` : value
+}
+
+/** URLs get more room than key ids: real ones are long, and a cut one is harder to recognise. */
+export function clipUrl(url: string): string {
+  return clip(url, 512)
 }

@@ -1,9 +1,9 @@
 import { backoffDelay, type BackoffPolicy } from './backoff.js'
 import { KeywardError } from './errors.js'
-import type { EventSink, FetchCause } from './events.js'
+import { clip, clipUrl, MAX_KEY_DROP_EVENTS, type EventSink, type FetchCause } from './events.js'
 import { FetchFailure, fetchJson, type FetchFunction } from './fetch-json.js'
-import type { VerificationKey } from './jwk-import.js'
-import { buildKeySet, type KeySet } from './key-set.js'
+import type { KeyDropReason, VerificationKey } from './jwk-import.js'
+import { buildKeySet, type DroppedKey, type KeySet } from './key-set.js'
 import type { RefreshBudget } from './refresh-budget.js'
 
 /** Resolved settings of one issuer's key source. */
@@ -207,9 +207,9 @@ export class JwksKeySource {
     const failing = this.#failures > 0
     return {
       issuer: this.#settings.issuer,
-      jwksUri: this.#resolvedUri,
+      jwksUri: this.#resolvedUri === undefined ? undefined : clipUrl(this.#resolvedUri),
       state: !usable ? 'unavailable' : now < this.#freshUntil ? 'fresh' : 'stale',
-      keyIds: keys.flatMap((key) => (key.kid === undefined ? [] : [key.kid])),
+      keyIds: kidsOf(keys),
       keyCount: keys.length,
       fetchedAt: this.#fetchedAt,
       staleForMs: usable ? Math.max(0, now - this.#freshUntil) : 0,
@@ -251,7 +251,7 @@ export class JwksKeySource {
     this.#settings.events.emit({
       type: 'jwks_fetch_start',
       issuer: this.#settings.issuer,
-      jwksUri: uri,
+      jwksUri: clipUrl(uri),
       cause,
     })
     try {
@@ -274,14 +274,7 @@ export class JwksKeySource {
       let set = this.#set
       if (result.kind === 'document') {
         const built = await buildKeySet(result.body, this.#settings.maxKeys)
-        for (const dropped of built.dropped) {
-          this.#settings.events.emit({
-            type: 'jwks_key_dropped',
-            issuer: this.#settings.issuer,
-            jwksUri: uri,
-            ...dropped,
-          })
-        }
+        this.#reportDropped(built.dropped, uri)
         if (!built.ok) throw new FetchFailure(built.error)
         set = this.#adopt(built.set, uri)
         this.#etag = result.etag
@@ -313,7 +306,7 @@ export class JwksKeySource {
         this.#settings.events.emit({
           type: 'jwks_keys_rotated',
           issuer: this.#settings.issuer,
-          jwksUri: uri,
+          jwksUri: clipUrl(uri),
           added: kidsOf(added),
           removed: kidsOf(removed),
         })
@@ -322,6 +315,37 @@ export class JwksKeySource {
     this.#active = active
     this.#set = { keys, byKid }
     return this.#set
+  }
+
+  /**
+   * One `jwks_key_dropped` event per dropped key, up to {@link MAX_KEY_DROP_EVENTS} per fetch,
+   * then one `jwks_key_drop_summary` counting the rest by reason: a 512 KiB body of junk entries
+   * is 250,000 drops, and an event each would flood every log and dashboard.
+   */
+  #reportDropped(dropped: readonly DroppedKey[], uri: string): void {
+    if (dropped.length === 0) return
+    const jwksUri = clipUrl(uri)
+    const reported = Math.min(dropped.length, MAX_KEY_DROP_EVENTS)
+    for (const { index, kid, reason } of dropped.slice(0, reported)) {
+      this.#settings.events.emit({
+        type: 'jwks_key_dropped',
+        issuer: this.#settings.issuer,
+        jwksUri,
+        kid: clip(kid),
+        index,
+        reason,
+      })
+    }
+    if (reported === dropped.length) return
+    const reasons: Partial<Record<KeyDropReason, number>> = {}
+    for (const { reason } of dropped.slice(reported)) reasons[reason] = (reasons[reason] ?? 0) + 1
+    this.#settings.events.emit({
+      type: 'jwks_key_drop_summary',
+      issuer: this.#settings.issuer,
+      jwksUri,
+      omitted: dropped.length - reported,
+      reasons,
+    })
   }
 
   #succeeded(
@@ -353,7 +377,7 @@ export class JwksKeySource {
       this.#settings.events.emit({
         type: 'jwks_stale_end',
         issuer: this.#settings.issuer,
-        jwksUri: uri,
+        jwksUri: clipUrl(uri),
         staleForMs,
         outcome: 'recovered',
       })
@@ -361,7 +385,7 @@ export class JwksKeySource {
     this.#settings.events.emit({
       type: 'jwks_fetch_success',
       issuer: this.#settings.issuer,
-      jwksUri: uri,
+      jwksUri: clipUrl(uri),
       cause,
       notModified,
       keyIds: kidsOf(set.keys),
@@ -388,7 +412,7 @@ export class JwksKeySource {
     this.#settings.events.emit({
       type: 'jwks_fetch_failure',
       issuer: this.#settings.issuer,
-      jwksUri: uri,
+      jwksUri: clipUrl(uri),
       cause,
       reason: failure.reason,
       httpStatus: failure.httpStatus,
@@ -411,7 +435,7 @@ export class JwksKeySource {
     this.#settings.events.emit({
       type: 'jwks_stale_end',
       issuer: this.#settings.issuer,
-      jwksUri: uri,
+      jwksUri: clipUrl(uri),
       staleForMs: now - since,
       outcome: 'expired',
     })
@@ -469,7 +493,7 @@ export class JwksKeySource {
   }
 
   #ids(): { issuer: string; jwksUri: string } {
-    return { issuer: this.#settings.issuer, jwksUri: this.#resolvedUri ?? '(discovery)' }
+    return { issuer: this.#settings.issuer, jwksUri: clipUrl(this.#resolvedUri ?? '(discovery)') }
   }
 
   #emitIfWanted(type: 'jwks_stale_begin', build: () => Parameters<EventSink['emit']>[0]): void {
@@ -477,6 +501,7 @@ export class JwksKeySource {
   }
 }
 
+/** Key ids for events and `health()`, clipped: the JWKS chose them. */
 function kidsOf(keys: readonly VerificationKey[]): string[] {
-  return keys.flatMap((key) => (key.kid === undefined ? [] : [key.kid]))
+  return keys.flatMap((key) => (key.kid === undefined ? [] : [clip(key.kid)]))
 }

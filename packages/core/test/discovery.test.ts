@@ -131,6 +131,28 @@ describe('issuer discovery', () => {
     )
   })
 
+  it('reports a long discovered jwks_uri clipped, in events and in health()', async () => {
+    const events: KeywardEvent[] = []
+    const padded = (srv: JwksServer) => `${srv.url}?pad=${'a'.repeat(10_000)}`
+    const { issuer, server } = await discoverableIssuer({
+      discoveryDocument: (srv, iss) => ({ issuer: iss.issuer, jwks_uri: padded(srv) }),
+    })
+    const verifier = track(
+      createVerifier({
+        issuer: issuer.issuer,
+        audience: issuer.audience,
+        onEvent: (event) => events.push(event),
+      }),
+    )
+    // The whole URL is fetched; only what is reported is clipped.
+    expect((await verifier.verify(issuer.mint())).issuer).toBe(issuer.issuer)
+    expect(server.jwksRequests).toBe(1)
+    const clipped = `${padded(server).slice(0, 512)}…`
+    const reported = events.flatMap((event) => ('jwksUri' in event ? [event.jwksUri] : []))
+    expect(new Set(reported)).toEqual(new Set(['(discovery)', clipped]))
+    expect(verifier.health().issuers[0]?.jwksUri).toBe(clipped)
+  })
+
   it('shares one discovery and one key fetch among 100 concurrent cold requests', async () => {
     const { issuer, server } = await discoverableIssuer()
     const verifier = track(createVerifier({ issuer: issuer.issuer, audience: issuer.audience }))

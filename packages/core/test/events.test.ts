@@ -34,7 +34,9 @@ async function everyKindOfEvent(h: Harness): Promise<string> {
   const { clock, server, issuer, verifier } = h
   await verifier.warmup()
   const next = await issuer.rotate()
-  server.setFault({ kind: 'keys', keys: [...issuer.jwks().keys, symmetricJwk('hmac')] })
+  // 21 dropped keys: 20 events of their own, then a summary.
+  const junk = Array.from({ length: 20 }, () => 'junk')
+  server.setFault({ kind: 'keys', keys: [...issuer.jwks().keys, symmetricJwk('hmac'), ...junk] })
   expect(await outcome(verifier, h.token())).toBe('ok')
   server.setFault({ kind: 'status', status: 503 })
   clock.advance(700_000)
@@ -77,6 +79,23 @@ describe('events', () => {
     ])
     expect(harness.of('jwks_key_dropped')).toEqual([
       { type: 'jwks_key_dropped', issuer, jwksUri, kid: 'hmac', index: 2, reason: 'symmetric_key' },
+      ...Array.from({ length: 19 }, (_, i) => ({
+        type: 'jwks_key_dropped',
+        issuer,
+        jwksUri,
+        kid: undefined,
+        index: 3 + i,
+        reason: 'not_an_object',
+      })),
+    ])
+    expect(harness.of('jwks_key_drop_summary')).toEqual([
+      {
+        type: 'jwks_key_drop_summary',
+        issuer,
+        jwksUri,
+        omitted: 1,
+        reasons: { not_an_object: 1 },
+      },
     ])
     expect(harness.of('jwks_keys_rotated')).toEqual([
       { type: 'jwks_keys_rotated', issuer, jwksUri, added: [newKid], removed: [] },
@@ -174,5 +193,48 @@ describe('events', () => {
     expect(rejected?.jti).toBe(`${'x'.repeat(128)}…`)
     expect(rejected?.kid).toBe(`${'x'.repeat(128)}…`)
     expect(rejected?.issuer).toBe(`${'x'.repeat(128)}…`)
+  })
+
+  it('reports at most 20 dropped keys one by one per fetch, then one summary', async () => {
+    harness = await startHarness()
+    // 510 KB of junk entries after one good key: 255,000 keys dropped in one fetch.
+    const junk = new Array<number>(255_000).fill(1)
+    harness.server.setFault({ kind: 'keys', keys: [...harness.issuer.jwks().keys, ...junk] })
+    expect(await outcome(harness.verifier, harness.token())).toBe('ok')
+    expect(harness.of('jwks_key_dropped')).toHaveLength(20)
+    expect(harness.of('jwks_key_drop_summary')).toMatchObject([
+      {
+        omitted: 254_980,
+        reasons: { not_an_object: 79, too_many_keys: 254_901 },
+      },
+    ])
+    expect(JSON.stringify(harness.events).length).toBeLessThan(8_000)
+  })
+
+  it('clips the key ids a JWKS publishes, in every event and in health()', async () => {
+    const long = (tag: string) => tag.repeat(2000)
+    harness = await startHarness({ jwks: { maxKeys: 2 } })
+    const { issuer, server, verifier } = harness
+    const key = await issuer.addKey({ kid: long('a'), publish: false })
+    server.setFault({
+      kind: 'keys',
+      keys: [key.publicJwk, { kid: long('b'), kty: 'oct' }, { kid: 'x'.repeat(500_000) }],
+    })
+    // The full kid still finds its key.
+    expect(await outcome(verifier, issuer.mint({}, { key }))).toBe('ok')
+    const clipped = (tag: string) => `${tag.repeat(128)}…`
+    expect(harness.of('jwks_fetch_success')[0]?.keyIds).toEqual([clipped('a')])
+    expect(harness.of('jwks_key_dropped').map((event) => event.kid)).toEqual([
+      clipped('b'),
+      clipped('x'),
+    ])
+    expect(verifier.health().issuers[0]?.keyIds).toEqual([clipped('a')])
+    server.setFault(null)
+    harness.clock.advance(600_000)
+    expect(await outcome(verifier, harness.token())).toBe('ok')
+    await harness.settle()
+    expect(harness.of('jwks_keys_rotated')).toMatchObject([
+      { added: [issuer.signingKey.kid], removed: [clipped('a')] },
+    ])
   })
 })

@@ -103,6 +103,11 @@ export function keywardMetrics(registry: Registry): {
       case 'jwks_key_dropped':
         keysDropped.inc({ issuer: event.issuer, reason: event.reason })
         break
+      case 'jwks_key_drop_summary':
+        for (const [reason, count] of Object.entries(event.reasons)) {
+          keysDropped.inc({ issuer: event.issuer, reason }, count)
+        }
+        break
       case 'jwks_stale_begin':
         stale.set({ issuer: event.issuer }, 1)
         break
@@ -222,7 +227,9 @@ describe('Prometheus recipe', () => {
     clock.advance(0.85 * LIFETIME_MS)
     await outcome(verifier, harness.token())
     await harness.settle()
-    server.setFault({ kind: 'keys', keys: [{ kty: 'oct', k: 'c2VjcmV0', kid: 'hmac' }] })
+    // 31 dropped keys: 20 events of their own and a summary counting the other 11.
+    const junk = new Array<number>(30).fill(0)
+    server.setFault({ kind: 'keys', keys: [{ kty: 'oct', k: 'c2VjcmV0', kid: 'hmac' }, ...junk] })
     clock.advance(0.85 * LIFETIME_MS)
     await outcome(verifier, harness.token())
     await harness.settle()
@@ -230,6 +237,7 @@ describe('Prometheus recipe', () => {
     const text = await registry.metrics()
     expect(sample(text, `keyward_jwks_fetches_total{${iss},outcome="not_modified"}`)).toBe(1)
     expect(sample(text, `keyward_jwks_keys_dropped_total{${iss},reason="symmetric_key"}`)).toBe(1)
+    expect(sample(text, `keyward_jwks_keys_dropped_total{${iss},reason="not_an_object"}`)).toBe(30)
     expect(
       sample(text, `keyward_jwks_fetches_total{${iss},outcome="failure",reason="no_usable_keys"}`),
     ).toBe(1)
