@@ -121,7 +121,19 @@ export class KeywardError extends Error {
 
   constructor(code: KeywardErrorCode, options: KeywardErrorOptions = {}) {
     const spec = CODES[code]
+    // A client error is the answer to a bad request, not a fault of this process: anyone can
+    // cause one per request, so it captures no stack (capturing and formatting one costs CPU, and
+    // frameworks that log every error they handle, Express's default handler among them, would
+    // print it each time) and its `stack` is one line naming the code, with no file paths. A 503
+    // keeps its stack and `cause` for operators.
+    const client = spec.status < 500
+    const stackTraceLimit = Error.stackTraceLimit
+    if (client) Error.stackTraceLimit = 0
     super(spec.message, options.cause === undefined ? undefined : { cause: options.cause })
+    if (client) {
+      Error.stackTraceLimit = stackTraceLimit
+      this.stack = `KeywardError [${code}]: ${spec.message}`
+    }
     this.code = code
     this.status = spec.status
     this.statusCode = spec.status
@@ -153,6 +165,14 @@ export class KeywardError extends Error {
 }
 
 Object.defineProperty(KeywardError.prototype, Symbol.for(BRAND), { value: true })
+// `util.inspect` (and so `console.error(error)`, as Express 5's default handler logs) shows a
+// client error as its one-line `stack`, not its headers and fields over a dozen lines; a 503
+// (returning the error itself) gets Node's full rendering, cause included.
+Object.defineProperty(KeywardError.prototype, Symbol.for('nodejs.util.inspect.custom'), {
+  value: function inspect(this: KeywardError): unknown {
+    return this.status < 500 ? this.stack : this
+  },
+})
 
 function buildHeaders(error: KeywardError): Record<string, string> {
   if (error.code === 'jwks_unavailable') {

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util'
 import { describe, expect, it, vi } from 'vitest'
 import { isKeywardError, KeywardError, statusOf, type KeywardErrorCode } from '../src/errors.js'
 import { invalidTokenChallenge, type InvalidTokenCode } from './helpers.js'
@@ -129,6 +130,29 @@ describe('KeywardError', () => {
     const error = new KeywardError('invalid_signature', { cause })
     expect(error.cause).toBe(cause)
     expect(JSON.stringify(error.toJSON())).not.toContain('secret internal detail')
+  })
+
+  it.each([
+    ...INVALID_TOKEN_CODES,
+    'missing_token',
+    'invalid_request',
+    'insufficient_scope',
+  ] as const)('logs %s as one line naming its code, without a stack or a file path', (code) => {
+    // Anyone can cause these: a captured stack would cost CPU and fill logs on every request.
+    const error = new KeywardError(code, { cause: new Error('inner') })
+    for (const text of [error.stack, inspect(error), String(error)]) {
+      expect(text).not.toContain('\n')
+      expect(text).not.toMatch(/\.[cm]?[jt]s\b/)
+    }
+    expect(error.stack).toContain(`KeywardError [${code}]`)
+    expect(inspect(error)).toBe(error.stack)
+    expect(error.cause).toBeInstanceOf(Error)
+  })
+
+  it('keeps the stack and cause of jwks_unavailable for operators', () => {
+    const error = new KeywardError('jwks_unavailable', { cause: new Error('connect ECONNREFUSED') })
+    expect(error.stack).toMatch(/\n\s+at /)
+    expect(inspect(error)).toContain('ECONNREFUSED')
   })
 
   it('is an Error named KeywardError', () => {

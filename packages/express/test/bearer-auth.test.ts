@@ -1,7 +1,8 @@
 import { isKeywardError, type Verifier, type VerifiedToken } from '@keyward/core'
 import express5, { type ErrorRequestHandler } from 'express'
 import express4 from 'express4'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { format } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { bearerAuth } from '../src/index.js'
 import { listen, startIssuer, type IssuerFixture } from './helpers.js'
 
@@ -97,5 +98,55 @@ describe.each([
       await running.close()
     }
     expect(seen).toEqual([failure])
+  })
+})
+
+describe.each([
+  ['Express 5', express5],
+  ['Express 4', express4],
+])("Express's default error handler on %s", (_name, express) => {
+  /** Five requests with a malformed token, to an app without keywardErrorHandler. */
+  async function rejectFive(
+    env: string,
+  ): Promise<{ logged: string; statuses: number[]; body: string }> {
+    const logged: string[] = []
+    // What console.error would write to stderr: Express logs every error it handles, whatever
+    // its status, unless env is 'test'.
+    const stderr = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
+      logged.push(format(...args))
+    })
+    const app = express()
+    app.set('env', env) // what NODE_ENV sets when the app is created
+    app.use(bearerAuth(fixture.options))
+    app.get('/', (_req, res) => res.json({ reached: true }))
+    const running = await listen(app)
+    const statuses: number[] = []
+    let body = ''
+    try {
+      for (let i = 0; i < 5; i++) {
+        const res = await fetch(running.url, { headers: { authorization: 'Bearer a.b.c' } })
+        statuses.push(res.status)
+        body = await res.text()
+      }
+    } finally {
+      await running.close()
+      stderr.mockRestore()
+    }
+    return { logged: logged.join('\n'), statuses, body }
+  }
+
+  it('logs at most one line per rejected token, with no stack or file path, in production', async () => {
+    const { logged, statuses } = await rejectFive('production')
+    expect(statuses).toEqual([401, 401, 401, 401, 401])
+    expect(logged.split('\n').length).toBeLessThanOrEqual(5)
+    expect(logged).not.toMatch(/\.[cm]?[jt]s\b/)
+  })
+
+  it('renders no stack or file path in the development error page', async () => {
+    const { logged, statuses, body } = await rejectFive('development')
+    expect(statuses).toEqual([401, 401, 401, 401, 401])
+    expect(body).toContain('malformed_token')
+    expect(body).not.toMatch(/\.[cm]?[jt]s\b/)
+    expect(logged.split('\n').length).toBeLessThanOrEqual(5)
   })
 })
