@@ -109,7 +109,11 @@ function channelFor(type: KeywardEventType): Channel {
   return found
 }
 
-/** Delivers events to `onEvent` and diagnostics channels; a throwing listener is ignored. */
+/**
+ * Delivers events to `onEvent` and diagnostics channels. A throwing `onEvent` is ignored; a
+ * throwing channel subscriber is beyond reach: Node catches it and rethrows it on the next tick
+ * as an uncaught exception (documented in SECURITY.md and the README).
+ */
 export class EventSink {
   readonly #onEvent: ((event: KeywardEvent) => void) | undefined
 

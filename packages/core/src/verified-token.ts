@@ -8,7 +8,8 @@ export type JwtClaims = Record<string, unknown>
 /**
  * A verified access token. Structurally assignable to the MCP TypeScript SDK's `AuthInfo`
  * (`token`, `clientId`, `scopes`, `expiresAt`), so MCP tool handlers can use it as is.
- * Frozen: it may be shared by every request that presents the same token.
+ * Frozen, nested claims and header members included: it may be shared by every request that
+ * presents the same token.
  *
  * @example
  * ```ts
@@ -73,8 +74,8 @@ class VerifiedAccessToken implements VerifiedToken {
     const { claims } = decoded
     const clientId = claims.client_id ?? claims.azp
     this.token = token
-    this.header = decoded.header
-    this.claims = Object.freeze(claims)
+    this.header = freezeDeep(decoded.header)
+    this.claims = freezeDeep(claims)
     this.issuer = claims.iss as string
     this.subject = claims.sub as string | undefined
     this.clientId = typeof clientId === 'string' ? clientId : ''
@@ -89,6 +90,31 @@ class VerifiedAccessToken implements VerifiedToken {
   static scopePolicyOf(auth: object): ScopePolicy | undefined {
     return #scopePolicy in auth ? auth.#scopePolicy : undefined
   }
+}
+
+/**
+ * Freezes a parsed header or claims set and every object and array inside it: a cached
+ * VerifiedToken is one object shared by every request presenting the token, so a handler that
+ * pushed into `claims.realm_access.roles` would change what the next request sees. Flat members,
+ * the common case, cost one pass over the top level; nesting (bounded by the token size) is
+ * walked without recursion.
+ */
+function freezeDeep<T extends object>(root: T): T {
+  let nested: object[] | undefined
+  // `for…in` is safe on the top level: parsed headers and claims have a null prototype.
+  for (const key in root) {
+    const value: unknown = root[key]
+    if (typeof value === 'object' && value !== null) (nested ??= []).push(value)
+  }
+  if (nested !== undefined) {
+    for (let next = nested.pop(); next !== undefined; next = nested.pop()) {
+      for (const value of Object.values(next) as unknown[]) {
+        if (typeof value === 'object' && value !== null) nested.push(value)
+      }
+      Object.freeze(next)
+    }
+  }
+  return Object.freeze(root)
 }
 
 /** The scope policy of the verifier that produced `auth`; `undefined` for any other object. */

@@ -8,6 +8,7 @@ import {
   type KeywardEventType,
 } from '../src/index.js'
 import { outcome, startHarness, type Harness } from './support/jwks-harness.js'
+import { CORE_INDEX, runScript } from './support/node-script.js'
 
 const TYPES = Object.keys(EVENT_CHANNELS) as KeywardEventType[]
 let harness: Harness | undefined
@@ -165,6 +166,49 @@ describe('events', () => {
     } finally {
       verifier.close()
     }
+  })
+
+  it('keeps every outcome when a diagnostics_channel subscriber throws, which Node reports as uncaught', async () => {
+    // keyward cannot catch it: Node calls subscribers itself and rethrows on the next tick.
+    const { exited, stdout, stderr } = await runScript(`
+import { generateKeyPairSync, sign } from 'node:crypto'
+import { subscribe } from 'node:diagnostics_channel'
+import { createVerifier, EVENT_CHANNELS } from ${JSON.stringify(CORE_INDEX)}
+const uncaught: string[] = []
+process.on('uncaughtException', (error) => uncaught.push(error.message))
+for (const name of Object.values(EVENT_CHANNELS)) {
+  subscribe(name, (event) => {
+    throw new Error(\`\${event.type} \${'kid' in event ? String(event.kid?.length) : '-'}\`)
+  })
+}
+const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+const jwks = JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'k1' }] })
+const verifier = createVerifier({
+  issuer: 'https://issuer.test/',
+  audience: 'api',
+  jwksUri: 'https://issuer.test/jwks',
+  jwks: { fetch: async () => new Response(jwks, { status: 200 }) },
+})
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+const mint = (kid: string) => {
+  const input = \`\${b64({ alg: 'ES256', kid })}.\${b64({ iss: 'https://issuer.test/', aud: 'api', exp: Math.floor(Date.now() / 1000) + 60 })}\`
+  const signature = sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' })
+  return \`\${input}.\${signature.toString('base64url')}\`
+}
+const outcomes: string[] = []
+for (const token of [mint('k1'), mint('x'.repeat(1000))]) {
+  outcomes.push(await verifier.verify(token).then(() => 'ok', (error) => error.code))
+}
+await new Promise((resolve) => setImmediate(resolve))
+verifier.close()
+console.log(JSON.stringify({ outcomes, uncaught }))
+`)
+    expect({ exited, stderr }).toEqual({ exited: 0, stderr: '' })
+    const { outcomes, uncaught } = JSON.parse(stdout) as { outcomes: string[]; uncaught: string[] }
+    expect(outcomes).toEqual(['ok', 'unknown_key'])
+    // One uncaught exception per event; the subscriber saw the kid clipped (128 characters + …).
+    expect(uncaught).toContain('token_rejected 129')
+    expect(uncaught).toContain('jwks_fetch_success -')
   })
 
   it('never carries a token or its signature', async () => {

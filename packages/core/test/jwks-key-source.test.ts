@@ -1,8 +1,3 @@
-import { spawn } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import { isKeywardError } from '../src/index.js'
 import {
@@ -13,6 +8,7 @@ import {
   until,
   type Harness,
 } from './support/jwks-harness.js'
+import { CORE_INDEX, runScript } from './support/node-script.js'
 
 const LIFETIME_MS = 600_000 // the default cacheMaxAgeMs
 let harness: Harness | undefined
@@ -251,14 +247,9 @@ describe('close()', () => {
   })
 
   it('keeps no timer that holds the process open, even without close()', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'keyward-unref-'))
-    const script = join(dir, 'script.mts')
-    const index = fileURLToPath(new URL('../src/index.ts', import.meta.url))
-    await writeFile(
-      script,
-      `
+    const { exited, stdout, stderr } = await runScript(`
 import { generateKeyPairSync } from 'node:crypto'
-import { createVerifier } from ${JSON.stringify(index)}
+import { createVerifier } from ${JSON.stringify(CORE_INDEX)}
 const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
 const jwks = JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'k1' }] })
 const healthy = createVerifier({
@@ -276,32 +267,9 @@ const failing = createVerifier({
 })
 await failing.warmup().catch(() => undefined)
 console.log(JSON.stringify([healthy.health().issuers[0].nextFetchAt > 0, failing.health().issuers[0].nextFetchAt > 0]))
-`,
-    )
-    try {
-      const child = spawn(process.execPath, ['--import', 'tsx', script], {
-        cwd: fileURLToPath(new URL('..', import.meta.url)),
-        stdio: ['ignore', 'pipe', 'pipe'],
-      })
-      let stdout = ''
-      let stderr = ''
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-      const exited = await new Promise<number | null | 'timeout'>((resolve) => {
-        const timer = setTimeout(() => {
-          child.kill('SIGKILL')
-          resolve('timeout')
-        }, 10_000)
-        child.on('exit', (code) => {
-          clearTimeout(timer)
-          resolve(code)
-        })
-      })
-      expect({ exited, stderr }).toEqual({ exited: 0, stderr: '' })
-      // Both verifiers had a refresh or a retry planned when the process exited.
-      expect(stdout.trim()).toBe('[true,true]')
-    } finally {
-      await rm(dir, { recursive: true, force: true })
-    }
+`)
+    expect({ exited, stderr }).toEqual({ exited: 0, stderr: '' })
+    // Both verifiers had a refresh or a retry planned when the process exited.
+    expect(stdout.trim()).toBe('[true,true]')
   })
 })

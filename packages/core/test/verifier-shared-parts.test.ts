@@ -63,6 +63,32 @@ describe('parts shared between verifications', () => {
     expect(failure?.challenge?.realm).toBe('api')
   })
 
+  it('lets no request change the nested claims or header the next one sees for the same token', async () => {
+    const verifier = fx.verifier()
+    const token = fx.issuer.mint(
+      { realm_access: { roles: ['reader'] }, groups: [['a']] },
+      { header: { x5c: ['ignored'] } },
+    )
+    await verifier.verify(token)
+    const first = await verifier.verify(token) // the cached VerifiedToken, shared from now on
+    expect(await verifier.verify(token)).toBe(first)
+    const { realm_access: realmAccess, groups } = first.claims as {
+      realm_access: { roles: string[] }
+      groups: string[][]
+    }
+    // Test files are ES modules, so in strict mode: writing to a frozen object throws.
+    expect(() => realmAccess.roles.push('admin')).toThrow(TypeError)
+    expect(() => groups[0]!.push('b')).toThrow(TypeError)
+    expect(() => {
+      realmAccess.roles = ['admin']
+    }).toThrow(TypeError)
+    expect(() => (first.header.x5c as string[]).push('evil')).toThrow(TypeError)
+    const next = await verifier.verify(token)
+    expect(next.claims.realm_access).toEqual({ roles: ['reader'] })
+    expect(next.claims.groups).toEqual([['a']])
+    expect(next.header.x5c).toEqual(['ignored'])
+  })
+
   it('shares no header with a nested member: each token gets its own', async () => {
     const verifier = fx.verifier({ verifiedTokenCacheSize: 0 })
     const options = { header: { x5c: ['ignored'] } }
