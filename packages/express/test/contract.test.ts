@@ -4,7 +4,7 @@ import {
   type ProtectedResourceMetadataOptions,
   type VerifierOptions,
 } from '@keyward/core'
-import { installedMajor, runAdapterContract, type ContractAppFactory } from '@keyward/test-utils'
+import { installedMajor, runAdapterContract, type ContractAppFactory } from '@keyward/adapter-tests'
 import express5, { type RequestHandler } from 'express'
 import express4 from 'express4'
 import { expect, it } from 'vitest'

@@ -1,6 +1,6 @@
 import { createServer, type RequestListener } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { ContractApp } from '@keyward/test-utils'
+import type { ContractApp } from '@keyward/adapter-tests'
 
 /** Serves `listener` on 127.0.0.1:0; `close` also runs `onClose` (e.g. `verifier.close()`). */
 export async function listen(
@@ -25,4 +25,4 @@ export async function listen(
   }
 }
 
-export { startIssuer, type IssuerFixture } from '@keyward/test-utils'
+export { startIssuer, type IssuerFixture } from '@keyward/adapter-tests'

@@ -1,7 +1,7 @@
 // Attacks from keyward's core suite, through Koa 3 and Koa 2: status, exact WWW-Authenticate,
 // no 500, and the protected handler never runs.
 import { createVerifier } from '@keyward/core'
-import { runAdapterAttacks, type AttackAppFactory } from '@keyward/test-utils'
+import { runAdapterAttacks, type AttackAppFactory } from '@keyward/adapter-tests'
 import Koa3 from 'koa'
 import Koa2 from 'koa2'
 import { bearerAuth, type KeywardState } from '../src/index.js'

@@ -4,7 +4,7 @@ import {
   type ProtectedResourceMetadataOptions,
   type VerifierOptions,
 } from '@keyward/core'
-import { installedMajor, runAdapterContract, type ContractAppFactory } from '@keyward/test-utils'
+import { installedMajor, runAdapterContract, type ContractAppFactory } from '@keyward/adapter-tests'
 import Koa3, { type Middleware } from 'koa'
 import Koa2 from 'koa2'
 import { expect, it } from 'vitest'

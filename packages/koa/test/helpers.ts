@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { ContractApp } from '@keyward/test-utils'
+import type { ContractApp } from '@keyward/adapter-tests'
 import type { Middleware } from 'koa'
 import type { KeywardState } from '../src/index.js'
 
@@ -48,7 +48,7 @@ export function route(
   }
 }
 
-export { startIssuer, type IssuerFixture } from '@keyward/test-utils'
+export { startIssuer, type IssuerFixture } from '@keyward/adapter-tests'
 
 /** Records the error thrown downstream and answers 599, so tests can inspect it. */
 export function capture(seen: unknown[]): Middleware<KeywardState> {

@@ -2,7 +2,7 @@
 // exact WWW-Authenticate, no 500, and the protected handler never runs.
 import { Controller, Get, Module } from '@nestjs/common'
 import { APP_GUARD } from '@nestjs/core'
-import { runAdapterAttacks, type AttackAppFactory } from '@keyward/test-utils'
+import { runAdapterAttacks, type AttackAppFactory } from '@keyward/adapter-tests'
 import { BearerAuthGuard, KeywardModule, type VerifierOptions } from '../src/index.js'
 import { platforms, startApp, type Platform } from './nest-app.js'
 

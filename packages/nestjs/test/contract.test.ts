@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Module, Post } from '@nestjs/common'
 import { APP_GUARD } from '@nestjs/core'
 import core from '@nestjs/core/package.json' with { type: 'json' }
-import { runAdapterContract, type ContractAppFactory } from '@keyward/test-utils'
+import { runAdapterContract, type ContractAppFactory } from '@keyward/adapter-tests'
 import {
   AnyScope,
   Auth,

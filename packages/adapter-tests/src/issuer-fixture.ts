@@ -1,8 +1,5 @@
-// Type only, and by path, as in adapter-contract.ts: a package dependency on core would be a
-// workspace cycle.
-import type { VerifierOptions } from '../../core/src/index.js'
-import { startJwksServer, type JwksServer } from './jwks-server.js'
-import { TestIssuer } from './test-issuer.js'
+import type { VerifierOptions } from '@keyward/core'
+import { startJwksServer, TestIssuer, type JwksServer } from '@keyward/test-utils'
 
 /** A test issuer, its JWKS server and verifier options that trust it. */
 export interface IssuerFixture {

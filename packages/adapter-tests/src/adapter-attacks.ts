@@ -1,9 +1,13 @@
+import type { VerifierOptions } from '@keyward/core'
+import {
+  httpGet as get,
+  rawHttpGet as getRaw,
+  startJwksServer,
+  TestIssuer,
+  type HttpReply as Reply,
+  type JwksServer,
+} from '@keyward/test-utils'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-// Type only, and by path, like the contract suite: core devDepends on test-utils.
-import type { VerifierOptions } from '../../core/src/index.js'
-import { startJwksServer, type JwksServer } from './jwks-server.js'
-import { httpGet as get, rawHttpGet as getRaw, type HttpReply as Reply } from './http-client.js'
-import { TestIssuer } from './test-issuer.js'
 
 /**
  * A running app under attack: one protected route whose handler counts its runs.

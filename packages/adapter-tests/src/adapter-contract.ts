@@ -1,0 +1,48 @@
+import { describe } from 'vitest'
+import type { ContractAppFactory } from './contract-app.js'
+import { authenticationCases } from './contract/authentication.js'
+import { fixture } from './contract/fixture.js'
+import { hostileHeaderCases } from './contract/hostile-headers.js'
+import { describeJwksOutage } from './contract/jwks-outage.js'
+import { describeKeyRotation } from './contract/key-rotation.js'
+import { optionalAuthCases } from './contract/optional-auth.js'
+import { describeProtectedResource, RESOURCE } from './contract/protected-resource.js'
+import { scopeCases } from './contract/scopes.js'
+import { describeUnconfigured } from './contract/unconfigured.js'
+import { describeVerifierFromOptions } from './contract/verifier-from-options.js'
+
+/**
+ * Defines a vitest `describe` block that holds an adapter to keyward's HTTP contract, over real
+ * requests: status, `WWW-Authenticate`, `Retry-After`, and that rejected requests never reach the
+ * handler. A JSON error body is optional; when an adapter renders one, its `error` must be the
+ * RFC 6750 code (`KeywardError.toJSON()`), and absent for a request without credentials. Each
+ * `describe` starts its own app(s) on its own issuer and JWKS server. Call it once per framework
+ * major. The topics live in `./contract/`, one file each.
+ *
+ * @example
+ * ```ts
+ * runAdapterContract({ name: 'koa@3', start: (options) => startKoaApp(Koa, options) })
+ * ```
+ */
+export function runAdapterContract(factory: ContractAppFactory): void {
+  describe(`adapter contract: ${factory.name}`, () => {
+    const start = factory.start.bind(factory)
+
+    describe('with realm and resource metadata configured', () => {
+      const f = fixture(start, { configured: true })
+      authenticationCases(f, true)
+      scopeCases(f, true)
+      optionalAuthCases(f, true)
+      hostileHeaderCases(f, true)
+    })
+    describeUnconfigured(start)
+    describeJwksOutage(start)
+    describeKeyRotation(start)
+
+    // Optional capabilities: adapters that have them are held to these parts too.
+    const withMetadata = factory.startWithResourceMetadata?.bind(factory)
+    if (withMetadata) describeProtectedResource((options) => withMetadata(options, RESOURCE))
+    const fromOptions = factory.startFromOptions?.bind(factory)
+    if (fromOptions) describeVerifierFromOptions(fromOptions)
+  })
+}

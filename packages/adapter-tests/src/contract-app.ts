@@ -1,0 +1,72 @@
+import type { ProtectedResourceMetadataOptions, VerifierOptions } from '@keyward/core'
+
+/**
+ * A running app under contract test.
+ *
+ * @example
+ * ```ts
+ * const app: ContractApp = { url: `http://127.0.0.1:${port}`, close: () => stop() }
+ * ```
+ */
+export interface ContractApp {
+  /** `http://127.0.0.1:PORT`, no trailing slash. */
+  readonly url: string
+  /** Stops the server (idle keep-alive sockets included) and closes the verifier. */
+  close(): Promise<void>
+}
+
+/**
+ * Starts one framework's app for {@link runAdapterContract}.
+ *
+ * @example
+ * ```ts
+ * const factory: ContractAppFactory = {
+ *   name: 'express@5',
+ *   async start(options) {
+ *     const verifier = createVerifier(options)
+ *     const app = express()
+ *     app.get('/protected', bearerAuth(verifier), (req, res) => res.json({ sub: req.auth?.subject }))
+ *     return listen(app, verifier)
+ *   },
+ * }
+ * ```
+ */
+export interface ContractAppFactory {
+  /** Framework and major, e.g. `'express@5'`. */
+  readonly name: string
+  /**
+   * Start a real app on 127.0.0.1:0 with these routes:
+   * - `GET /public`: no auth → 200 `{"ok":true}`
+   * - `GET /protected`: bearer auth → 200 `{"sub", "clientId", "scopes"}`
+   * - `GET /write`: bearer auth + all of scopes `['write:things']` → 200
+   * - `GET /any`: bearer auth + any of `['admin', 'write:things']` → 200
+   * - `GET /optional`: optional bearer auth → 200 `{"authenticated": boolean, "sub"?}`
+   * - `GET /optional-write`: optional bearer auth + all of `['write:things']` → 200 `{"ok":true}`
+   *
+   * Every route uses ONE verifier built from `verifierOptions` (or the same options).
+   */
+  start(verifierOptions: VerifierOptions): Promise<ContractApp>
+  /**
+   * Optional: start the same routes as {@link start}, their verifier built from
+   * `{ ...verifierOptions, resourceMetadata: protectedResourceMetadata(metadata) }`, plus:
+   * - RFC 9728 metadata served the adapter's way (middleware before the routes, controller),
+   *   `GET`/`HEAD` on each of its paths, publicly;
+   * - `POST /.well-known/oauth-protected-resource/mcp`: no auth → 405 `{"next":true}`, reached
+   *   only when the metadata handler leaves other methods to the app's other routes.
+   *
+   * Where the framework can, trust `X-Forwarded-*` (Express `trust proxy`, Koa `proxy`), so a
+   * document built from the request would show it. When present, {@link runAdapterContract}
+   * also checks the protected-resource contract.
+   */
+  startWithResourceMetadata?(
+    verifierOptions: VerifierOptions,
+    metadata: ProtectedResourceMetadataOptions,
+  ): Promise<ContractApp>
+  /**
+   * Optional: start an app with only `GET /protected` (as in {@link start}) behind auth that
+   * builds its own verifier from `verifierOptions` (e.g. `bearerAuth(options)`). Invalid options
+   * must make it throw or reject, before any request. When present, {@link runAdapterContract}
+   * checks that the verifier is built once and reused.
+   */
+  startFromOptions?(verifierOptions: VerifierOptions): Promise<ContractApp>
+}

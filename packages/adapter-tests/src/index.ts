@@ -1,0 +1,7 @@
+export { runAdapterContract } from './adapter-contract.js'
+export type { ContractApp, ContractAppFactory } from './contract-app.js'
+export { runAdapterAttacks } from './adapter-attacks.js'
+export type { AttackApp, AttackAppFactory } from './adapter-attacks.js'
+export { installedMajor } from './installed-major.js'
+export { startIssuer } from './issuer-fixture.js'
+export type { IssuerFixture } from './issuer-fixture.js'
