@@ -1,9 +1,11 @@
 import type { VerifierOptions } from '@keyward/core'
 import {
+  expectedChallenge,
   httpGet as get,
   rawHttpGet as getRaw,
   startJwksServer,
   TestIssuer,
+  type DescribedCode,
   type HttpReply as Reply,
   type JwksServer,
 } from '@keyward/test-utils'
@@ -40,24 +42,6 @@ export interface AttackApp {
 export interface AttackAppFactory {
   readonly name: string
   start(verifierOptions: VerifierOptions): Promise<AttackApp>
-}
-
-const DESCRIPTIONS = {
-  invalid_request: 'malformed or duplicated credentials',
-  malformed_token: 'malformed access token',
-  token_too_large: 'access token too large',
-  algorithm_not_allowed: 'signing algorithm not allowed',
-  unknown_key: 'signing key not found',
-  invalid_signature: 'invalid signature',
-} as const
-
-type AttackCode = keyof typeof DESCRIPTIONS | 'missing_token'
-
-/** The exact `WWW-Authenticate` for `code` with no realm or resource metadata configured. */
-function challengeFor(code: AttackCode): string {
-  if (code === 'missing_token') return 'Bearer'
-  const error = code === 'invalid_request' ? 'invalid_request' : 'invalid_token'
-  return `Bearer error="${error}", error_description="${DESCRIPTIONS[code]}"`
 }
 
 /**
@@ -97,7 +81,7 @@ export function runAdapterAttacks(factory: AttackAppFactory): void {
     async function expectRejected(
       send: () => Promise<Reply>,
       status: number,
-      code: AttackCode,
+      code: DescribedCode | 'missing_token',
     ): Promise<void> {
       const runs = app.handlerRuns()
       const reply = await send()
@@ -105,7 +89,7 @@ export function runAdapterAttacks(factory: AttackAppFactory): void {
         status: reply.status,
         challenge: reply.headers['www-authenticate'],
         handlerRuns: app.handlerRuns(),
-      }).toEqual({ status, challenge: challengeFor(code), handlerRuns: runs })
+      }).toEqual({ status, challenge: expectedChallenge(code), handlerRuns: runs })
       expect(reply.body).not.toContain('handled')
     }
 

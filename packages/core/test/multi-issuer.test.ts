@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { startJwksServer, TestIssuer } from '@keyward/test-utils'
+import { expectedChallenge, startJwksServer, TestIssuer } from '@keyward/test-utils'
 import { createVerifier, type Verifier } from '../src/index.js'
 
 const cleanup: (() => unknown)[] = []
@@ -47,7 +47,7 @@ describe('multiple issuers', () => {
       .catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'invalid_issuer', status: 401 })
     expect((error as { headers: Record<string, string> }).headers['WWW-Authenticate']).toBe(
-      'Bearer error="invalid_token", error_description="issuer not accepted"',
+      expectedChallenge('invalid_issuer'),
     )
     expect(serverA.jwksRequests + serverB.jwksRequests).toBe(0)
   })

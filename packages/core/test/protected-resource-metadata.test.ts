@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { startJwksServer, TestIssuer } from '@keyward/test-utils'
+import { expectedChallenge, startJwksServer, TestIssuer } from '@keyward/test-utils'
 import { createVerifier, protectedResourceMetadata, requireScopes } from '../src/index.js'
 
 const cleanup: (() => unknown)[] = []
@@ -101,6 +101,7 @@ describe('protectedResourceMetadata', () => {
   })
 
   it('puts resource_metadata into every 401 and 403 challenge of a verifier', async () => {
+    const METADATA_URL = 'https://mcp.example.com/.well-known/oauth-protected-resource/mcp'
     const issuer = await TestIssuer.create()
     const server = await startJwksServer({ issuer })
     cleanup.push(() => server.close())
@@ -120,11 +121,11 @@ describe('protectedResourceMetadata', () => {
     const missing = await verifier.authenticate({ headers: {} }).catch((e: unknown) => e)
     expect(missing).toMatchObject({ code: 'missing_token', status: 401 })
     expect((missing as { headers: Record<string, string> }).headers['WWW-Authenticate']).toBe(
-      'Bearer resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp"',
+      expectedChallenge('missing_token', { resourceMetadata: METADATA_URL }),
     )
     const expired = await verifier.verify(issuer.mint({ exp: 1 })).catch((e: unknown) => e)
     expect((expired as { headers: Record<string, string> }).headers['WWW-Authenticate']).toBe(
-      'Bearer error="invalid_token", error_description="access token expired", resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp"',
+      expectedChallenge('token_expired', { resourceMetadata: METADATA_URL }),
     )
     const auth = await verifier.verify(issuer.mint())
     let forbidden: unknown
@@ -135,7 +136,10 @@ describe('protectedResourceMetadata', () => {
     }
     expect(forbidden).toMatchObject({ code: 'insufficient_scope', status: 403 })
     expect((forbidden as { headers: Record<string, string> }).headers['WWW-Authenticate']).toBe(
-      'Bearer error="insufficient_scope", error_description="insufficient scope", scope="tools:call", resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp"',
+      expectedChallenge('insufficient_scope', {
+        scope: 'tools:call',
+        resourceMetadata: METADATA_URL,
+      }),
     )
   })
 })

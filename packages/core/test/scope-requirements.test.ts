@@ -1,3 +1,4 @@
+import { expectedChallenge } from '@keyward/test-utils'
 import { describe, expect, it } from 'vitest'
 import { requireAnyScope, requireScopes, scopeCheck } from '../src/scope-requirements.js'
 import type { VerifiedToken } from '../src/verified-token.js'
@@ -25,11 +26,7 @@ function outcome(check: () => void): unknown {
 }
 
 function insufficient(scope: string): unknown {
-  return [
-    'insufficient_scope',
-    403,
-    `Bearer error="insufficient_scope", error_description="insufficient scope", scope="${scope}"`,
-  ]
+  return ['insufficient_scope', 403, expectedChallenge('insufficient_scope', { scope })]
 }
 
 describe('requireScopes', () => {
@@ -86,7 +83,7 @@ describe('scopeCheck without a verified token', () => {
     ).toEqual([
       'insufficient_scope',
       403,
-      'Bearer realm="own", error="insufficient_scope", error_description="insufficient scope", scope="write"',
+      expectedChallenge('insufficient_scope', { realm: 'own', scope: 'write' }),
     ])
   })
 })
@@ -173,7 +170,7 @@ describe('scopeCheck', () => {
     ).toEqual([
       'insufficient_scope',
       403,
-      'Bearer realm="own", error="insufficient_scope", error_description="insufficient scope", scope="write"',
+      expectedChallenge('insufficient_scope', { realm: 'own', scope: 'write' }),
     ])
   })
 })

@@ -1,4 +1,5 @@
 import { KeywardError } from '@keyward/core'
+import { ERROR_DESCRIPTIONS, expectedChallenge } from '@keyward/test-utils'
 import express5, { type ErrorRequestHandler, type RequestHandler } from 'express'
 import express4 from 'express4'
 import { describe, expect, it } from 'vitest'
@@ -39,12 +40,12 @@ describe.each([
     })
     expect(response.status).toBe(401)
     expect(response.headers.get('www-authenticate')).toBe(
-      'Bearer realm="api", error="invalid_token", error_description="access token expired"',
+      expectedChallenge('token_expired', { realm: 'api' }),
     )
     expect(response.headers.get('content-type')).toMatch(/^application\/json/)
     expect(await response.json()).toEqual({
       error: 'invalid_token',
-      error_description: 'access token expired',
+      error_description: ERROR_DESCRIPTIONS.token_expired,
     })
     expect(passedOn).toEqual([])
   })

@@ -1,4 +1,5 @@
 import { createVerifier, isKeywardError, type Verifier } from '@keyward/core'
+import { expectedChallenge } from '@keyward/test-utils'
 import Koa, { type Middleware } from 'koa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { requireAnyScope, requireScopes, type KeywardState } from '../src/index.js'
@@ -58,7 +59,7 @@ describe('requireScopes and requireAnyScope', () => {
     expect(status).toBe(599)
     expect(isKeywardError(error) && error.code).toBe('insufficient_scope')
     expect(isKeywardError(error) && error.headers['WWW-Authenticate']).toBe(
-      'Bearer realm="api", error="insufficient_scope", error_description="insufficient scope", scope="a b"',
+      expectedChallenge('insufficient_scope', { realm: 'api', scope: 'a b' }),
     )
   })
 

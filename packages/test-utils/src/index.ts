@@ -16,3 +16,5 @@ export type { JwksServer, JwksServerOptions, RecordedRequest } from './jwks-serv
 export type { JwksFault } from './jwks-fault.js'
 export { httpGet, nodeHttpRequest, rawHttpGet } from './http-client.js'
 export type { HttpReply } from './http-client.js'
+export { ERROR_DESCRIPTIONS, expectedChallenge, oauthError } from './oauth-errors.js'
+export type { ChallengeParams, DescribedCode, OAuthError } from './oauth-errors.js'

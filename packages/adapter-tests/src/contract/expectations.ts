@@ -1,11 +1,9 @@
-import type { HttpReply } from '@keyward/test-utils'
+import type { HttpReply, OAuthError } from '@keyward/test-utils'
 import { expect } from 'vitest'
 
 export const REALM = 'keyward-contract'
 export const METADATA_URL = 'https://api.test/.well-known/oauth-protected-resource'
 const CONFIGURED = `realm="${REALM}", resource_metadata="${METADATA_URL}"`
-
-type OAuthError = 'invalid_request' | 'invalid_token' | 'insufficient_scope'
 
 export interface Expected {
   readonly status: number

@@ -1,5 +1,10 @@
 import type { ProtectedResourceMetadataOptions } from '@keyward/core'
-import { httpGet as get, nodeHttpRequest, type HttpReply } from '@keyward/test-utils'
+import {
+  expectedChallenge,
+  httpGet as get,
+  nodeHttpRequest,
+  type HttpReply,
+} from '@keyward/test-utils'
 import { describe, expect, it } from 'vitest'
 import { nowSeconds } from './expectations.js'
 import { fixture, type StartApp } from './fixture.js'
@@ -35,7 +40,6 @@ function expectDocumentHeaders(reply: HttpReply): void {
 export function describeProtectedResource(start: StartApp): void {
   describe('serving RFC 9728 protected resource metadata', () => {
     const f = fixture(start)
-    const resourceMetadata = `resource_metadata="${RESOURCE_METADATA_URL}"`
 
     it.each(RESOURCE_PATHS)(
       'serves the document at %s without a token, as JSON, cacheable for an hour, with CORS',
@@ -77,7 +81,9 @@ export function describeProtectedResource(start: StartApp): void {
     it('points a challenge without a token at the metadata with resource_metadata', async () => {
       const reply = await get(f().url('/protected'))
       expect(reply.status).toBe(401)
-      expect(reply.headers['www-authenticate']).toBe(`Bearer ${resourceMetadata}`)
+      expect(reply.headers['www-authenticate']).toBe(
+        expectedChallenge('missing_token', { resourceMetadata: RESOURCE_METADATA_URL }),
+      )
     })
 
     it('points the challenge for an expired token at the metadata', async () => {
@@ -88,7 +94,7 @@ export function describeProtectedResource(start: StartApp): void {
       )
       expect(reply.status).toBe(401)
       expect(reply.headers['www-authenticate']).toBe(
-        `Bearer error="invalid_token", error_description="access token expired", ${resourceMetadata}`,
+        expectedChallenge('token_expired', { resourceMetadata: RESOURCE_METADATA_URL }),
       )
     })
 
@@ -97,14 +103,19 @@ export function describeProtectedResource(start: StartApp): void {
       const reply = await get(url('/write'), bearer({ scope: 'read:things' }))
       expect(reply.status).toBe(403)
       expect(reply.headers['www-authenticate']).toBe(
-        `Bearer error="insufficient_scope", error_description="insufficient scope", scope="write:things", ${resourceMetadata}`,
+        expectedChallenge('insufficient_scope', {
+          scope: 'write:things',
+          resourceMetadata: RESOURCE_METADATA_URL,
+        }),
       )
     })
 
     it('challenges a scope check after optional auth without a token like the verifier', async () => {
       const reply = await get(f().url('/optional-write'))
       expect(reply.status).toBe(401)
-      expect(reply.headers['www-authenticate']).toBe(`Bearer ${resourceMetadata}`)
+      expect(reply.headers['www-authenticate']).toBe(
+        expectedChallenge('missing_token', { resourceMetadata: RESOURCE_METADATA_URL }),
+      )
     })
   })
 }

@@ -4,7 +4,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createVerifier, scopeCheck, type KeywardErrorCode } from '../../src/index.js'
 import { registerToken } from './support/audit.js'
-import { rawHttpGet as getRaw, type HttpReply as Reply } from '@keyward/test-utils'
+import {
+  expectedChallenge,
+  rawHttpGet as getRaw,
+  type HttpReply as Reply,
+} from '@keyward/test-utils'
 import { startScenario, type Scenario, type Target } from './support/scenario.js'
 
 const REALM = 'keyward-attacks'
@@ -279,7 +283,11 @@ describe('attacks: HTTP requests', () => {
       const t = token({ scope: 'read:things x"y evil\\' })
       const reply = await configured.reject(t, 'insufficient_scope', '/admin')
       expect(reply.headers['www-authenticate']).toBe(
-        `Bearer realm="${REALM}", error="insufficient_scope", error_description="insufficient scope", scope="admin", resource_metadata="${METADATA_URL}"`,
+        expectedChallenge('insufficient_scope', {
+          realm: REALM,
+          scope: 'admin',
+          resourceMetadata: METADATA_URL,
+        }),
       )
     })
 

@@ -1,6 +1,11 @@
 import {
+  ERROR_DESCRIPTIONS,
+  expectedChallenge,
+  httpGet as get,
+  oauthError,
   startJwksServer,
   TestIssuer,
+  type HttpReply as Reply,
   type JwksServer,
   type TestAlgorithm,
   type TestKey,
@@ -14,9 +19,7 @@ import {
   type Verifier,
   type VerifierSettings,
 } from '../../../src/index.js'
-import { DESCRIPTIONS } from '../../helpers.js'
 import { recordEvent, registerToken } from './audit.js'
-import { httpGet as get, type HttpReply as Reply } from '@keyward/test-utils'
 import {
   startProtectedServer,
   type ProtectedServer,
@@ -38,27 +41,19 @@ export function expectedAnswer(
   if (code === 'jwks_unavailable') {
     return { status: 503, challenge: undefined, body: { error: 'temporarily_unavailable' } }
   }
-  const params: string[] = []
-  if (config.realm !== undefined) params.push(`realm="${config.realm}"`)
-  const description = (DESCRIPTIONS as Partial<Record<KeywardErrorCode, string>>)[code]
-  const error =
-    code === 'missing_token'
-      ? undefined
-      : code === 'invalid_request' || code === 'insufficient_scope'
-        ? code
-        : 'invalid_token'
-  if (error !== undefined && description !== undefined) {
-    params.push(`error="${error}"`, `error_description="${description}"`)
-  }
-  if (code === 'insufficient_scope') params.push(`scope="${scope}"`)
-  if (config.resourceMetadataUrl !== undefined) {
-    params.push(`resource_metadata="${config.resourceMetadataUrl}"`)
-  }
+  const challenge = expectedChallenge(code, {
+    realm: config.realm,
+    scope: code === 'insufficient_scope' ? scope : undefined,
+    resourceMetadata: config.resourceMetadataUrl,
+  })
   const status = code === 'invalid_request' ? 400 : code === 'insufficient_scope' ? 403 : 401
   return {
     status,
-    challenge: params.length === 0 ? 'Bearer' : `Bearer ${params.join(', ')}`,
-    body: error === undefined ? {} : { error, error_description: description },
+    challenge,
+    body:
+      code === 'missing_token'
+        ? {}
+        : { error: oauthError(code), error_description: ERROR_DESCRIPTIONS[code] },
   }
 }
 
