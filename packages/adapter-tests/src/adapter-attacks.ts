@@ -45,11 +45,12 @@ export interface AttackAppFactory {
 }
 
 /**
- * Defines a vitest `describe` block that attacks one adapter over real HTTP with a
- * representative subset of keyward's core attack suite: `alg: none`, RS256 → HS256 confusion,
- * duplicate `Authorization` lines, header plus query, control bytes, oversized headers and a
- * challenge-injection attempt. Each asserts the status, the exact `WWW-Authenticate`, that no
- * 500 occurs and that the protected handler never ran.
+ * Defines a vitest `describe` block that attacks one adapter over real HTTP where the answer
+ * depends on the framework: a token only in the query (which the framework parses), NUL and bare
+ * CR bytes its HTTP parser must refuse, and oversized credentials and headers. Each asserts the
+ * status, the exact `WWW-Authenticate`, that no 500 occurs and that the protected handler never
+ * ran (counted, not inferred from the body). Token forgeries are the verifier rules' and core
+ * attack suite's; malformed `Authorization` headers are the adapter contract's.
  *
  * @example
  * ```ts
@@ -114,59 +115,12 @@ export function runAdapterAttacks(factory: AttackAppFactory): void {
       })
     })
 
-    it('rejects alg none with and without a leftover signature', async () => {
-      const bare = issuer.mint({}, { alg: 'none', kid: null, signature: 'none-empty' })
-      await expectRejected(bearer(bare), 401, 'malformed_token')
-      const leftover = issuer.mint({}, { alg: 'none', signWith: 'RS256' })
-      await expectRejected(bearer(leftover), 401, 'algorithm_not_allowed')
-    })
-
-    it('rejects an HS256 token keyed with the issuer’s public key PEM', async () => {
-      const pem = issuer.signingKey.publicKey.export({ type: 'spki', format: 'pem' })
-      const forged = issuer.mint({}, { alg: 'HS256', hmacSecret: String(pem) })
-      await expectRejected(bearer(forged), 401, 'algorithm_not_allowed')
-    })
-
-    it('rejects a signature transplanted onto edited claims', async () => {
-      const [h, p] = issuer.mint({ scope: 'admin' }).split('.')
-      const sig = issuer.mint().split('.')[2] ?? ''
-      await expectRejected(bearer(`${h ?? ''}.${p ?? ''}.${sig}`), 401, 'invalid_signature')
-    })
-
-    it('answers two Authorization lines (raw socket) with 400 invalid_request', async () => {
-      const token = issuer.mint()
-      await expectRejected(
-        () => getRaw(url(), [`Authorization: Bearer ${token}`, `Authorization: Bearer ${token}`]),
-        400,
-        'invalid_request',
-      )
-    })
-
-    it('answers a token in the header and the query with 400 invalid_request', async () => {
-      const token = issuer.mint()
-      await expectRejected(
-        () => get(`${url()}?access_token=${token}`, { authorization: `Bearer ${token}` }),
-        400,
-        'invalid_request',
-      )
-    })
-
     it('ignores a query-only token: 401 with a bare challenge', async () => {
       await expectRejected(
         () => get(`${url()}?access_token=${issuer.mint()}`),
         401,
         'missing_token',
       )
-    })
-
-    it('answers a tab or obs-text byte in the credentials with 400 invalid_request', async () => {
-      const token = issuer.mint()
-      for (const line of [
-        `Authorization: Bearer\t${token}`,
-        `Authorization: Bearer ${token}\xa0`,
-      ]) {
-        await expectRejected(() => getRaw(url(), [line]), 400, 'invalid_request')
-      }
     })
 
     it('has NUL and bare CR bytes refused by the HTTP parser with 400', async () => {
@@ -182,11 +136,6 @@ export function runAdapterAttacks(factory: AttackAppFactory): void {
         () => getRaw(url(), [`Authorization: Bearer ${issuer.mint()}${'a'.repeat(17 * 1024)}`]),
         431,
       )
-    })
-
-    it('keeps the fixed challenge when the kid tries to break out of the quoted string', async () => {
-      const hostile = issuer.mint({}, { kid: 'x", error="none", realm="evil' })
-      await expectRejected(bearer(hostile), 401, 'unknown_key')
     })
   })
 }

@@ -1,3 +1,5 @@
+// Granted scopes reaching the handler, and a scoped route without a token answering 401, are the
+// adapter contract's (test/contract.test.ts). Here: validation when created, and next(err).
 import { createVerifier, isKeywardError, type Verifier } from '@keyward/core'
 import { expectedChallenge } from '@keyward/test-utils'
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
@@ -16,19 +18,18 @@ afterAll(async () => {
   await fixture.close()
 })
 
-/** Runs `guard` after a middleware that attaches a verified token with `scope`, if any. */
+/** Runs `guard` after a middleware that attaches a verified token granting `scope`. */
 async function run(
   guard: RequestHandler,
-  scope?: string,
+  scope: string,
 ): Promise<{ status: number; error: unknown }> {
-  const auth =
-    scope === undefined ? undefined : await verifier.verify(fixture.issuer.mint({ scope }))
+  const auth = await verifier.verify(fixture.issuer.mint({ scope }))
   let seen: unknown
   const app = express()
   app.get(
     '/',
     (req, _res, next) => {
-      if (auth !== undefined) req.auth = auth
+      req.auth = auth
       next()
     },
     guard,
@@ -56,11 +57,6 @@ describe('requireScopes and requireAnyScope', () => {
     expect(() => requireAnyScope('"quoted"')).toThrow(TypeError)
   })
 
-  it('pass the request on when the scopes are granted', async () => {
-    expect((await run(requireScopes('a', 'b'), 'a b c')).status).toBe(200)
-    expect((await run(requireAnyScope('x', 'b'), 'b')).status).toBe(200)
-  })
-
   it('send insufficient_scope naming every required scope down next(err)', async () => {
     const { status, error } = await run(requireScopes('a', 'b'), 'a')
     expect(status).toBe(403)
@@ -68,11 +64,5 @@ describe('requireScopes and requireAnyScope', () => {
     expect(isKeywardError(error) && error.headers['WWW-Authenticate']).toBe(
       expectedChallenge('insufficient_scope', { realm: 'api', scope: 'a b' }),
     )
-  })
-
-  it('send missing_token when no bearerAuth ran before them', async () => {
-    const { status, error } = await run(requireAnyScope('a'))
-    expect(status).toBe(401)
-    expect(isKeywardError(error) && error.code).toBe('missing_token')
   })
 })

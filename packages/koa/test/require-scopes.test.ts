@@ -1,3 +1,5 @@
+// Granted scopes reaching the handler, and a scoped route without a token answering 401, are the
+// adapter contract's (test/contract.test.ts). Here: validation when created, and the thrown error.
 import { createVerifier, isKeywardError, type Verifier } from '@keyward/core'
 import { expectedChallenge } from '@keyward/test-utils'
 import Koa, { type Middleware } from 'koa'
@@ -16,18 +18,17 @@ afterAll(async () => {
   await fixture.close()
 })
 
-/** Runs `guard` after a middleware that attaches a verified token with `scope`, if any. */
+/** Runs `guard` after a middleware that attaches a verified token granting `scope`. */
 async function run(
   guard: Middleware<KeywardState>,
-  scope?: string,
+  scope: string,
 ): Promise<{ status: number; error: unknown }> {
-  const auth =
-    scope === undefined ? undefined : await verifier.verify(fixture.issuer.mint({ scope }))
+  const auth = await verifier.verify(fixture.issuer.mint({ scope }))
   const seen: unknown[] = []
   const app = new Koa<KeywardState>()
   app.use(capture(seen))
   app.use(async (ctx, next) => {
-    if (auth !== undefined) ctx.state.auth = auth
+    ctx.state.auth = auth
     await next()
   })
   app.use(guard)
@@ -49,11 +50,6 @@ describe('requireScopes and requireAnyScope', () => {
     expect(() => requireAnyScope('"quoted"')).toThrow(TypeError)
   })
 
-  it('pass the request on when the scopes are granted', async () => {
-    expect((await run(requireScopes('a', 'b'), 'a b c')).status).toBe(200)
-    expect((await run(requireAnyScope('x', 'b'), 'b')).status).toBe(200)
-  })
-
   it('throw insufficient_scope naming every required scope', async () => {
     const { status, error } = await run(requireScopes('a', 'b'), 'a')
     expect(status).toBe(599)
@@ -61,10 +57,5 @@ describe('requireScopes and requireAnyScope', () => {
     expect(isKeywardError(error) && error.headers['WWW-Authenticate']).toBe(
       expectedChallenge('insufficient_scope', { realm: 'api', scope: 'a b' }),
     )
-  })
-
-  it('throw missing_token when no bearerAuth ran before them', async () => {
-    const { error } = await run(requireAnyScope('a'))
-    expect(isKeywardError(error) && error.code).toBe('missing_token')
   })
 })

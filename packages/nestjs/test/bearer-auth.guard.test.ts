@@ -1,3 +1,8 @@
+// What every adapter does over HTTP (challenges, scopes, optional and public routes, two
+// Authorization lines, one shared verifier) is the adapter contract's, run through this guard on
+// both platforms (test/contract.test.ts). What is Nest's own stays here: exception bodies with the
+// keyward code, @Auth() fields, request.auth, class and method @Scopes(), the exception cause and
+// @UseGuards().
 import {
   Catch,
   Controller,
@@ -17,27 +22,18 @@ import { startJwksServer, TestIssuer, type JwksServer } from '@keyward/test-util
 import type { Request } from 'express'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
-  AnyScope,
   Auth,
   BearerAuthGuard,
   isKeywardError,
   KeywardModule,
-  OptionalAuth,
-  Public,
   Scopes,
   type VerifiedToken,
   type VerifierOptions,
 } from '../src/index.js'
-import { get, getWithTwoAuthorizations, platforms, startApp, type RunningApp } from './nest-app.js'
+import { get, platforms, startApp, type RunningApp } from './nest-app.js'
 
 @Controller()
 class RoutesController {
-  @Public()
-  @Get('public')
-  open() {
-    return { ok: true }
-  }
-
   @Get('protected')
   protected(@Auth() auth: VerifiedToken, @Auth('subject') sub: string | undefined) {
     return { sub, clientId: auth.clientId, scopes: auth.scopes }
@@ -46,25 +42,6 @@ class RoutesController {
   @Scopes('write:things')
   @Get('write')
   write() {
-    return { ok: true }
-  }
-
-  @AnyScope('admin', 'write:things')
-  @Get('any')
-  any() {
-    return { ok: true }
-  }
-
-  @OptionalAuth()
-  @Get('optional')
-  optional(@Auth() auth: VerifiedToken | undefined) {
-    return { authenticated: auth !== undefined, sub: auth?.subject }
-  }
-
-  @OptionalAuth()
-  @Scopes('write:things')
-  @Get('optional-scoped')
-  optionalScoped() {
     return { ok: true }
   }
 
@@ -146,13 +123,6 @@ describe.each(platforms)('BearerAuthGuard as APP_GUARD on %s', (platform) => {
     })
   })
 
-  it('answers 401 invalid_token when the token comes from another issuer', async () => {
-    const stranger = await TestIssuer.create({ issuer: 'https://stranger.test/' })
-    const answer = await get(`${app.url}/protected`, stranger.mint())
-    expect(answer.status).toBe(401)
-    expect(answer.body).toMatchObject({ error: 'invalid_token', code: 'invalid_issuer' })
-  })
-
   it('answers 400 invalid_request for a malformed Authorization header', async () => {
     const response = await fetch(`${app.url}/protected`, {
       headers: { authorization: 'Bearer a b' },
@@ -165,11 +135,6 @@ describe.each(platforms)('BearerAuthGuard as APP_GUARD on %s', (platform) => {
     })
   })
 
-  it('answers 400 for two Authorization headers, which only the raw header list shows', async () => {
-    const token = issuer.mint()
-    expect(await getWithTwoAuthorizations(`${app.url}/protected`, token, token)).toBe(400)
-  })
-
   it('lets a valid token through and injects the token and one field with @Auth()', async () => {
     const answer = await get(`${app.url}/protected`, issuer.mint({ sub: 'user-1', scope: 'a b' }))
     expect(answer.status).toBe(200)
@@ -179,12 +144,6 @@ describe.each(platforms)('BearerAuthGuard as APP_GUARD on %s', (platform) => {
   it('puts the verified token on request.auth', async () => {
     const answer = await get(`${app.url}/request`, issuer.mint({ sub: 'user-2' }))
     expect(answer.body).toEqual({ sub: 'user-2' })
-  })
-
-  it('skips authentication for @Public() routes', async () => {
-    const answer = await get(`${app.url}/public`)
-    expect(answer.status).toBe(200)
-    expect(answer.body).toEqual({ ok: true })
   })
 
   it('answers 403 insufficient_scope naming the required scope when @Scopes() is not met', async () => {
@@ -200,17 +159,6 @@ describe.each(platforms)('BearerAuthGuard as APP_GUARD on %s', (platform) => {
     })
   })
 
-  it('passes @Scopes() when the token grants the scope', async () => {
-    expect((await get(`${app.url}/write`, issuer.mint({ scope: 'write:things' }))).status).toBe(200)
-  })
-
-  it('passes @AnyScope() with one of the scopes and answers 403 with none', async () => {
-    expect((await get(`${app.url}/any`, issuer.mint({ scope: 'admin' }))).status).toBe(200)
-    const denied = await get(`${app.url}/any`, issuer.mint({ scope: 'read:things' }))
-    expect(denied.status).toBe(403)
-    expect(denied.headers.get('www-authenticate')).toMatch(/scope="admin write:things"/)
-  })
-
   it('applies class and method @Scopes() together', async () => {
     const url = `${app.url}/scoped`
     expect((await get(`${url}/class`, issuer.mint({ scope: 'read:things' }))).status).toBe(200)
@@ -218,29 +166,6 @@ describe.each(platforms)('BearerAuthGuard as APP_GUARD on %s', (platform) => {
     expect((await get(`${url}/both`, issuer.mint({ scope: 'read:things' }))).status).toBe(403)
     const both = issuer.mint({ scope: 'read:things write:things' })
     expect((await get(`${url}/both`, both)).status).toBe(200)
-  })
-
-  it('lets @OptionalAuth() requests without a token through, unauthenticated', async () => {
-    const answer = await get(`${app.url}/optional`)
-    expect(answer.status).toBe(200)
-    expect(answer.body).toEqual({ authenticated: false })
-  })
-
-  it('authenticates @OptionalAuth() requests that carry a valid token', async () => {
-    const answer = await get(`${app.url}/optional`, issuer.mint({ sub: 'user-3' }))
-    expect(answer.body).toEqual({ authenticated: true, sub: 'user-3' })
-  })
-
-  it('still rejects a bad token on an @OptionalAuth() route', async () => {
-    const answer = await get(`${app.url}/optional`, issuer.mint({}, { signature: 'zeros' }))
-    expect(answer.status).toBe(401)
-    expect(answer.body).toMatchObject({ code: 'invalid_signature' })
-  })
-
-  it('treats @Scopes() on an @OptionalAuth() route as requiring a token', async () => {
-    const answer = await get(`${app.url}/optional-scoped`)
-    expect(answer.status).toBe(401)
-    expect(answer.body).toMatchObject({ code: 'missing_token' })
   })
 })
 
@@ -277,24 +202,6 @@ describe.each(platforms)('BearerAuthGuard failures on %s', (platform) => {
       })
     } finally {
       jwks.setFault(null)
-      await app.close()
-    }
-  })
-
-  it('shares one verifier across routes: concurrent first requests cost one JWKS fetch', async () => {
-    const app = await startApp(
-      appModule({ issuer: issuer.issuer, audience: issuer.audience, jwksUri: jwks.url }),
-      platform,
-    )
-    try {
-      const before = jwks.jwksRequests
-      const token = issuer.mint({ scope: 'write:things' })
-      const answers = await Promise.all(
-        ['protected', 'write', 'any', 'optional'].map((path) => get(`${app.url}/${path}`, token)),
-      )
-      expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200])
-      expect(jwks.jwksRequests - before).toBe(1)
-    } finally {
       await app.close()
     }
   })

@@ -1,4 +1,3 @@
-import { request as httpRequest } from 'node:http'
 import type {
   DynamicModule,
   INestApplication,
@@ -101,29 +100,4 @@ export async function get(url: string, token?: string): Promise<Answer> {
     headers: response.headers,
     body: text === '' ? undefined : JSON.parse(text),
   }
-}
-
-/**
- * GET with two `Authorization` lines, which `fetch` cannot send (it joins them into one);
- * Node keeps only the first in `headers`, so only `rawHeaders` reveals the second.
- */
-export function getWithTwoAuthorizations(
-  url: string,
-  first: string,
-  second: string,
-): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url, {
-      // The raw-header array form sends each pair as its own line.
-      headers: ['authorization', `Bearer ${first}`, 'authorization', `Bearer ${second}`],
-    })
-    req.on('response', (res) => {
-      res.resume()
-      res.on('end', () => {
-        resolve(res.statusCode ?? 0)
-      })
-    })
-    req.on('error', reject)
-    req.end()
-  })
 }
