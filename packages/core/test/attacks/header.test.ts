@@ -61,29 +61,6 @@ describe('attacks: JOSE header', () => {
     await s.target.accept(s.issuer.mint())
   })
 
-  describe('alg none (CVE-2015-9235 and friends)', () => {
-    it.each(['none', 'None', 'NONE', 'nOnE'])(
-      'rejects alg %s with an empty signature as malformed_token (no signature at all)',
-      async (alg) => {
-        await s.target.reject(
-          s.issuer.mint({}, { alg, kid: null, signature: 'none-empty' }),
-          'malformed_token',
-        )
-      },
-    )
-
-    it.each(['none', 'None', 'NONE'])(
-      'rejects alg %s with a leftover valid RS256 signature as algorithm_not_allowed',
-      async (alg) => {
-        // The signature is a real RS256 signature over this very header and payload.
-        await s.target.reject(
-          s.issuer.mint({}, { alg, signWith: 'RS256' }),
-          'algorithm_not_allowed',
-        )
-      },
-    )
-  })
-
   describe('missing, non-string and near-miss alg', () => {
     it.each<[string, unknown]>([
       ['missing', undefined],
@@ -129,12 +106,6 @@ describe('attacks: JOSE header', () => {
         )
       },
     )
-
-    it('rejects an allowed algorithm that is not on this verifier’s allowlist', async () => {
-      const only = await s.newTarget({ algorithms: ['ES256'] })
-      await only.accept(s.issuer.mint({}, { key: ec }))
-      await only.reject(s.issuer.mint(), 'algorithm_not_allowed')
-    })
   })
 
   describe('allowed algorithms with the wrong key (RFC 8725 §3.1)', () => {
@@ -159,11 +130,6 @@ describe('attacks: JOSE header', () => {
 
   describe('typ of other JWT kinds (RFC 8725 §3.11)', () => {
     it.each([
-      ['an OpenID Connect ID token', 'id_token+jwt'],
-      ['a DPoP proof (RFC 9449)', 'dpop+jwt'],
-      ['a DPoP proof with the media type prefix', 'application/dpop+jwt'],
-      ['a logout token (OIDC Back-Channel Logout)', 'logout+jwt'],
-      ['a security event token (RFC 8417)', 'secevent+jwt'],
       ['a JWT authorization request (RFC 9101)', 'oauth-authz-req+jwt'],
       ['a client assertion', 'client-authentication+jwt'],
       ['a token-introspection response (RFC 9701)', 'token-introspection+jwt'],
@@ -175,18 +141,10 @@ describe('attacks: JOSE header', () => {
     })
 
     it.each<[string, unknown]>([
-      ['a number', 1],
       ['an array', ['at+jwt']],
       ['null', null],
     ])('rejects a typ that is %s as invalid_type', async (_name, typ) => {
       await s.target.reject(s.issuer.mint({}, { header: { typ } }), 'invalid_type')
-    })
-
-    it('rejects a plain JWT under the RFC 9068 profile as invalid_type', async () => {
-      const strict = await s.newTarget({ profile: 'rfc9068' })
-      await strict.accept(s.issuer.mint())
-      await strict.reject(s.issuer.mint({}, { typ: 'JWT' }), 'invalid_type')
-      await strict.reject(s.issuer.mint({}, { typ: null }), 'invalid_type')
     })
   })
 
@@ -196,12 +154,10 @@ describe('attacks: JOSE header', () => {
         'an unknown critical extension',
         { crit: ['urn:example:must-understand'], 'urn:example:must-understand': true },
       ],
-      ['a critical registered member', { crit: ['exp'] }],
       ['an empty crit list', { crit: [] }],
       ['a crit that is a string', { crit: 'b64' }],
       ['crit null', { crit: null }],
       ['b64 false with crit', { b64: false, crit: ['b64'] }],
-      ['b64 false alone', { b64: false }],
       ['b64 that is a string', { b64: 'false' }],
     ])('rejects %s as malformed_token', async (_name, header) => {
       await s.target.reject(s.issuer.mint({}, { header }), 'malformed_token')
@@ -291,9 +247,6 @@ describe('attacks: JOSE header', () => {
     })
 
     it.each<[string, unknown]>([
-      ['a number', 1],
-      ['null', null],
-      ['an array', ['kid']],
       ['an object', { toString: 'x' }],
       ['true', true],
     ])('rejects a kid that is %s as malformed_token', async (_name, kid) => {
@@ -326,7 +279,6 @@ describe('attacks: JOSE header', () => {
   describe('duplicate header members (RFC 7515 §4, RFC 8259 §4)', () => {
     it.each([
       ['alg twice, none last', '{"alg":"RS256","alg":"none","kid":"%KID%"}'],
-      ['alg twice, RS256 last', '{"alg":"none","alg":"RS256","kid":"%KID%"}'],
       ['alg twice through an escape', '{"alg":"RS256","\\u0061lg":"none","kid":"%KID%"}'],
       ['kid twice', '{"alg":"RS256","kid":"attacker","kid":"%KID%"}'],
       ['typ twice', '{"alg":"RS256","typ":"dpop+jwt","typ":"at+jwt","kid":"%KID%"}'],
