@@ -1,6 +1,8 @@
 // Attack family: claims (RFC 7519 §4.1, RFC 9068 §2.2 and §4). Tokens are validly signed by the
 // trusted issuer, so only the claim rules can reject them. Over real HTTP: status, code,
 // WWW-Authenticate, body, and the handler never ran.
+// Each rule's own cases are the verifier rules' (test/verifier-rules/); this file keeps the
+// hostile spellings they do not list (CONTRIBUTING.md, test layers).
 import { startJwksServer, TestIssuer, type JwksServer } from '@keyward/test-utils'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { KeywardErrorCode } from '../../src/index.js'

@@ -1,5 +1,7 @@
 // Attack family: token format. Every test sends the token over real HTTP to a protected app and
 // asserts status, code, WWW-Authenticate, the RFC 6750 body, and that the handler never ran.
+// Each rule's own cases are the verifier rules' (test/verifier-rules/); this file keeps the
+// hostile spellings they do not list (CONTRIBUTING.md, test layers).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signBytes, signSegments } from './support/forge.js'
 import { b64, segments, startScenario, type Scenario } from './support/scenario.js'

@@ -1,5 +1,7 @@
 // Attack family: the JOSE header (RFC 7515 §4, RFC 8725 §3). Over real HTTP: status, code,
 // WWW-Authenticate, body, and the handler never ran.
+// Each rule's own cases are the verifier rules' (test/verifier-rules/); this file keeps the
+// hostile spellings they do not list (CONTRIBUTING.md, test layers).
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { generateKeyPairSync } from 'node:crypto'
