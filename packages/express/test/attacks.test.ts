@@ -2,11 +2,10 @@
 // and the protected handler never runs. Both majors, with Express's default error handler and
 // with keywardErrorHandler.
 import { createVerifier } from '@keyward/core'
-import { runAdapterAttacks, type AttackAppFactory } from '@keyward/adapter-tests'
+import { listen, runAdapterAttacks, type AttackAppFactory } from '@keyward/adapter-tests'
 import express5 from 'express'
 import express4 from 'express4'
 import { bearerAuth, keywardErrorHandler } from '../src/index.js'
-import { listen } from './helpers.js'
 
 function attackApp(name: string, express: typeof express5, jsonErrors: boolean): AttackAppFactory {
   return {

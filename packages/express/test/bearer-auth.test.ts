@@ -1,10 +1,10 @@
 import { isKeywardError, type Verifier, type VerifiedToken } from '@keyward/core'
+import { listen, startIssuer, type IssuerFixture } from '@keyward/adapter-tests'
 import express5, { type ErrorRequestHandler } from 'express'
 import express4 from 'express4'
 import { format } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { bearerAuth } from '../src/index.js'
-import { listen, startIssuer, type IssuerFixture } from './helpers.js'
 
 let fixture: IssuerFixture
 beforeAll(async () => {

@@ -4,7 +4,12 @@ import {
   type ProtectedResourceMetadataOptions,
   type VerifierOptions,
 } from '@keyward/core'
-import { installedMajor, runAdapterContract, type ContractAppFactory } from '@keyward/adapter-tests'
+import {
+  installedMajor,
+  listen,
+  runAdapterContract,
+  type ContractAppFactory,
+} from '@keyward/adapter-tests'
 import express5, { type RequestHandler } from 'express'
 import express4 from 'express4'
 import { expect, it } from 'vitest'
@@ -15,7 +20,6 @@ import {
   requireAnyScope,
   requireScopes,
 } from '../src/index.js'
-import { listen } from './helpers.js'
 
 const major = (name: string): number => installedMajor(name, import.meta.url)
 

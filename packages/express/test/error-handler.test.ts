@@ -1,10 +1,10 @@
 import { KeywardError } from '@keyward/core'
+import { listen } from '@keyward/adapter-tests'
 import { ERROR_DESCRIPTIONS, expectedChallenge } from '@keyward/test-utils'
 import express5, { type ErrorRequestHandler, type RequestHandler } from 'express'
 import express4 from 'express4'
 import { describe, expect, it } from 'vitest'
 import { keywardErrorHandler, type KeywardErrorHandlerOptions } from '../src/index.js'
-import { listen } from './helpers.js'
 
 describe.each([
   ['Express 5', express5],

@@ -1,10 +1,10 @@
 import type { VerifiedToken } from '@keyward/core'
+import { listen, startIssuer, type IssuerFixture } from '@keyward/adapter-tests'
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js'
 import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import express, { type Request } from 'express'
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest'
 import { bearerAuth } from '../src/index.js'
-import { listen, startIssuer, type IssuerFixture } from './helpers.js'
 
 // The type assertions are checked by `tsc` (the `typecheck` script), not at run time.
 type RequestAuth = NonNullable<Request['auth']>

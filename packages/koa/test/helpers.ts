@@ -1,6 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import type { ContractApp } from '@keyward/adapter-tests'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { listen as listenOnLoopback, type ContractApp } from '@keyward/adapter-tests'
 import type { Middleware } from 'koa'
 import type { KeywardState } from '../src/index.js'
 
@@ -8,27 +7,12 @@ import type { KeywardState } from '../src/index.js'
  * Serves a Koa `app.callback()` on 127.0.0.1:0; `close` also runs `onClose` (e.g.
  * `verifier.close()`).
  */
-export async function listen(
+export function listen(
   callback: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
-  onClose: () => void = () => undefined,
+  onClose?: () => void,
 ): Promise<ContractApp> {
   // Koa's callback answers its own errors; nothing is left to await here.
-  const server = createServer((req, res) => void callback(req, res))
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        onClose()
-        server.close((error) => {
-          if (error === undefined) resolve()
-          else reject(error)
-        })
-        // fetch keeps connections alive; close() alone would wait for them.
-        server.closeAllConnections()
-      }),
-  }
+  return listenOnLoopback((req, res) => void callback(req, res), onClose)
 }
 
 /** A minimal `GET path` router, so the tests need no router package. */

@@ -1,8 +1,18 @@
 import { createServer, type RequestListener } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { ContractApp } from '@keyward/adapter-tests'
+import type { ContractApp } from './contract-app.js'
 
-/** Serves `listener` on 127.0.0.1:0; `close` also runs `onClose` (e.g. `verifier.close()`). */
+/**
+ * Serves `listener` on 127.0.0.1:0 for an adapter test. `close` runs `onClose` (e.g.
+ * `verifier.close()`), then stops the server, idle keep-alive connections included.
+ *
+ * @example
+ * ```ts
+ * const running = await listen(app, () => { verifier.close() })
+ * await fetch(`${running.url}/protected`)
+ * await running.close()
+ * ```
+ */
 export async function listen(
   listener: RequestListener,
   onClose: () => void = () => undefined,
@@ -24,5 +34,3 @@ export async function listen(
       }),
   }
 }
-
-export { startIssuer, type IssuerFixture } from '@keyward/adapter-tests'
