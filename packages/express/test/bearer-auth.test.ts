@@ -1,5 +1,6 @@
 import { isKeywardError, type Verifier, type VerifiedToken } from '@keyward/core'
-import { listen, startIssuer, type IssuerFixture } from '@keyward/adapter-tests'
+import { listen } from '@keyward/adapter-tests'
+import { startIssuer, type IssuerFixture } from '@keyward/test-utils'
 import express5, { type ErrorRequestHandler } from 'express'
 import express4 from 'express4'
 import { format } from 'node:util'

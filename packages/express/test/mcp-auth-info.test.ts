@@ -1,5 +1,6 @@
 import type { VerifiedToken } from '@keyward/core'
-import { listen, startIssuer, type IssuerFixture } from '@keyward/adapter-tests'
+import { listen } from '@keyward/adapter-tests'
+import { startIssuer, type IssuerFixture } from '@keyward/test-utils'
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js'
 import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import express, { type Request } from 'express'

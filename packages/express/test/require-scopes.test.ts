@@ -1,8 +1,8 @@
 // Granted scopes reaching the handler, and a scoped route without a token answering 401, are the
 // adapter contract's (test/contract.test.ts). Here: validation when created, and next(err).
 import { createVerifier, isKeywardError, type Verifier } from '@keyward/core'
-import { listen, startIssuer, type IssuerFixture } from '@keyward/adapter-tests'
-import { expectedChallenge } from '@keyward/test-utils'
+import { listen } from '@keyward/adapter-tests'
+import { expectedChallenge, startIssuer, type IssuerFixture } from '@keyward/test-utils'
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { requireAnyScope, requireScopes } from '../src/index.js'

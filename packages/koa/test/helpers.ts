@@ -32,7 +32,7 @@ export function route(
   }
 }
 
-export { startIssuer, type IssuerFixture } from '@keyward/adapter-tests'
+export { startIssuer, type IssuerFixture } from '@keyward/test-utils'
 
 /** Records the error thrown downstream and answers 599, so tests can inspect it. */
 export function capture(seen: unknown[]): Middleware<KeywardState> {

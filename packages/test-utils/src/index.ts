@@ -16,5 +16,7 @@ export type { JwksServer, JwksServerOptions, RecordedRequest } from './jwks-serv
 export type { JwksFault } from './jwks-fault.js'
 export { httpGet, nodeHttpRequest, rawHttpGet } from './http-client.js'
 export type { HttpReply } from './http-client.js'
+export { startIssuer } from './issuer-fixture.js'
+export type { IssuerFixture, IssuerOptions } from './issuer-fixture.js'
 export { ERROR_DESCRIPTIONS, expectedChallenge, oauthError } from './oauth-errors.js'
 export type { ChallengeParams, DescribedCode, OAuthError } from './oauth-errors.js'

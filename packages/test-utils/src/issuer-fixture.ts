@@ -1,16 +1,27 @@
-import type { VerifierOptions } from '@keyward/core'
-import { startJwksServer, TestIssuer, type JwksServer } from '@keyward/test-utils'
+import { startJwksServer, type JwksServer } from './jwks-server.js'
+import { TestIssuer } from './test-issuer.js'
+
+/**
+ * The verifier options that trust a {@link TestIssuer}: the fields of `@keyward/core`'s
+ * `VerifierOptions` it fills, typed here because test-utils does not depend on core.
+ */
+export interface IssuerOptions {
+  readonly issuer: string
+  readonly audience: string
+  readonly jwksUri: string
+}
 
 /** A test issuer, its JWKS server and verifier options that trust it. */
 export interface IssuerFixture {
   readonly issuer: TestIssuer
   readonly server: JwksServer
-  readonly options: VerifierOptions
+  readonly options: IssuerOptions
   close(): Promise<void>
 }
 
 /**
- * Starts an ES256 {@link TestIssuer} and a loopback JWKS server for it, for adapter tests.
+ * Starts an ES256 {@link TestIssuer} and a loopback JWKS server for it, for adapter and
+ * packaging tests.
  *
  * @example
  * ```ts
