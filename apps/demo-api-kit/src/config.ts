@@ -49,10 +49,8 @@ export function loadApiConfig(
       issuer,
       audience: env.AUDIENCE ?? defaults.audience,
       ...(clockToleranceMs === undefined ? {} : { clockToleranceMs }),
-      jwks: {
-        headers: { 'user-agent': `keyward-demo/${service}` },
-        ...(cacheMs === undefined ? {} : { cacheMaxAgeMs: cacheMs }),
-      },
+      fetchHeaders: { 'user-agent': `keyward-demo/${service}` },
+      ...(cacheMs === undefined ? {} : { jwks: { cacheMaxAgeMs: cacheMs } }),
       onEvent: fetchLog.onEvent,
     },
   }

@@ -11,10 +11,10 @@ describe('loadApiConfig', () => {
     expect(config.verifier).toMatchObject({
       issuer: 'http://127.0.0.1:4000',
       audience: 'urn:keyward:demo:koa-api',
-      jwks: { headers: { 'user-agent': 'keyward-demo/koa-api' } },
+      fetchHeaders: { 'user-agent': 'keyward-demo/koa-api' },
     })
     expect(config.verifier).not.toHaveProperty('clockToleranceMs')
-    expect(config.verifier.jwks).not.toHaveProperty('cacheMaxAgeMs')
+    expect(config.verifier).not.toHaveProperty('jwks')
   })
 
   it('maps the tuning variables onto verifier options', () => {
@@ -34,10 +34,8 @@ describe('loadApiConfig', () => {
     expect(config.verifier).toMatchObject({
       audience: 'urn:other',
       clockToleranceMs: 1000,
-      jwks: {
-        headers: { 'user-agent': 'keyward-demo/late-api' },
-        cacheMaxAgeMs: 2000,
-      },
+      fetchHeaders: { 'user-agent': 'keyward-demo/late-api' },
+      jwks: { cacheMaxAgeMs: 2000 },
     })
     expect(config.verifier.jwks).not.toHaveProperty('cacheFloorMs')
   })

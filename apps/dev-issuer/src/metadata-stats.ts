@@ -11,7 +11,7 @@ export type MetadataStats = Record<string, { jwks: RequestCounts; metadata: Requ
 
 /**
  * Counts JWKS and discovery requests per `User-Agent`, so a demo can show how many fetches each
- * API made (keyward's demo APIs send a distinct `User-Agent` through `jwks.headers`).
+ * API made (keyward's demo APIs send a distinct `User-Agent` through `fetchHeaders`).
  *
  * @example
  * ```ts

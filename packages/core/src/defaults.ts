@@ -21,6 +21,8 @@ export const DEFAULTS = Object.freeze({
   /** Accepted `typ` values when none are configured; a token without `typ` is accepted too. */
   typ: Object.freeze(['at+jwt', 'JWT']),
   requiredClaims: Object.freeze([]),
+  fetchHeaders: Object.freeze({}) as Readonly<Record<string, string>>,
+  jwksOrigins: Object.freeze<string[]>([]),
 
   // Settings shared by every issuer of a verifier.
   clockToleranceMs: 30_000,
@@ -49,7 +51,6 @@ export const DEFAULTS = Object.freeze({
     retryMaxDelayMs: 300_000,
     refreshBudget: 10,
     refreshBudgetWindowMs: 60_000,
-    headers: Object.freeze({}) as Readonly<Record<string, string>>,
     get fetch(): FetchFunction {
       // Bound: some runtimes' fetch throws when called with another `this`.
       return globalThis.fetch.bind(globalThis)

@@ -5,7 +5,8 @@ import { isSafeFetchUrl } from './safe-fetch-url.js'
 export interface DiscoverySettings {
   readonly issuer: string
   readonly fetch: FetchFunction
-  readonly headers: Readonly<Record<string, string>>
+  /** The configured request headers that may go to a URL (see `scopedFetchHeaders`). */
+  readonly headers: (url: string) => Readonly<Record<string, string>>
   readonly timeoutMs: number
   readonly maxBytes: number
   readonly cacheMaxAgeMs: number
@@ -64,7 +65,7 @@ export class JwksUriDiscovery {
           fetch: this.#settings.fetch,
           timeoutMs: this.#settings.timeoutMs,
           maxBytes: this.#settings.maxBytes,
-          headers: this.#settings.headers,
+          headers: this.#settings.headers(url),
           signal,
           now: this.#settings.now,
         })

@@ -12,7 +12,8 @@ export interface KeySourceSettings {
   /** The JWKS URL, or a function that discovers it (issuer metadata). */
   readonly jwksUri: string | ((signal: AbortSignal) => Promise<string>)
   readonly fetch: FetchFunction
-  readonly headers: Readonly<Record<string, string>>
+  /** The configured request headers that may go to a URL (see `scopedFetchHeaders`). */
+  readonly headers: (url: string) => Readonly<Record<string, string>>
   readonly timeoutMs: number
   readonly maxBytes: number
   readonly maxKeys: number
@@ -263,7 +264,7 @@ export class JwksKeySource {
         fetch: this.#settings.fetch,
         timeoutMs: this.#settings.timeoutMs,
         maxBytes: this.#settings.maxBytes,
-        headers: this.#settings.headers,
+        headers: this.#settings.headers(uri),
         // Conditional requests only make sense while we still hold what they validate.
         etag: this.#set === undefined ? undefined : this.#etag,
         lastModified: this.#set === undefined ? undefined : this.#lastModified,

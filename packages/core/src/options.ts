@@ -73,12 +73,6 @@ export interface JwksOptions {
    */
   readonly refreshBudgetWindowMs?: number
   /**
-   * Extra request headers (a `User-Agent`, an API key for a gateway), for key and metadata
-   * fetches.
-   * @defaultValue `{}`
-   */
-  readonly headers?: Readonly<Record<string, string>>
-  /**
    * The `fetch` used for keys and metadata. For proxies, custom CAs, tests and special runtimes.
    * @defaultValue globalThis.fetch
    */
@@ -102,6 +96,21 @@ export interface IssuerOptions {
    * accepted only if its `issuer` is identical to this one and its `jwks_uri` is safe.
    */
   readonly jwksUri?: string
+  /**
+   * Extra request headers of this issuer's fetches (a `User-Agent`, an API key for a gateway).
+   * Sent to the issuer's own origin (metadata, and a JWKS there), to an explicit `jwksUri`, and
+   * to the origins in `jwksOrigins`; never to a discovered `jwks_uri` on another origin, and
+   * never to another issuer's endpoints.
+   * @defaultValue `{}`
+   */
+  readonly fetchHeaders?: Readonly<Record<string, string>>
+  /**
+   * Origins other than the issuer's own (`https://keys.example.com`) trusted with this issuer's
+   * keys when its `jwks_uri` is discovered: `fetchHeaders` are sent to a discovered `jwks_uri`
+   * there. Only for discovery: with `jwksUri`, it is a `TypeError`.
+   * @defaultValue `[]`
+   */
+  readonly jwksOrigins?: readonly string[]
   /**
    * Accepted JWS algorithms.
    * @defaultValue every supported asymmetric algorithm: RS256, RS384, RS512, PS256, PS384,

@@ -63,6 +63,8 @@ const ISSUER_READERS = {
     arrayOf(isNonEmptyString, 'claim names', { nonEmpty: false }),
     DEFAULTS.requiredClaims,
   ),
+  fetchHeaders: withDefault(requestHeaders, DEFAULTS.fetchHeaders),
+  jwksOrigins: withDefault(originList, DEFAULTS.jwksOrigins),
 } as const satisfies Readers<IssuerOptions>
 
 const JWKS_READERS = {
@@ -79,7 +81,6 @@ const JWKS_READERS = {
   retryMaxDelayMs: optional(duration),
   refreshBudget: withDefault(positiveInteger, DEFAULTS.jwks.refreshBudget),
   refreshBudgetWindowMs: withDefault(positiveInteger, DEFAULTS.jwks.refreshBudgetWindowMs),
-  headers: withDefault(requestHeaders, DEFAULTS.jwks.headers),
   fetch: withDefaultFrom(callable<FetchFunction>(), () => DEFAULTS.jwks.fetch),
 } as const satisfies Readers<JwksOptions>
 
@@ -131,9 +132,16 @@ const ADAPTER_OPTION = (key: string) =>
 // `forRootAsync` factory returns.
 const NEST_MODULE_OPTIONS = ['isGlobal', 'unguardedRoutes']
 
+// `jwks.headers` went to every issuer and every origin a metadata document named.
+const HEADERS_MOVED: [string, string] = [
+  'headers',
+  'request headers are per issuer: set "fetchHeaders" next to "issuer" (with "issuers", in each entry)',
+]
+
 const TOP_LEVEL_NAMES: OptionNames = {
   known: VERIFIER_OPTION_NAMES,
   elsewhere: new Map([
+    HEADERS_MOVED,
     ...sentences(JWKS_KEYS, (key) => `"${key}" is a key-fetching option: put it in "jwks"`),
     ...sentences(AUTHENTICATE_KEYS, ADAPTER_OPTION),
     ...sentences(
@@ -147,6 +155,7 @@ const TOP_LEVEL_NAMES: OptionNames = {
 const ISSUER_ENTRY_NAMES: OptionNames = {
   known: ISSUER_KEYS,
   elsewhere: new Map([
+    HEADERS_MOVED,
     ...sentences(
       SETTINGS_KEYS,
       (key) => `"${key}" applies to every issuer: set it at the top level, next to "issuers"`,
@@ -162,6 +171,7 @@ const ISSUER_ENTRY_NAMES: OptionNames = {
 const JWKS_NAMES: OptionNames = {
   known: JWKS_KEYS,
   elsewhere: new Map([
+    HEADERS_MOVED,
     ...sentences(
       [...ISSUER_KEYS, ...SETTINGS_KEYS],
       (key) => `"${key}" is not a key-fetching option: set it at the top level`,
@@ -175,6 +185,9 @@ export interface ResolvedIssuer {
   readonly issuer: string
   /** `undefined`: discover it from the issuer's metadata. */
   readonly jwksUri: string | undefined
+  readonly fetchHeaders: Readonly<Record<string, string>>
+  /** Origins (serialised, RFC 6454) trusted with this issuer's keys besides its own. */
+  readonly jwksOrigins: ReadonlySet<string>
   readonly header: HeaderPolicy
   readonly claims: ClaimsPolicy
 }
@@ -293,15 +306,27 @@ function resolveIssuer(
   settings: ReadSettings,
   prefix: string,
 ): ResolvedIssuer {
-  const { issuer, audience, jwksUri, algorithms, typ, profile, requiredClaims } = readAll(
-    record,
-    ISSUER_READERS,
-    prefix,
-  )
+  const {
+    issuer,
+    audience,
+    jwksUri,
+    algorithms,
+    typ,
+    profile,
+    requiredClaims,
+    fetchHeaders,
+    jwksOrigins,
+  } = readAll(record, ISSUER_READERS, prefix)
   // Discovery fetches from the issuer, so the issuer must then be a safe URL itself.
   if (jwksUri === undefined && !isSafeFetchUrl(issuer)) {
     throw new TypeError(
       `"${prefix}jwksUri" is required unless "${prefix}issuer" is an https: URL to discover it from`,
+    )
+  }
+  if (jwksUri !== undefined && jwksOrigins.length > 0) {
+    // Keys then come from jwksUri alone; a list that changes nothing is a misunderstanding.
+    throw new TypeError(
+      `"${prefix}jwksOrigins" applies to a discovered jwks_uri only: with "${prefix}jwksUri", keys come from there alone`,
     )
   }
   const strict = profile === 'rfc9068'
@@ -321,6 +346,8 @@ function resolveIssuer(
   return {
     issuer,
     jwksUri,
+    fetchHeaders,
+    jwksOrigins: new Set(jwksOrigins),
     header: {
       algorithms: new Set<JwsAlgorithm>(algorithms),
       typ: strict ? new Set(['at+jwt']) : typ === undefined ? DEFAULT_TYP_POLICY : new Set(typ),
@@ -419,6 +446,28 @@ function safeUrl(value: unknown, name: string): string {
     throw new TypeError(`"${name}" must be an https: URL (http: only on loopback hosts)`)
   }
   return value
+}
+
+/**
+ * Origins, each an `https:` URL with nothing after the host and port (a trailing `/` is
+ * tolerated), `http:` only on loopback hosts; returned serialised (RFC 6454 §6.2), as
+ * `URL.origin` spells them, so comparisons are exact.
+ */
+function originList(value: unknown, name: string): readonly string[] {
+  if (!Array.isArray(value)) throw new TypeError(`"${name}" must be an array of origins`)
+  const entries: readonly unknown[] = value
+  return Object.freeze(
+    entries.map((entry, index) => {
+      const url = typeof entry === 'string' && isSafeFetchUrl(entry) ? new URL(entry) : undefined
+      // Nothing but scheme, host and port: `href` adds exactly the root path to the origin.
+      if (url?.href !== `${url?.origin ?? ''}/`) {
+        throw new TypeError(
+          `"${name}[${index}]" must be an https: origin such as "https://keys.example.com" (http: only on loopback hosts)`,
+        )
+      }
+      return url.origin
+    }),
+  )
 }
 
 function realm(value: unknown, name: string): string {

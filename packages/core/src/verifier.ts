@@ -5,6 +5,7 @@ import { decodeToken, type DecodedToken } from './decode-token.js'
 import { JwksUriDiscovery } from './discovery.js'
 import { isKeywardError, KeywardError } from './errors.js'
 import { clip, EventSink } from './events.js'
+import { scopedFetchHeaders } from './fetch-headers.js'
 import { extractBearerToken, type BearerRequest } from './extract-bearer-token.js'
 import { checkHeader, type CheckedHeader } from './header-policy.js'
 import type { VerificationKey } from './jwk-import.js'
@@ -141,12 +142,18 @@ class TokenVerifier implements Verifier {
     const { jwks } = resolved
     const budget = new RefreshBudget(jwks.refreshBudget, jwks.refreshBudgetWindowMs)
     for (const config of resolved.issuers) {
+      const headers = scopedFetchHeaders({
+        issuer: config.issuer,
+        jwksUri: config.jwksUri,
+        jwksOrigins: config.jwksOrigins,
+        headers: config.fetchHeaders,
+      })
       const discovery =
         config.jwksUri === undefined
           ? new JwksUriDiscovery({
               issuer: config.issuer,
               fetch: jwks.fetch,
-              headers: jwks.headers,
+              headers,
               timeoutMs: jwks.timeoutMs,
               maxBytes: jwks.maxBytes,
               cacheMaxAgeMs: jwks.cacheMaxAgeMs,
@@ -161,7 +168,7 @@ class TokenVerifier implements Verifier {
         issuer: config.issuer,
         jwksUri: discovery?.resolve ?? config.jwksUri ?? '',
         fetch: jwks.fetch,
-        headers: jwks.headers,
+        headers,
         timeoutMs: jwks.timeoutMs,
         maxBytes: jwks.maxBytes,
         maxKeys: jwks.maxKeys,

@@ -164,11 +164,12 @@ describe('the table of defaults', () => {
     expect([
       Object.isFrozen(DEFAULTS),
       Object.isFrozen(DEFAULTS.jwks),
-      Object.isFrozen(DEFAULTS.jwks.headers),
+      Object.isFrozen(DEFAULTS.fetchHeaders),
+      Object.isFrozen(DEFAULTS.jwksOrigins),
       Object.isFrozen(DEFAULTS.typ),
       Object.isFrozen(DEFAULTS.algorithms),
       Object.isFrozen(DEFAULTS.authenticate),
-    ]).toEqual([true, true, true, true, true, true])
+    ]).toEqual([true, true, true, true, true, true, true])
   })
 
   it('is what a verifier without options gets', () => {

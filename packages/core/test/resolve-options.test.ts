@@ -289,6 +289,8 @@ describe('issuers with per-issuer options at the top level', () => {
     ['typ', 'at+jwt'],
     ['profile', 'rfc9068'],
     ['requiredClaims', ['sub']],
+    ['fetchHeaders', { 'x-api-key': 'k' }],
+    ['jwksOrigins', ['https://keys.test']],
   ])('throws a TypeError saying %s belongs in each issuers entry', (key, value) => {
     expectTypeErrorNaming(() => createVerifier({ issuers: [VALID], [key]: value }), key, 'issuers')
   })
@@ -416,9 +418,9 @@ describe('retry delays', () => {
 describe('options that used to be accepted and ignored', () => {
   it.each([
     ['jwks: null', { jwks: null }, 'jwks'],
-    ['jwks.headers: null', { jwks: { headers: null } }, 'jwks.headers'],
-    ['a non-string header value', { jwks: { headers: { 'x-api-key': 1 } } }, 'jwks.headers'],
-    ['an invalid header name', { jwks: { headers: { 'bad header': 'x' } } }, 'jwks.headers'],
+    ['fetchHeaders: null', { fetchHeaders: null }, 'fetchHeaders'],
+    ['a non-string header value', { fetchHeaders: { 'x-api-key': 1 } }, 'fetchHeaders'],
+    ['an invalid header name', { fetchHeaders: { 'bad header': 'x' } }, 'fetchHeaders'],
     ['a resourceMetadata without url', { resourceMetadata: { resource: 'x' } }, 'resourceMetadata'],
     ['a Map as scopeHierarchy', { scopeHierarchy: new Map([['a', ['b']]]) }, 'scopeHierarchy'],
     ['a scope string in scopeHierarchy', { scopeHierarchy: { a: 'b' } }, 'scopeHierarchy.a'],
