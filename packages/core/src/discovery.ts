@@ -1,6 +1,6 @@
 import type { EventSink } from './events.js'
 import { FetchFailure, fetchJson, type FetchFunction } from './fetch-json.js'
-import { isSafeFetchUrl } from './safe-fetch-url.js'
+import { isSafeDiscoveredUrl } from './safe-fetch-url.js'
 
 export interface DiscoverySettings {
   readonly issuer: string
@@ -97,7 +97,9 @@ export class JwksUriDiscovery {
     // RFC 8414 §3.3 and OIDC Discovery §4.3: the document's issuer must be identical to the
     // configured one, or an attacker-controlled document could name its own keys.
     if (issuer !== this.#settings.issuer) throw new FetchFailure('issuer_mismatch')
-    if (typeof jwksUri !== 'string' || !isSafeFetchUrl(jwksUri)) {
+    // Refused before any request to it: a URL from a remote document must not make this
+    // server a client of its own network (a port-scan oracle through health() and events).
+    if (typeof jwksUri !== 'string' || !isSafeDiscoveredUrl(jwksUri, this.#settings.issuer)) {
       throw new FetchFailure('unsafe_jwks_uri')
     }
     return jwksUri

@@ -89,11 +89,13 @@ export interface IssuerOptions {
    */
   readonly audience: string | readonly string[] | null
   /**
-   * The issuer's JWKS. `https:` only, except loopback hosts (`127.0.0.0/8`, `::1`, `localhost`).
-   * When omitted, it is discovered from the issuer's metadata: OpenID Connect Discovery
-   * (`/.well-known/openid-configuration` appended), then RFC 8414
-   * (`/.well-known/oauth-authorization-server` inserted before the path). The document is
-   * accepted only if its `issuer` is identical to this one and its `jwks_uri` is safe.
+   * The issuer's JWKS. `https:` only, except loopback hosts (`127.0.0.0/8`, `::1`, `localhost`;
+   * not names under `.localhost`, which may go to DNS). When omitted, it is discovered from the
+   * issuer's metadata: OpenID Connect Discovery (`/.well-known/openid-configuration` appended),
+   * then RFC 8414 (`/.well-known/oauth-authorization-server` inserted before the path). The
+   * document is accepted only if its `issuer` is identical to this one and its `jwks_uri` is
+   * safe to call: `https:` (plain `http:` on loopback only for an `http:` loopback issuer), and
+   * for an issuer on a public host not an internal IP literal or a `localhost` name.
    */
   readonly jwksUri?: string
   /**

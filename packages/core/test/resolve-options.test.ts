@@ -129,7 +129,6 @@ describe('createVerifier configuration', () => {
     'http://127.0.0.1:1/jwks',
     'http://127.8.9.10/jwks',
     'http://[::1]:9/jwks',
-    'http://auth.localhost/jwks',
   ])('accepts the loopback http: jwksUri %s', (jwksUri) => {
     expect(resolveOptions({ ...VALID, jwksUri }).issuers[0]?.jwksUri).toBe(jwksUri)
   })
