@@ -1,9 +1,13 @@
-import type { EventSink } from './events.js'
+import { clipUrl, type EventSink } from './events.js'
+import { originOf } from './fetch-headers.js'
 import { FetchFailure, fetchJson, type FetchFunction } from './fetch-json.js'
-import { isSafeDiscoveredUrl } from './safe-fetch-url.js'
+import { JwksUriPin, type RefusedJwksUri } from './jwks-uri-pin.js'
+import { isSafeDiscoveredUrl, isSafeFetchUrl } from './safe-fetch-url.js'
 
 export interface DiscoverySettings {
   readonly issuer: string
+  /** `jwksOrigins`: origins besides the issuer's own trusted with its keys. */
+  readonly jwksOrigins: ReadonlySet<string>
   readonly fetch: FetchFunction
   /** The configured request headers that may go to a URL (see `scopedFetchHeaders`). */
   readonly headers: (url: string) => Readonly<Record<string, string>>
@@ -29,6 +33,15 @@ export function metadataUrls(issuer: string): string[] {
   return oidc === oauth ? [oidc] : [oidc, oauth]
 }
 
+/** What discovery adds to an issuer's `health()`. */
+export interface DiscoveryHealth {
+  /**
+   * A `jwks_uri` the metadata names but keyward refused (a move to an origin not in
+   * `jwksOrigins`), and since when; the previous URI keeps serving meanwhile.
+   */
+  readonly refusedJwksUri: RefusedJwksUri | undefined
+}
+
 /**
  * Finds an issuer's `jwks_uri` from its metadata. Called by the key source inside its own
  * single-flight fetch, so discovery shares its coalescing and backoff; the result is cached with
@@ -36,12 +49,26 @@ export function metadataUrls(issuer: string): string[] {
  */
 export class JwksUriDiscovery {
   readonly #settings: DiscoverySettings
+  readonly #pin: JwksUriPin
   #jwksUri: string | undefined
   #freshUntil = 0
   #usableUntil = 0
 
   constructor(settings: DiscoverySettings) {
     this.#settings = settings
+    this.#pin = new JwksUriPin({
+      issuer: settings.issuer,
+      allowedOrigins: settings.jwksOrigins,
+      now: settings.now,
+    })
+  }
+
+  health(): DiscoveryHealth {
+    const refused = this.#pin.refused
+    return {
+      refusedJwksUri:
+        refused === undefined ? undefined : { uri: clipUrl(refused.uri), since: refused.since },
+    }
   }
 
   readonly resolve = async (signal: AbortSignal): Promise<string> => {
@@ -70,7 +97,7 @@ export class JwksUriDiscovery {
           now: this.#settings.now,
         })
         if (result.kind !== 'document') throw new FetchFailure('invalid_shape')
-        const jwksUri = this.#validate(result.body)
+        const jwksUri = this.#pinned(this.#validate(result.body))
         const now = this.#settings.now()
         const freshFor = Math.min(
           this.#settings.cacheCeilingMs,
@@ -89,6 +116,27 @@ export class JwksUriDiscovery {
     throw lastFailure
   }
 
+  /**
+   * Applies the pin: a refused move throws, so `resolve` keeps the last-known-good URI for as
+   * long as a metadata outage would, and the keys it serves stay last-known-good after that.
+   */
+  #pinned(jwksUri: string): string {
+    const verdict = this.#pin.judge(jwksUri)
+    if (verdict.kind === 'followed' || (verdict.kind === 'refused' && verdict.firstSeen)) {
+      if (verdict.previous !== undefined) {
+        this.#settings.events.emit({
+          type: 'issuer_metadata_changed',
+          issuer: this.#settings.issuer,
+          previousJwksUri: clipUrl(verdict.previous),
+          jwksUri: clipUrl(jwksUri),
+          outcome: verdict.kind,
+        })
+      }
+    }
+    if (verdict.kind === 'refused') throw new FetchFailure('jwks_origin_not_allowed')
+    return jwksUri
+  }
+
   #validate(document: unknown): string {
     if (typeof document !== 'object' || document === null || Array.isArray(document)) {
       throw new FetchFailure('invalid_shape')
@@ -99,9 +147,16 @@ export class JwksUriDiscovery {
     if (issuer !== this.#settings.issuer) throw new FetchFailure('issuer_mismatch')
     // Refused before any request to it: a URL from a remote document must not make this
     // server a client of its own network (a port-scan oracle through health() and events).
-    if (typeof jwksUri !== 'string' || !isSafeDiscoveredUrl(jwksUri, this.#settings.issuer)) {
+    if (typeof jwksUri !== 'string' || !this.#isSafe(jwksUri)) {
       throw new FetchFailure('unsafe_jwks_uri')
     }
     return jwksUri
+  }
+
+  /** An origin listed in `jwksOrigins` is configuration: trusted like an explicit `jwksUri`. */
+  #isSafe(jwksUri: string): boolean {
+    if (isSafeDiscoveredUrl(jwksUri, this.#settings.issuer)) return true
+    const origin = originOf(jwksUri)
+    return origin !== undefined && this.#settings.jwksOrigins.has(origin) && isSafeFetchUrl(jwksUri)
   }
 }

@@ -75,6 +75,20 @@ export type KeywardEvent =
       readonly outcome: 'recovered' | 'expired'
     })
   | {
+      /**
+       * Issuer metadata names another `jwks_uri` than the one in use. `followed`: a change
+       * within its origin, or to the issuer's origin or one in `jwksOrigins`; keys now come
+       * from `jwksUri`. `refused`: a move to any other origin (reported once per refused URI);
+       * `previousJwksUri` keeps serving as last-known-good, and `health()` shows
+       * `refusedJwksUri`.
+       */
+      readonly type: 'issuer_metadata_changed'
+      readonly issuer: string
+      readonly previousJwksUri: string
+      readonly jwksUri: string
+      readonly outcome: 'followed' | 'refused'
+    }
+  | {
       readonly type: 'token_rejected'
       readonly code: KeywardErrorCode
       /** Unverified values from the token, truncated, for correlation only. */
@@ -96,6 +110,7 @@ export const EVENT_CHANNELS: Readonly<Record<KeywardEventType, string>> = {
   jwks_keys_rotated: 'keyward:jwks_keys_rotated',
   jwks_stale_begin: 'keyward:jwks_stale_begin',
   jwks_stale_end: 'keyward:jwks_stale_end',
+  issuer_metadata_changed: 'keyward:issuer_metadata_changed',
   token_rejected: 'keyward:token_rejected',
 }
 

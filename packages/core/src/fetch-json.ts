@@ -13,6 +13,7 @@ export type FetchFailureReason =
   | 'no_usable_keys'
   | 'issuer_mismatch'
   | 'unsafe_jwks_uri'
+  | 'jwks_origin_not_allowed'
 
 /** A failed fetch. Internal detail for events and `health()`, never sent to clients. */
 export class FetchFailure extends Error {

@@ -1,6 +1,8 @@
 export { createVerifier, resolveVerifier } from './verifier.js'
-export type { Verifier, VerifierHealth } from './verifier.js'
+export type { IssuerHealth, Verifier, VerifierHealth } from './verifier.js'
 export type { KeySourceHealth } from './jwks-key-source.js'
+export type { DiscoveryHealth } from './discovery.js'
+export type { RefusedJwksUri } from './jwks-uri-pin.js'
 export type {
   VerifierOptions,
   VerifierSettings,

@@ -108,8 +108,11 @@ export interface IssuerOptions {
   readonly fetchHeaders?: Readonly<Record<string, string>>
   /**
    * Origins other than the issuer's own (`https://keys.example.com`) trusted with this issuer's
-   * keys when its `jwks_uri` is discovered: `fetchHeaders` are sent to a discovered `jwks_uri`
-   * there. Only for discovery: with `jwksUri`, it is a `TypeError`.
+   * keys when its `jwks_uri` is discovered. The discovered `jwks_uri` may move to one of them
+   * (a move to any other origin is refused and the previous URI kept); when the list is given,
+   * the first discovery must also be on the issuer's origin or a listed one; `fetchHeaders` are
+   * sent there; and a listed origin is trusted like an explicit `jwksUri`, internal hosts
+   * included. Only for discovery: with `jwksUri`, it is a `TypeError`.
    * @defaultValue `[]`
    */
   readonly jwksOrigins?: readonly string[]

@@ -2,7 +2,7 @@ import type { JwsAlgorithm } from './algorithms.js'
 import { BoundedMemo } from './bounded-memo.js'
 import { checkClaims, checkTimes } from './claims.js'
 import { decodeToken, type DecodedToken } from './decode-token.js'
-import { JwksUriDiscovery } from './discovery.js'
+import { JwksUriDiscovery, type DiscoveryHealth } from './discovery.js'
 import { isKeywardError, KeywardError } from './errors.js'
 import { clip, EventSink } from './events.js'
 import { scopedFetchHeaders } from './fetch-headers.js'
@@ -20,11 +20,14 @@ import { VerifiedTokenCache } from './verified-token-cache.js'
 import { VerifiedTokenBuilder, type VerifiedToken } from './verified-token.js'
 import type { ChallengeOptions } from './www-authenticate.js'
 
+/** One issuer's key state, and what discovery refused. */
+export type IssuerHealth = KeySourceHealth & DiscoveryHealth
+
 /** Readiness of a verifier: every issuer's key state. */
 export interface VerifierHealth {
   /** True when every issuer has usable keys (fresh or last-known-good). */
   readonly ready: boolean
-  readonly issuers: readonly KeySourceHealth[]
+  readonly issuers: readonly IssuerHealth[]
 }
 
 /**
@@ -55,6 +58,7 @@ export interface Verifier {
 interface IssuerRuntime {
   readonly config: ResolvedIssuer
   readonly keys: JwksKeySource
+  readonly discovery: JwksUriDiscovery | undefined
 }
 
 const SIGNATURE_OK = 0
@@ -152,6 +156,7 @@ class TokenVerifier implements Verifier {
         config.jwksUri === undefined
           ? new JwksUriDiscovery({
               issuer: config.issuer,
+              jwksOrigins: config.jwksOrigins,
               fetch: jwks.fetch,
               headers,
               timeoutMs: jwks.timeoutMs,
@@ -183,7 +188,7 @@ class TokenVerifier implements Verifier {
         now: resolved.now,
         random: resolved.random,
       })
-      this.#issuers.set(config.issuer, { config, keys })
+      this.#issuers.set(config.issuer, { config, keys, discovery })
     }
     this.#cache = new VerifiedTokenCache(resolved.verifiedTokenCacheSize)
   }
@@ -336,7 +341,10 @@ class TokenVerifier implements Verifier {
   }
 
   health(): VerifierHealth {
-    const issuers = [...this.#issuers.values()].map(({ keys }) => keys.health())
+    const issuers = [...this.#issuers.values()].map(({ keys, discovery }) => ({
+      ...keys.health(),
+      refusedJwksUri: discovery?.health().refusedJwksUri,
+    }))
     return { ready: issuers.every((entry) => entry.state !== 'unavailable'), issuers }
   }
 

@@ -132,6 +132,32 @@ describe('a discovered jwks_uri on the API server’s own network', () => {
   })
 })
 
+describe('an internal origin listed in jwksOrigins', () => {
+  it('is trusted like an explicit jwksUri: the discovered jwks_uri there is fetched', async () => {
+    const jwksUri = `http://127.0.0.1:${internalPort}/keys`
+    const verifier = createVerifier({
+      issuer: ISSUER,
+      audience: issuer.audience,
+      jwksOrigins: [`http://127.0.0.1:${internalPort}`],
+      jwks: {
+        fetch: (url, init) =>
+          url.startsWith(`${ISSUER}/.well-known/`)
+            ? Promise.resolve(Response.json({ issuer: ISSUER, jwks_uri: jwksUri }))
+            : fetch(url, init),
+      },
+    })
+    try {
+      await verifier.verify(issuer.mint()).catch(() => undefined)
+      expect([internalHits, verifier.health().issuers[0]?.lastError]).toEqual([
+        ['/keys'],
+        'http_status',
+      ])
+    } finally {
+      verifier.close()
+    }
+  })
+})
+
 describe('configured loopback URLs', () => {
   it('refuses a jwksUri on a .localhost name: it may leave the machine through DNS', () => {
     expect(() =>
