@@ -50,13 +50,3 @@ export const DEFAULT_ALGORITHMS: readonly JwsAlgorithm[] = Object.freeze(
 export function isSupportedAlgorithm(alg: unknown): alg is JwsAlgorithm {
   return typeof alg === 'string' && Object.hasOwn(ALGORITHMS, alg)
 }
-
-/** Whether a JWK's own `alg` member permits verifying a token signed with `tokenAlg`. */
-export function jwkAlgorithmPermits(jwkAlg: string | undefined, tokenAlg: JwsAlgorithm): boolean {
-  if (jwkAlg === undefined) return true
-  if (jwkAlg === tokenAlg) return true
-  // The same signature scheme under its two registered names.
-  return (
-    (jwkAlg === 'EdDSA' && tokenAlg === 'Ed25519') || (jwkAlg === 'Ed25519' && tokenAlg === 'EdDSA')
-  )
-}

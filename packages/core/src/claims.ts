@@ -8,7 +8,19 @@ export interface ClaimsPolicy {
   readonly maxTokenAgeMs: number | undefined
   readonly maxTokenLifetimeMs: number | undefined
   readonly requiredClaims: readonly string[]
+  /**
+   * Claims that must be non-empty strings of at most {@link MAX_IDENTIFIER_LENGTH} characters
+   * when present: `sub`, `client_id` and `jti` under the RFC 9068 profile.
+   */
+  readonly identifierClaims: readonly string[]
 }
+
+/**
+ * The longest identifier claim accepted under the RFC 9068 profile, in UTF-16 code units:
+ * OpenID Connect Core §2 caps `sub` at 255 ASCII characters, and the same bound keeps
+ * `client_id` and `jti`, which applications store, index and log, to a size they can budget.
+ */
+export const MAX_IDENTIFIER_LENGTH = 255
 
 /**
  * Checks the registered claims (RFC 7519 §4.1) except `iss`, which chose the policy. Time claims
@@ -28,6 +40,17 @@ export function checkClaims(
   for (const name of STRING_CLAIMS) {
     const value = claims[name]
     if (value !== undefined && typeof value !== 'string') throw new KeywardError('invalid_claim')
+  }
+  // RFC 9068 §2.2: identifiers of the subject, the client and the token itself. An empty one
+  // identifies nothing, and an unbounded one is a denial of service on whatever stores it.
+  for (const name of policy.identifierClaims) {
+    const value = claims[name]
+    if (
+      value !== undefined &&
+      (typeof value !== 'string' || value === '' || value.length > MAX_IDENTIFIER_LENGTH)
+    ) {
+      throw new KeywardError('invalid_claim')
+    }
   }
 }
 

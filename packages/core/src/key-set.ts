@@ -1,4 +1,3 @@
-import { ALGORITHMS, jwkAlgorithmPermits, type JwsAlgorithm } from './algorithms.js'
 import { importVerificationKey, type KeyDropReason, type VerificationKey } from './jwk-import.js'
 
 /** The usable keys of one JWKS response, looked up by `kid` and by algorithm. */
@@ -67,14 +66,4 @@ export async function buildKeySet(document: unknown, maxKeys: number): Promise<K
   }
   if (usable.length === 0) return { ok: false, error: 'no_usable_keys', dropped }
   return { ok: true, set: { keys: usable, byKid }, dropped }
-}
-
-/** Whether `key` may verify a token signed with `alg` (kty, crv and the JWK's own `alg`). */
-export function keyFits(key: VerificationKey, alg: JwsAlgorithm): boolean {
-  const spec = ALGORITHMS[alg]
-  return (
-    key.kty === spec.kty &&
-    (spec.crv === undefined || key.crv === spec.crv) &&
-    jwkAlgorithmPermits(key.alg, alg)
-  )
 }

@@ -117,7 +117,8 @@ export interface IssuerOptions {
    */
   readonly jwksOrigins?: readonly string[]
   /**
-   * Accepted JWS algorithms.
+   * Accepted JWS algorithms. When exactly one RSA algorithm is listed, it is also the one
+   * algorithm of this issuer's RSA keys whose JWK names no `alg` (otherwise RS256).
    * @defaultValue every supported asymmetric algorithm: RS256, RS384, RS512, PS256, PS384,
    * PS512, ES256, ES384, ES512, EdDSA, Ed25519
    */
@@ -130,8 +131,9 @@ export interface IssuerOptions {
   readonly typ?: string | readonly string[]
   /**
    * `'rfc9068'`: strict JWT access token profile (RFC 9068): `typ` must be `at+jwt` and `iss`,
-   * `exp`, `aud`, `sub`, `client_id`, `iat` and `jti` are required. A `typ` other than `at+jwt`,
-   * or `audience: null`, contradicts it (a `TypeError`).
+   * `exp`, `aud`, `sub`, `client_id`, `iat` and `jti` are required; `sub`, `client_id` and `jti`
+   * must be non-empty strings of at most 255 characters. A `typ` other than `at+jwt`, or
+   * `audience: null`, contradicts it (a `TypeError`).
    */
   readonly profile?: 'rfc9068'
   /**

@@ -3,6 +3,7 @@ import type { ClaimsPolicy } from './claims.js'
 import { DEFAULTS } from './defaults.js'
 import type { KeywardEvent } from './events.js'
 import type { FetchFunction } from './fetch-json.js'
+import { rsaAlgorithmWithoutAlg } from './key-algorithm.js'
 import { DEFAULT_TYP_POLICY, normaliseMediaType, type HeaderPolicy } from './header-policy.js'
 import {
   arrayOf,
@@ -188,6 +189,8 @@ export interface ResolvedIssuer {
   readonly fetchHeaders: Readonly<Record<string, string>>
   /** Origins (serialised, RFC 6454) trusted with this issuer's keys besides its own. */
   readonly jwksOrigins: ReadonlySet<string>
+  /** The one algorithm of this issuer's RSA keys whose JWK names none. */
+  readonly rsaAlgorithm: JwsAlgorithm
   readonly header: HeaderPolicy
   readonly claims: ClaimsPolicy
 }
@@ -267,6 +270,8 @@ export function resolveAuthenticateOptions(
 
 // Claims RFC 9068 §2.2 requires in every JWT access token.
 const RFC9068_CLAIMS = ['iss', 'exp', 'aud', 'sub', 'client_id', 'iat', 'jti']
+// Its identifier claims: non-empty and bounded (MAX_IDENTIFIER_LENGTH in claims.ts).
+const RFC9068_IDENTIFIERS = ['sub', 'client_id', 'jti']
 // Per-issuer options that, with `issuers`, belong in each entry.
 const PER_ISSUER_KEYS = ISSUER_KEYS.filter((key) => key !== 'issuer')
 
@@ -348,6 +353,7 @@ function resolveIssuer(
     jwksUri,
     fetchHeaders,
     jwksOrigins: new Set(jwksOrigins),
+    rsaAlgorithm: rsaAlgorithmWithoutAlg(algorithms),
     header: {
       algorithms: new Set<JwsAlgorithm>(algorithms),
       typ: strict ? new Set(['at+jwt']) : typ === undefined ? DEFAULT_TYP_POLICY : new Set(typ),
@@ -359,6 +365,7 @@ function resolveIssuer(
       maxTokenAgeMs: settings.maxTokenAgeMs,
       maxTokenLifetimeMs: settings.maxTokenLifetimeMs,
       requiredClaims: [...new Set([...requiredClaims, ...(strict ? RFC9068_CLAIMS : [])])],
+      identifierClaims: strict ? RFC9068_IDENTIFIERS : [],
     },
   }
 }

@@ -10,9 +10,11 @@ import { extractBearerToken, type BearerRequest } from './extract-bearer-token.j
 import { checkHeader, type CheckedHeader } from './header-policy.js'
 import type { VerificationKey } from './jwk-import.js'
 import { JwksKeySource, type KeySourceHealth } from './jwks-key-source.js'
-import { keyFits, type KeySet } from './key-set.js'
+import { keyFits } from './key-algorithm.js'
+import type { KeySet } from './key-set.js'
 import type { AuthenticateOptions, VerifierOptions } from './options.js'
 import { RefreshBudget } from './refresh-budget.js'
+import { checkReplicatedClaims } from './replicated-claims.js'
 import { resolveOptions, type ResolvedIssuer, type ResolvedOptions } from './resolve-options.js'
 import { verifySignature } from './signature.js'
 import { SignatureScheduler } from './signature-scheduler.js'
@@ -65,9 +67,14 @@ const SIGNATURE_OK = 0
 const SIGNATURE_BAD = 1
 const NO_KEY = 2
 const SIGNATURE_PENDING = 3
+/** A token without `kid` that more than one published key could verify: never tried. */
+const AMBIGUOUS_KEY = 4
 type SettledAttempt =
   | { readonly outcome: typeof SIGNATURE_OK; readonly key: VerificationKey }
-  | { readonly outcome: typeof SIGNATURE_BAD | typeof NO_KEY; readonly key?: undefined }
+  | {
+      readonly outcome: typeof SIGNATURE_BAD | typeof NO_KEY | typeof AMBIGUOUS_KEY
+      readonly key?: undefined
+    }
 /** The signature is being checked in the thread pool. */
 interface PendingAttempt {
   readonly outcome: typeof SIGNATURE_PENDING
@@ -209,11 +216,12 @@ class TokenVerifier implements Verifier {
       if (issuer === undefined) throw new KeywardError('invalid_issuer')
       const header = checkHeader(decoded.header, issuer.config.header)
       checkClaims(claims, issuer.config.claims, this.#now())
+      checkReplicatedClaims(decoded.header, claims)
       const scopes = this.#tokens.scopes(claims)
       const set = issuer.keys.current()
       if (set === undefined)
         return this.#verifyAfterFetch(token, decoded, issuer, header, scopes, undefined)
-      const attempt = attemptSignature(set, header, decoded, this.#signatures)
+      const attempt = attemptSignature(set, issuer.config, header, decoded, this.#signatures)
       if (attempt.outcome === SIGNATURE_OK) {
         return Promise.resolve(this.#accept(token, decoded, issuer, header, scopes, attempt.key))
       }
@@ -224,6 +232,7 @@ class TokenVerifier implements Verifier {
       if (attempt.outcome === SIGNATURE_BAD && header.kid !== undefined) {
         throw new KeywardError('invalid_signature')
       }
+      if (attempt.outcome === AMBIGUOUS_KEY) throw new KeywardError('unknown_key')
       return this.#verifyAfterFetch(token, decoded, issuer, header, scopes, { set, attempt })
     } catch (error) {
       return Promise.reject(this.#reject(error, decoded))
@@ -299,18 +308,20 @@ class TokenVerifier implements Verifier {
   ): Promise<VerifiedToken> {
     try {
       const set = cached?.set ?? (await issuer.keys.require())
-      let attempt = cached?.attempt ?? attemptSignature(set, header, decoded)
+      let attempt = cached?.attempt ?? attemptSignature(set, issuer.config, header, decoded)
       if (
         attempt.outcome === NO_KEY ||
-        (header.kid === undefined && attempt.outcome !== SIGNATURE_OK)
+        (header.kid === undefined && attempt.outcome === SIGNATURE_BAD)
       ) {
         const refreshed = await issuer.keys.refreshForUnknownKid(header.kid)
         if (refreshed !== undefined && refreshed !== set) {
-          attempt = attemptSignature(refreshed, header, decoded)
+          attempt = attemptSignature(refreshed, issuer.config, header, decoded)
         }
       }
       if (attempt.outcome !== SIGNATURE_OK) {
-        throw new KeywardError(attempt.outcome === NO_KEY ? 'unknown_key' : 'invalid_signature')
+        throw new KeywardError(
+          attempt.outcome === SIGNATURE_BAD ? 'invalid_signature' : 'unknown_key',
+        )
       }
       return this.#accept(token, decoded, issuer, header, scopes, attempt.key)
     } catch (error) {
@@ -385,44 +396,51 @@ function isFlat(object: Readonly<Record<string, unknown>>): boolean {
 }
 
 /**
- * Checks the signature with the key the header names, or with every fitting key when it names
- * none. Only the named-key check may go to the thread pool (with a `scheduler`): a token without
- * a kid is rare and may need several tries.
+ * Checks the signature with the key the header names or, for a token without `kid`, with the
+ * one published key that could verify its algorithm. When several could, none is tried
+ * (`AMBIGUOUS_KEY`): trying each would let any forged token cost one signature check per
+ * published key (RFC 8725 §3.1; RFC 7515 §4.1.4 makes `kid` the way to pick among several).
+ * With a `scheduler`, the check may go to the thread pool.
  */
-function attemptSignature(set: KeySet, header: CheckedHeader, decoded: DecodedToken): SettledAttempt
 function attemptSignature(
   set: KeySet,
+  issuer: ResolvedIssuer,
+  header: CheckedHeader,
+  decoded: DecodedToken,
+): SettledAttempt
+function attemptSignature(
+  set: KeySet,
+  issuer: ResolvedIssuer,
   header: CheckedHeader,
   decoded: DecodedToken,
   scheduler: SignatureScheduler,
 ): SettledAttempt | PendingAttempt
 function attemptSignature(
   set: KeySet,
+  issuer: ResolvedIssuer,
   header: CheckedHeader,
   decoded: DecodedToken,
   scheduler?: SignatureScheduler,
 ): SettledAttempt | PendingAttempt {
   const alg: JwsAlgorithm = header.alg
+  let key: VerificationKey | undefined
   if (header.kid !== undefined) {
-    const key = set.byKid.get(header.kid)
+    key = set.byKid.get(header.kid)
     if (key === undefined) return { outcome: NO_KEY }
-    // A key that names another algorithm or curve is not this token's key (RFC 8725 §3.1).
-    if (!keyFits(key, alg)) return { outcome: SIGNATURE_BAD }
-    const verdict =
-      scheduler === undefined
-        ? verifySignature(key, alg, decoded.signingInput, decoded.signature)
-        : scheduler.check(key, alg, decoded.signingInput, decoded.signature)
-    if (typeof verdict !== 'boolean') return { outcome: SIGNATURE_PENDING, key, verdict }
-    return verdict ? { outcome: SIGNATURE_OK, key } : { outcome: SIGNATURE_BAD }
-  }
-  // No kid: only keys that fit the algorithm are candidates.
-  let candidates = 0
-  for (const key of set.keys) {
-    if (!keyFits(key, alg)) continue
-    candidates++
-    if (verifySignature(key, alg, decoded.signingInput, decoded.signature)) {
-      return { outcome: SIGNATURE_OK, key }
+    // A key whose one algorithm is another is not this token's key (RFC 8725 §3.1).
+    if (!keyFits(key, alg, issuer.rsaAlgorithm)) return { outcome: SIGNATURE_BAD }
+  } else {
+    for (const candidate of set.keys) {
+      if (!keyFits(candidate, alg, issuer.rsaAlgorithm)) continue
+      if (key !== undefined) return { outcome: AMBIGUOUS_KEY }
+      key = candidate
     }
+    if (key === undefined) return { outcome: NO_KEY }
   }
-  return { outcome: candidates === 0 ? NO_KEY : SIGNATURE_BAD }
+  const verdict =
+    scheduler === undefined
+      ? verifySignature(key, alg, decoded.signingInput, decoded.signature)
+      : scheduler.check(key, alg, decoded.signingInput, decoded.signature)
+  if (typeof verdict !== 'boolean') return { outcome: SIGNATURE_PENDING, key, verdict }
+  return verdict ? { outcome: SIGNATURE_OK, key } : { outcome: SIGNATURE_BAD }
 }

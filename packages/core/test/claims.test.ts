@@ -9,6 +9,7 @@ const POLICY: ClaimsPolicy = {
   maxTokenAgeMs: undefined,
   maxTokenLifetimeMs: undefined,
   requiredClaims: [],
+  identifierClaims: [],
 }
 const BASE = { aud: 'https://api.test', iat: S - 10, exp: S + 300 }
 

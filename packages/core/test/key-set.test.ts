@@ -1,7 +1,6 @@
 import { symmetricJwk, TestIssuer, type TestKey } from '@keyward/test-utils'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { buildKeySet, keyFits } from '../src/key-set.js'
-import { importVerificationKey, type VerificationKey } from '../src/jwk-import.js'
+import { buildKeySet } from '../src/key-set.js'
 import { SETUP_TIMEOUT_MS } from './helpers.js'
 
 let issuer: TestIssuer
@@ -13,12 +12,6 @@ beforeAll(async () => {
   rsa = issuer.signingKey
   ec = await issuer.addKey({ alg: 'ES256' })
 }, SETUP_TIMEOUT_MS)
-
-async function imported(jwk: Record<string, unknown>): Promise<VerificationKey> {
-  const result = await importVerificationKey(jwk)
-  if (result.key === undefined) throw new Error(result.reason)
-  return result.key
-}
 
 describe('buildKeySet', () => {
   it('indexes usable keys by kid and reports each dropped key with its index, kid and reason', async () => {
@@ -64,37 +57,5 @@ describe('buildKeySet', () => {
   ])('fails for %s', async (_, document, error) => {
     const result = await buildKeySet(document, 100)
     expect(result.ok ? 'ok' : result.error).toBe(error)
-  })
-})
-
-describe('keyFits', () => {
-  it('fits an RSA key without alg to every RSA algorithm and nothing else', async () => {
-    const key = await imported({ ...rsa.publicJwk, alg: undefined })
-    const fits = (['RS256', 'PS512', 'ES256', 'EdDSA'] as const).map((alg) => keyFits(key, alg))
-    expect(fits).toEqual([true, true, false, false])
-  })
-
-  it('fits a key whose JWK names an alg to that alg only', async () => {
-    const key = await imported(rsa.publicJwk)
-    expect([keyFits(key, 'RS256'), keyFits(key, 'RS384'), keyFits(key, 'PS256')]).toEqual([
-      true,
-      false,
-      false,
-    ])
-  })
-
-  it('fits an EC key to the algorithm of its curve only', async () => {
-    const key = await imported({ ...ec.publicJwk, alg: undefined })
-    expect([keyFits(key, 'ES256'), keyFits(key, 'ES384'), keyFits(key, 'RS256')]).toEqual([
-      true,
-      false,
-      false,
-    ])
-  })
-
-  it('treats EdDSA and Ed25519 as one scheme for an Ed25519 key', async () => {
-    const ed = await issuer.addKey({ alg: 'EdDSA' })
-    const key = await imported(ed.publicJwk)
-    expect([keyFits(key, 'EdDSA'), keyFits(key, 'Ed25519')]).toEqual([true, true])
   })
 })

@@ -521,7 +521,11 @@ function claimsCase(): fc.Arbitrary<ClaimsCase> {
         ),
         anyJson,
       ),
-      sub: fc.oneof(fc.string({ maxLength: 8 }), anyJson),
+      sub: fc.oneof(
+        fc.string({ maxLength: 8 }),
+        fc.string({ minLength: 254, maxLength: 257 }),
+        anyJson,
+      ),
       client_id: fc.oneof(fc.string({ maxLength: 8 }), anyJson),
       azp: anyJson,
       jti: fc.oneof(fc.uuid(), anyJson),
@@ -541,6 +545,7 @@ function claimsCase(): fc.Arbitrary<ClaimsCase> {
     maxTokenAgeMs: fc.constantFrom(undefined, 600_000),
     maxTokenLifetimeMs: fc.constantFrom(undefined, 3_600_000),
     requiredClaims: fc.constantFrom<readonly string[]>([], ['sub'], ['jti', 'client_id']),
+    identifierClaims: fc.constantFrom<readonly string[]>([], ['sub', 'client_id', 'jti']),
   })
   return fc.record({ claims, policy, offsetMs: fc.integer({ min: 0, max: 999 }) })
 }
@@ -579,6 +584,15 @@ function claimsAcceptable(
   // The members keyward copies into a VerifiedToken must have the type it promises.
   for (const name of ['sub', 'client_id', 'azp', 'jti', 'scope']) {
     if (claims[name] !== undefined && typeof claims[name] !== 'string') return false
+  }
+  // RFC 9068 profile: identifiers are non-empty strings of at most 255 UTF-16 code units.
+  for (const name of policy.identifierClaims) {
+    const value = claims[name]
+    if (
+      value !== undefined &&
+      (typeof value !== 'string' || value.length < 1 || value.length > 255)
+    )
+      return false
   }
   const { scp, permissions } = claims
   if (scp !== undefined && typeof scp !== 'string' && !isStringArray(scp)) return false
