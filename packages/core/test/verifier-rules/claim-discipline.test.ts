@@ -1,6 +1,8 @@
+// Verifier rules: claims replicated in the JOSE header (RFC 7519 §5.3) and the identifier claims
+// of the RFC 9068 profile.
 import { describe, expect, it } from 'vitest'
-import { MAX_IDENTIFIER_LENGTH } from '../src/claims.js'
-import { expectInvalidToken, useFixture } from './helpers.js'
+import { MAX_IDENTIFIER_LENGTH } from '../../src/claims.js'
+import { expectInvalidToken, useFixture } from '../helpers.js'
 
 const fx = useFixture()
 const API = 'https://api.test'
