@@ -1,10 +1,10 @@
-import type { KeySourceHealth, Verifier } from '@keyward/core'
+import type { IssuerHealth, Verifier } from '@keyward/core'
 import { describe, expect, it } from 'vitest'
 import { KeyFetchLog } from '../src/fetch-log.js'
 import { healthReport } from '../src/health.js'
 
-function verifierIn(state: KeySourceHealth['state']): Pick<Verifier, 'health'> {
-  const issuer = { issuer: 'http://127.0.0.1:1', state } as KeySourceHealth
+function verifierIn(state: IssuerHealth['state']): Pick<Verifier, 'health'> {
+  const issuer = { issuer: 'http://127.0.0.1:1', state } as IssuerHealth
   return { health: () => ({ ready: state !== 'unavailable', issuers: [issuer] }) }
 }
 
