@@ -1,0 +1,15 @@
+export { bearerAuth, bearerAuthHook } from './bearer-auth.js'
+export type {
+  BearerAuthOptions,
+  BearerAuthPluginOptions,
+  BearerAuthSettings,
+  KeywardHook,
+} from './bearer-auth.js'
+export { requireScopes, requireAnyScope } from './require-scopes.js'
+export { protectedResource } from './protected-resource.js'
+// Re-exported so one install is enough to share a verifier, describe the resource and branch
+// on errors.
+export { createVerifier, isKeywardError, KeywardError } from '@keyward/core'
+export { protectedResourceMetadata } from '@keyward/core'
+export type { KeywardErrorCode, Verifier, VerifierOptions, VerifiedToken } from '@keyward/core'
+export type { ProtectedResourceMetadata } from '@keyward/core'

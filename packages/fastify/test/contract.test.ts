@@ -1,0 +1,121 @@
+import {
+  createVerifier,
+  protectedResourceMetadata,
+  type ProtectedResourceMetadataOptions,
+  type Verifier,
+  type VerifierOptions,
+} from '@keyward/core'
+import { installedMajor, runAdapterContract, type ContractAppFactory } from '@keyward/adapter-tests'
+import Fastify5, { type FastifyInstance, type FastifyRequest } from 'fastify'
+import Fastify4 from 'fastify4'
+import { expect, it } from 'vitest'
+import {
+  bearerAuth,
+  bearerAuthHook,
+  protectedResource,
+  requireAnyScope,
+  requireScopes,
+} from '../src/index.js'
+import { listen } from './helpers.js'
+
+const major = (name: string): number => installedMajor(name, import.meta.url)
+
+it('runs the contract on Fastify 4 and Fastify 5', () => {
+  expect([major('fastify4'), major('fastify')]).toEqual([4, 5])
+})
+
+const whoAmI = (request: FastifyRequest) => {
+  const { auth } = request
+  return { sub: auth?.subject, clientId: auth?.clientId, scopes: auth?.scopes }
+}
+const optionalWhoAmI = (request: FastifyRequest) => {
+  const { auth } = request
+  return auth ? { authenticated: true, sub: auth.subject } : { authenticated: false }
+}
+
+/** The contract routes, authenticated the way `form` says. */
+type Form = 'plugin' | 'route hooks'
+
+function protectedRoutes(app: FastifyInstance, verifier: Verifier, form: Form): void {
+  if (form === 'plugin') {
+    // One context authenticated by the plugin, one optionally; `/public` is their sibling.
+    void app.register(async (api) => {
+      await api.register(bearerAuth, verifier)
+      api.get('/protected', whoAmI)
+      api.get('/write', { onRequest: requireScopes('write:things') }, whoAmI)
+      api.get('/any', { onRequest: requireAnyScope('admin', 'write:things') }, whoAmI)
+    })
+    void app.register(async (optional) => {
+      await optional.register(bearerAuth, { verifier, optional: true })
+      optional.get('/optional', optionalWhoAmI)
+      optional.get('/optional-write', { onRequest: requireScopes('write:things') }, () => ({
+        ok: true,
+      }))
+    })
+    return
+  }
+  // Public and protected routes side by side in one context.
+  const auth = bearerAuthHook(verifier)
+  const optional = bearerAuthHook(verifier, { optional: true })
+  app.get('/protected', { onRequest: auth }, whoAmI)
+  app.get('/write', { onRequest: [auth, requireScopes('write:things')] }, whoAmI)
+  app.get('/any', { preHandler: [auth, requireAnyScope('admin', 'write:things')] }, whoAmI)
+  app.get('/optional', { onRequest: optional }, optionalWhoAmI)
+  app.get('/optional-write', { onRequest: [optional, requireScopes('write:things')] }, () => ({
+    ok: true,
+  }))
+}
+
+function fastifyApp(name: string, Fastify: typeof Fastify5, form: Form): ContractAppFactory {
+  async function start(options: VerifierOptions, metadata?: ProtectedResourceMetadataOptions) {
+    const resourceMetadata =
+      metadata === undefined ? undefined : protectedResourceMetadata(metadata)
+    const verifier = createVerifier(
+      resourceMetadata === undefined ? options : { ...options, resourceMetadata },
+    )
+    // Trusting proxies makes `request.hostname` follow X-Forwarded-Host: the document must not.
+    const app = Fastify({ trustProxy: resourceMetadata !== undefined })
+    if (resourceMetadata !== undefined) {
+      void app.register(protectedResource(resourceMetadata))
+      app.post('/.well-known/oauth-protected-resource/mcp', (_request, reply) =>
+        reply.code(405).send({ next: true }),
+      )
+    }
+    app.get('/public', () => ({ ok: true }))
+    protectedRoutes(app, verifier, form)
+    return listen(app, () => {
+      verifier.close()
+    })
+  }
+  return {
+    name: `${name} (${form})`,
+    start: (options) => start(options),
+    startWithResourceMetadata: start,
+    async startFromOptions(options) {
+      const app = Fastify()
+      // The plugin / hook builds (and validates) its own verifier from the options.
+      if (form === 'plugin') {
+        void app.register(async (api) => {
+          await api.register(bearerAuth, options)
+          api.get('/protected', whoAmI)
+        })
+      } else {
+        app.get('/protected', { onRequest: bearerAuthHook(options) }, whoAmI)
+      }
+      try {
+        return await listen(app)
+      } finally {
+        if (!app.server.listening) await app.close()
+      }
+    },
+  }
+}
+
+// Without an error handler of the app's own, keyward answers with its JSON body.
+for (const [name, Fastify] of [
+  [`fastify@${major('fastify')}`, Fastify5],
+  [`fastify@${major('fastify4')}`, Fastify4],
+] as const) {
+  runAdapterContract(fastifyApp(name, Fastify, 'plugin'))
+  runAdapterContract(fastifyApp(name, Fastify, 'route hooks'))
+}
