@@ -6,7 +6,7 @@ import {
   type VerifiedToken,
   type VerifierOptions,
 } from '@keyward/core'
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { fail } from './fail.js'
 
@@ -82,29 +82,33 @@ export function bearerAuthHook(
  * app.get('/health', () => ({ ok: true })) // public: outside the context above
  * ```
  */
-export const bearerAuth: FastifyPluginAsync<BearerAuthPluginOptions> = fp(registerBearerAuth, {
+export const bearerAuth: FastifyPluginCallback<BearerAuthPluginOptions> = fp(registerBearerAuth, {
   name: '@keyward/fastify',
   fastify: '>=4.28.0 <6',
 })
 
-// `async`: a TypeError for bad options rejects `app.ready()`; a callback plugin's throw would be
-// uncaught.
-async function registerBearerAuth(
+function registerBearerAuth(
   instance: FastifyInstance,
   options: BearerAuthPluginOptions,
-): Promise<void> {
-  const hook =
-    'verifier' in options
-      ? authHook(options.verifier, adapterOptionsOf(options), 'bearerAuth')
-      : authHook(options, undefined, 'bearerAuth')
+  done: (error?: Error) => void,
+): void {
+  let hook: KeywardHook
+  try {
+    if ('verifier' in options) {
+      const { verifier, ...adapterOptions } = options
+      hook = authHook(verifier, adapterOptions, 'bearerAuth')
+    } else {
+      hook = authHook(options, undefined, 'bearerAuth')
+    }
+  } catch (error) {
+    // A TypeError for bad options rejects `app.ready()`; thrown, it would escape Fastify's loader.
+    done(error as Error)
+    return
+  }
   // Fastify's advice for request properties: declare them, so every request has one shape.
   if (!instance.hasRequestDecorator('auth')) instance.decorateRequest('auth', undefined)
   instance.addHook('onRequest', hook)
-}
-
-function adapterOptionsOf(settings: BearerAuthSettings): BearerAuthOptions {
-  const { verifier: _verifier, ...adapterOptions } = settings
-  return adapterOptions
+  done()
 }
 
 function authHook(

@@ -1,5 +1,5 @@
 import type { ProtectedResourceMetadata } from '@keyward/core'
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginCallback } from 'fastify'
 
 /**
  * A plugin serving RFC 9728 protected resource metadata: `GET` and `HEAD` on each of
@@ -20,8 +20,8 @@ import type { FastifyPluginAsync } from 'fastify'
  * })
  * ```
  */
-export function protectedResource(metadata: ProtectedResourceMetadata): FastifyPluginAsync {
-  return async (instance) => {
+export function protectedResource(metadata: ProtectedResourceMetadata): FastifyPluginCallback {
+  return (instance, _options, done) => {
     for (const url of metadata.paths) {
       instance.route({
         method: 'GET',
@@ -31,5 +31,6 @@ export function protectedResource(metadata: ProtectedResourceMetadata): FastifyP
         handler: (_request, reply) => reply.headers(metadata.headers).send(metadata.body),
       })
     }
+    done()
   }
 }
