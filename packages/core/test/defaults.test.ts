@@ -150,12 +150,14 @@ const TSDOC_FILES = [
   'packages/core/src/protected-resource-metadata.ts',
   'packages/express/src/bearer-auth.ts',
   'packages/koa/src/bearer-auth.ts',
+  'packages/fastify/src/bearer-auth.ts',
 ]
 const README_FILES = [
   'packages/core/README.md',
   'packages/express/README.md',
   'packages/koa/README.md',
   'packages/nestjs/README.md',
+  'packages/fastify/README.md',
   'README.md',
 ]
 
@@ -252,6 +254,7 @@ describe('README defaults', () => {
       'SECURITY.md',
       'packages/core/README.md',
       'packages/express/README.md',
+      'packages/fastify/README.md',
       'packages/koa/README.md',
       'packages/nestjs/README.md',
     ])
