@@ -2,7 +2,8 @@
 // `pnpm publish` would: `workspace:` ranges become versions), installs the tarballs, not the
 // workspace, with npm into a clean project outside the repository, and uses them from there:
 // ESM import and CommonJS require, tsc with node16 and bundler resolution and
-// `skipLibCheck: false`, and an Express, a Koa and a Nest application against a real JWKS.
+// `skipLibCheck: false`, and an Express, a Koa, a Nest and a Fastify application against a real
+// JWKS.
 // Builds nothing: run `pnpm build` first (`pnpm verify` does).
 import { execFile, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -54,6 +55,14 @@ const MAIN_EXPORTS: Readonly<Record<string, readonly string[]>> = {
     'ProtectedResourceController',
     'KeywardError',
   ],
+  '@keyward/fastify': [
+    'bearerAuth',
+    'bearerAuthHook',
+    'requireScopes',
+    'requireAnyScope',
+    'protectedResource',
+    'KeywardError',
+  ],
 }
 const PACKAGES = Object.keys(MAIN_EXPORTS)
 
@@ -61,6 +70,7 @@ const PACKAGES = Object.keys(MAIN_EXPORTS)
 const PEERS = [
   'express@^5',
   'koa@^3',
+  'fastify@^5',
   // Not a peer: @types/koa types `ctx.attachment()` with content-disposition 0.5's `Options`,
   // resolved from the top of node_modules. Express 5.3 depends on content-disposition 2, which
   // ships its own types without `Options`, and npm hoists it there: TS2694 inside @types/koa
@@ -297,6 +307,7 @@ async function main(root: string): Promise<boolean> {
       check(() => checkApp(project, 'Express', 'express-app.mjs', fixture)),
       check(() => checkApp(project, 'Koa', 'koa-app.mjs', fixture)),
       check(() => checkApp(project, 'Nest', 'nest-app.mjs', fixture)),
+      check(() => checkApp(project, 'Fastify', 'fastify-app.mjs', fixture)),
     ])
     return results.map(report).every(Boolean)
   } finally {
