@@ -8,8 +8,8 @@ import { runTour, seconds, type FetchRow } from './tour.js'
 
 const HELP = `Usage: demo [--serve]
 
-Starts a local authorization server (oidc-provider), three APIs protected by keyward (Express,
-Koa, NestJS) and an MCP server, tours them with real tokens and prints what happened; exits 0
+Starts a local authorization server (oidc-provider), four APIs protected by keyward (Express,
+Koa, NestJS, Fastify) and an MCP server, tours them with real tokens and prints what happened; exits 0
 when everything behaved.
   --serve   keep everything running and print curl commands to explore by hand`
 
@@ -53,9 +53,7 @@ async function tour(logDir: string, paint: Palette): Promise<number> {
   deadline.unref()
   try {
     console.log(
-      paint.bold(
-        'keyward demo: a real authorization server, three APIs, an MCP server, one tour\n',
-      ),
+      paint.bold('keyward demo: a real authorization server, four APIs, an MCP server, one tour\n'),
     )
     const result = await runTour({
       logDir,

@@ -4,7 +4,7 @@ import type { McpHandle } from './mcp.js'
 import { startStack, type Stack } from './stack.js'
 
 /**
- * `demo --serve`: the issuer, the three APIs and the MCP server keep running; prints the URLs and
+ * `demo --serve`: the issuer, the four APIs and the MCP server keep running; prints the URLs and
  * curl commands with fresh tokens, and stops everything on Ctrl-C.
  *
  * @example
@@ -18,7 +18,9 @@ export async function serve(options: {
 }): Promise<void> {
   const { paint } = options
   console.log(
-    paint.dim('starting the dev issuer, the Express, Koa and NestJS APIs and the MCP server…'),
+    paint.dim(
+      'starting the dev issuer, the Express, Koa, NestJS and Fastify APIs and the MCP server…',
+    ),
   )
   const stack = await startStack({
     logDir: options.logDir,

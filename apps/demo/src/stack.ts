@@ -25,11 +25,12 @@ export interface ApiHandle {
   readonly audience: string
 }
 
-/** The three demo APIs, each with its own audience. */
+/** The four demo APIs, each with its own audience. */
 const DEMO_APIS = [
   { name: 'express-api', app: 'express-api', audience: 'urn:keyward:demo:express-api' },
   { name: 'koa-api', app: 'koa-api', audience: 'urn:keyward:demo:koa-api' },
   { name: 'nest-api', app: 'nest-api', audience: 'urn:keyward:demo:nest-api' },
+  { name: 'fastify-api', app: 'fastify-api', audience: 'urn:keyward:demo:fastify-api' },
 ] as const
 
 export interface StackOptions {
@@ -56,7 +57,7 @@ export interface Stack {
 
 /**
  * Binds the MCP server, starts the dev issuer knowing the MCP server's URL as a resource, serves
- * the MCP server and starts the three APIs configured with the issuer's URL and their audience,
+ * the MCP server and starts the four APIs configured with the issuer's URL and their audience,
  * and waits until every one has fetched its keys. On failure, whatever started is stopped.
  *
  * @example

@@ -62,7 +62,7 @@ type Target = ApiHandle | McpHandle
 const WHOAMI = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'whoami' } }
 
 /**
- * Starts the dev issuer, the three APIs and the MCP server, runs every scenario with real tokens
+ * Starts the dev issuer, the four APIs and the MCP server, runs every scenario with real tokens
  * and HTTP, and stops everything. `progress` receives one line per phase.
  *
  * @example
@@ -79,7 +79,7 @@ export async function runTour(options: {
   const { progress } = options
   const t = TOUR_TIMING
   progress(
-    'starting the dev issuer (oidc-provider), the Express, Koa and NestJS APIs and the MCP server…',
+    'starting the dev issuer (oidc-provider), the Express, Koa, NestJS and Fastify APIs and the MCP server…',
   )
   const stack = await startStack({
     logDir: options.logDir,

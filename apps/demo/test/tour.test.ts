@@ -30,7 +30,7 @@ function runDemo(): Promise<Run> {
 }
 
 describe('the demo tour', () => {
-  it('exits 0 with every scenario behaving against the real issuer, the three APIs and the MCP server', async () => {
+  it('exits 0 with every scenario behaving against the real issuer, the four APIs and the MCP server', async () => {
     const run = await runDemo()
     const rows = run.stdout.split('\n').filter((line) => /^[✔✘] /.test(line))
     const failed = rows.filter((line) => line.startsWith('✘'))
@@ -38,12 +38,19 @@ describe('the demo tour', () => {
     expect(run.code).toBe(0)
     // 5 checks and an expiry per API, a rotation, an outage and a recovery row per API, the
     // late API's 503 and its recovery; the MCP server's 7 checks, its outage and its recovery.
-    expect(rows).toHaveLength(3 * 5 + 3 + 3 + 3 + 1 + 4 + 7 + 2)
+    expect(rows).toHaveLength(4 * 5 + 4 + 4 + 4 + 1 + 5 + 7 + 2)
     expect(rows.filter((line) => line.includes(' mcp-server '))).toHaveLength(7 + 2)
     // The fetch table: a row per API and the MCP server, each with its own JWKS requests.
-    for (const api of ['express-api', 'koa-api', 'nest-api', 'mcp-server', 'late-api']) {
+    for (const api of [
+      'express-api',
+      'koa-api',
+      'nest-api',
+      'fastify-api',
+      'mcp-server',
+      'late-api',
+    ]) {
       expect(run.stdout).toMatch(new RegExp(`^${api} .*\\d`, 'm'))
     }
-    expect(run.stdout).toContain('all 38 checks behaved')
+    expect(run.stdout).toContain('all 47 checks behaved')
   }, 120_000)
 })

@@ -27,6 +27,7 @@ export const DEMO_RESOURCES: readonly DemoResource[] = [
   { indicator: 'urn:keyward:demo:express-api', scopes: DEMO_SCOPES },
   { indicator: 'urn:keyward:demo:koa-api', scopes: DEMO_SCOPES },
   { indicator: 'urn:keyward:demo:nest-api', scopes: DEMO_SCOPES },
+  { indicator: 'urn:keyward:demo:fastify-api', scopes: DEMO_SCOPES },
 ]
 
 /**
