@@ -28,10 +28,12 @@ const PACKAGES = [
   'passport',
   'passport-jwt',
   'koa-jwt',
+  '@fastify/jwt',
   'express',
   'koa',
   '@nestjs/core',
   '@nestjs/passport',
+  'fastify',
   'autocannon',
 ]
 

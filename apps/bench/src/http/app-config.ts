@@ -11,7 +11,7 @@ export interface AppConfig {
 export type AppFactory = (config: AppConfig) => Promise<Server>
 
 /** Framework of an app: ratios compare an app with its framework's baseline. */
-export type Framework = 'Express 5' | 'Koa 3' | 'NestJS 11'
+export type Framework = 'Express 5' | 'Koa 3' | 'NestJS 11' | 'Fastify 5'
 
 export interface AppDescriptor {
   readonly name: string
@@ -19,7 +19,7 @@ export interface AppDescriptor {
   /** The framework without any authentication. */
   readonly baseline: boolean
   /** Where the app module lives, relative to `src/http/apps`, and its export. */
-  readonly module: 'express-apps' | 'koa-apps' | 'nest-apps'
+  readonly module: 'express-apps' | 'koa-apps' | 'nest-apps' | 'fastify-apps'
   readonly key: string
 }
 
@@ -104,5 +104,26 @@ export const APPS: readonly AppDescriptor[] = [
     baseline: false,
     module: 'nest-apps',
     key: 'passportJwt',
+  },
+  {
+    name: 'Fastify (no auth)',
+    framework: 'Fastify 5',
+    baseline: true,
+    module: 'fastify-apps',
+    key: 'baseline',
+  },
+  {
+    name: 'keyward',
+    framework: 'Fastify 5',
+    baseline: false,
+    module: 'fastify-apps',
+    key: 'keyward',
+  },
+  {
+    name: '@fastify/jwt + get-jwks',
+    framework: 'Fastify 5',
+    baseline: false,
+    module: 'fastify-apps',
+    key: 'fastifyJwtGetJwks',
   },
 ]

@@ -1,8 +1,10 @@
+import fastifyJwt, { type TokenOrHeader } from '@fastify/jwt'
 import { createVerifier as createKeywardVerifier } from '@keyward/core'
 import { JwtVerifier } from 'aws-jwt-verify'
 import { SimpleFetcher } from 'aws-jwt-verify/https'
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk'
 import { createVerifier as createFastJwtVerifier } from 'fast-jwt'
+import Fastify from 'fastify'
 import buildGetJwks from 'get-jwks'
 import { createRemoteJWKSet, jwtVerify } from 'jose'
 import jsonwebtoken, { type Algorithm, type GetPublicKeyOrSecret } from 'jsonwebtoken'
@@ -34,6 +36,45 @@ export interface JwksPeerFactory {
 }
 
 const nothing = (): Promise<void> => Promise.resolve()
+
+/** A refused request as the suite counts it: its error `code`, else its status. */
+class RefusedRequest extends Error {
+  constructor(readonly code: string) {
+    super(code)
+  }
+}
+
+/**
+ * @fastify/jwt's README recipe for a JWKS (get-jwks behind `request.jwtVerify()` in an
+ * `onRequest` hook), keys from the target's JWKS; each verification is a request through
+ * Fastify's `inject`, so the plugin's own key handling runs as in an app.
+ */
+async function fastifyJwtPeer(target: JwksTarget): Promise<JwksPeer> {
+  const app = Fastify()
+  const getJwks = buildGetJwks({ jwksPath: new URL(target.jwksUrl).pathname })
+  await app.register(fastifyJwt, {
+    decode: { complete: true },
+    secret: (_request: unknown, token: TokenOrHeader) => {
+      const { header } = token as { header: { kid?: string; alg?: string } }
+      return getJwks.getPublicKey({ kid: header.kid, alg: header.alg, domain: target.origin })
+    },
+    verify: { allowedIss: target.iss, allowedAud: AUDIENCE, algorithms: [target.alg] },
+  })
+  app.addHook('onRequest', async (request) => {
+    await request.jwtVerify()
+  })
+  app.get('/', (request) => request.user)
+  await app.ready()
+  return {
+    async verify(token) {
+      const reply = await app.inject({ url: '/', headers: { authorization: `Bearer ${token}` } })
+      if (reply.statusCode === 200) return reply.json()
+      const { code } = reply.json<{ code?: string }>()
+      throw new RefusedRequest(code ?? String(reply.statusCode))
+    },
+    close: () => app.close(),
+  }
+}
 
 function jsonwebtokenWith(client: jwksRsa.JwksClient, target: JwksTarget): JwksPeer {
   const getKey: GetPublicKeyOrSecret = (header, callback) => {
@@ -154,5 +195,10 @@ export const JWKS_PEERS: readonly JwksPeerFactory[] = [
       })
       return Promise.resolve({ verify: (token) => verify(token), close: nothing })
     },
+  },
+  {
+    name: '@fastify/jwt + get-jwks',
+    configuration: "@fastify/jwt README's get-jwks recipe, get-jwks defaults, through Fastify 5",
+    create: fastifyJwtPeer,
   },
 ]
