@@ -54,7 +54,8 @@ export interface ContractAppFactory {
    * - `POST /.well-known/oauth-protected-resource/mcp`: no auth → 405 `{"next":true}`, reached
    *   only when the metadata handler leaves other methods to the app's other routes.
    *
-   * Where the framework can, trust `X-Forwarded-*` (Express `trust proxy`, Koa `proxy`), so a
+   * Where the framework can, trust `X-Forwarded-*` (Express `trust proxy`, Koa `proxy`, Fastify
+   * `trustProxy`), so a
    * document built from the request would show it. When present, {@link runAdapterContract}
    * also checks the protected-resource contract.
    */
