@@ -34,7 +34,10 @@ export interface BearerAuthSettings extends BearerAuthOptions {
   readonly verifier: VerifierOptions | Verifier
 }
 
-/** What `app.register(bearerAuth, …)` takes: verifier options, a `Verifier`, or both with adapter options. */
+/**
+ * What `app.register(bearerAuth, …)` takes: verifier options, a `Verifier`, or either under
+ * `verifier` beside adapter options.
+ */
 export type BearerAuthPluginOptions = VerifierOptions | Verifier | BearerAuthSettings
 
 /**

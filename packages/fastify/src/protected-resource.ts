@@ -11,11 +11,12 @@ import type { FastifyPluginCallback } from 'fastify'
  *
  * @example
  * ```ts
- * const resourceMetadata = protectedResourceMetadata({
- *   resource: 'https://mcp.example.com/mcp', authorizationServers: [issuer] })
+ * const resource = 'https://mcp.example.com/mcp'
+ * const resourceMetadata = protectedResourceMetadata({ resource, authorizationServers: [issuer] })
+ * const verifier = createVerifier({ issuer, audience: resource, resourceMetadata })
  * app.register(protectedResource(resourceMetadata))
  * app.register(async (mcp) => {
- *   await mcp.register(bearerAuth, { issuer, audience: 'https://mcp.example.com/mcp', resourceMetadata })
+ *   await mcp.register(bearerAuth, verifier)
  *   mcp.post('/mcp', handleMcp)
  * })
  * ```
