@@ -33,3 +33,14 @@ export type {
   ProtectedResourceMetadata,
   ProtectedResourceMetadataOptions,
 } from './protected-resource-metadata.js'
+export { inspectUrl, inspectIssuerMetadata } from './inspect-url.js'
+export type {
+  InspectionFailure,
+  InspectUrlOptions,
+  IssuerMetadataInspection,
+  UrlInspection,
+} from './inspect-url.js'
+export { judgeJwk, judgeJwks } from './judge-jwk.js'
+export type { JwkJudgement, JwksJudgement } from './judge-jwk.js'
+export { decodeUnverified } from './decode-unverified.js'
+export type { UnverifiedToken } from './decode-unverified.js'
