@@ -36,6 +36,12 @@ export interface JwksServerOptions {
   discoveryIssuer?: string
   /** Replaces the discovery document (and turns discovery on). */
   discoveryDocument?: () => unknown
+  /**
+   * Which well-known paths serve the discovery document; the others answer 404, as on a server
+   * that implements only one of the two specifications.
+   * @defaultValue both `/.well-known/openid-configuration` and `/.well-known/oauth-authorization-server`
+   */
+  discoveryPaths?: readonly string[]
 }
 
 /**
@@ -199,7 +205,7 @@ export async function startJwksServer(options: JwksServerOptions): Promise<JwksS
       return
     }
     const discovery = options.discovery === true || options.discoveryDocument !== undefined
-    if (discovery && discoveryPaths.includes(pathname)) {
+    if (discovery && (options.discoveryPaths ?? discoveryPaths).includes(pathname)) {
       const issuerId = options.discoveryIssuer ?? issuer?.issuer ?? origin
       const doc = options.discoveryDocument?.() ?? { issuer: issuerId, jwks_uri: origin + jwksPath }
       sendJson(res, 200, doc)

@@ -224,6 +224,18 @@ describe('discovery', () => {
     expect(await res.json()).toEqual({ jwks_uri: 7 })
   })
 
+  it('serves discovery only at discoveryPaths when given', async () => {
+    const server = await start({
+      jwks: () => ({}),
+      discovery: true,
+      discoveryPaths: ['/.well-known/oauth-authorization-server'],
+    })
+    expect((await fetch(`${server.origin}/.well-known/openid-configuration`)).status).toBe(404)
+    expect((await fetch(`${server.origin}/.well-known/oauth-authorization-server`)).status).toBe(
+      200,
+    )
+  })
+
   it('keeps serving discovery while the JWKS path is faulted', async () => {
     const server = await start({ jwks: () => ({}), discovery: true })
     server.setFault({ kind: 'status', status: 503 })

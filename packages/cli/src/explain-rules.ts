@@ -1,0 +1,106 @@
+import type { FetchFailureReason, KeywardErrorCode } from '@keyward/core'
+
+/** Why the verifier decided as it did, for a person: the rule, its reference, the likely fix. */
+export interface Explanation {
+  readonly rule: string
+  readonly reference: string
+  readonly fix: string
+}
+
+/**
+ * The decision table of `keyward explain`: each `KeywardError` code the verifier can raise, the
+ * rule behind it, its RFC or BCP section, and what usually fixes it.
+ */
+export const EXPLANATIONS: Readonly<Record<KeywardErrorCode, Explanation>> = {
+  missing_token: {
+    rule: 'A request must carry an access token.',
+    reference: 'RFC 6750 §2 and §3.1',
+    fix: 'Send the token in an Authorization: Bearer header.',
+  },
+  invalid_request: {
+    rule: 'Credentials must be sent once, in one way, with valid syntax.',
+    reference: 'RFC 6750 §2 and §3.1',
+    fix: 'Send one token, in the Authorization header only.',
+  },
+  malformed_token: {
+    rule: 'A JWT access token is a compact JWS: three canonical base64url segments (header, claims, signature), the first two UTF-8 JSON objects without duplicate members.',
+    reference: 'RFC 7515 §7.1; RFC 7519 §7.2; RFC 8725 §2.6',
+    fix: "Pass the access token itself: not an opaque token (no dots: the issuer does not issue JWTs to this client), not an encrypted JWT (five segments), without quotes, spaces or a 'Bearer' prefix.",
+  },
+  token_too_large: {
+    rule: 'Tokens longer than maxTokenBytes (8 KiB by default) are refused before any decoding.',
+    reference: 'RFC 9110 §5.4 (a server refuses fields larger than it processes)',
+    fix: 'Keep large claims (groups, permissions) out of access tokens, or raise maxTokenBytes.',
+  },
+  algorithm_not_allowed: {
+    rule: "The header's alg must be on the verifier's allowlist (RS*, PS*, ES*, EdDSA by default); none and HS* are never accepted with a JWK Set.",
+    reference: 'RFC 8725 §3.1 and §3.2',
+    fix: 'Have the issuer sign access tokens with an asymmetric algorithm. If it does, this token was forged or altered.',
+  },
+  invalid_type: {
+    rule: 'An access token is typed at+jwt (or JWT, or untyped); an ID token, logout token or DPoP proof is not an access token.',
+    reference: 'RFC 8725 §3.11; RFC 9068 §2.1',
+    fix: 'Send the access token, not the ID token. If your issuer types access tokens its own way, configure typ.',
+  },
+  unknown_key: {
+    rule: "The header's kid must name a key of the issuer's JWK Set (refetched at most once per cooldown when unknown).",
+    reference: 'RFC 7515 §4.1.4; RFC 7517 §4.5; OpenID Connect Core 1.0 §10.1.1',
+    fix: 'Check that the issuer (and --jwks-uri) is the one that minted the token: a token from another environment names keys this one lacks. A key removed by a rotation takes its tokens with it.',
+  },
+  invalid_signature: {
+    rule: 'The signature must verify with the key the kid names, under the header alg.',
+    reference: 'RFC 7515 §5.2; RFC 8725 §3.3',
+    fix: 'The token was altered, or signed by a different key published under the same kid (another environment). Get a fresh token from the issuer.',
+  },
+  invalid_issuer: {
+    rule: 'iss must be identical to a configured issuer, character for character: no normalisation, so a trailing slash counts.',
+    reference: 'RFC 7519 §4.1.1; RFC 8725 §3.8; RFC 9068 §4',
+    fix: "If the token's issuer is the one you trust, configure exactly its iss; otherwise the token comes from another issuer.",
+  },
+  invalid_audience: {
+    rule: 'aud must name an audience this API accepts.',
+    reference: 'RFC 7519 §4.1.3; RFC 8725 §3.9; RFC 9068 §4; RFC 8707 §2',
+    fix: "Request the token for this API (RFC 8707 resource, or the issuer's audience setting). Accept its aud only if the token is really meant for this API.",
+  },
+  token_expired: {
+    rule: 'exp must be in the future, allowing the clock tolerance (30 s by default).',
+    reference: 'RFC 7519 §4.1.4; RFC 9068 §4',
+    fix: 'Get a new token. If it was just issued, compare the clocks of the issuer and the API (NTP).',
+  },
+  token_not_yet_valid: {
+    rule: 'nbf, and iat, must not be in the future beyond the clock tolerance.',
+    reference: 'RFC 7519 §4.1.5 and §4.1.6',
+    fix: 'Compare the clocks of the issuer and the API (NTP); a token with a future nbf is valid only from then.',
+  },
+  invalid_claim: {
+    rule: 'Registered claims must have their types (exp a number and present, iat and nbf numbers, aud a string or strings, sub and client_id strings), and every required claim must be present.',
+    reference: 'RFC 7519 §4.1; RFC 9068 §2.2',
+    fix: "Fix the issuer's token template: a claim is missing or has the wrong type.",
+  },
+  insufficient_scope: {
+    rule: 'The token must carry the scopes the route requires.',
+    reference: 'RFC 6750 §3.1',
+    fix: 'Request the token with the required scopes.',
+  },
+  jwks_unavailable: {
+    rule: "The issuer's keys could not be fetched and none are cached, so the verifier cannot decide; an API answers 503, not 401.",
+    reference: 'RFC 7517 §5; RFC 6750 §3.1',
+    fix: 'See the cause: keyward audit <issuer> shows what is wrong with the metadata and the JWK Set.',
+  },
+}
+
+/** Why keys could not be fetched, by the core's failure reason. */
+export const FETCH_FAILURES: Readonly<Record<FetchFailureReason, string>> = {
+  network: 'the JWK Set or metadata host could not be reached (DNS, firewall, proxy, TLS)',
+  timeout: 'no complete answer within the timeout (5 s)',
+  http_status: 'the server answered with an error status',
+  redirect: 'jwks_uri (or the metadata URL) redirects, and keyward does not follow redirects',
+  too_large: 'the document is larger than 512 KiB after decompression',
+  invalid_json: 'the document is not JSON (a login or error page?)',
+  invalid_shape: 'the document is not a JWK Set or metadata object',
+  empty_key_set: 'the JWK Set has no keys',
+  no_usable_keys: 'no key of the JWK Set can verify signatures (run keyward audit)',
+  issuer_mismatch:
+    'the metadata names another issuer: --issuer must be identical to its issuer member',
+  unsafe_jwks_uri: 'the discovered jwks_uri is not an https URL',
+}
