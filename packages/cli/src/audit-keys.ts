@@ -1,6 +1,7 @@
 import { DEFAULT_ALGORITHMS, type JwkJudgement, type JwksJudgement } from '@keyward/core'
 import { finding, type Finding } from './audit-checks.js'
 import { auditCertificateChain, type CertificateSummary } from './x5c.js'
+import { show } from './show.js'
 
 /** One published key as the audit reports it. */
 export interface KeySummary {
@@ -201,11 +202,7 @@ function signingKeyFindings(
       key.kty === 'EC' ? key.crv !== undefined && EC_CURVES.has(key.crv) : key.crv === 'Ed25519'
     if (!supported) {
       findings.push(
-        finding(
-          'key.curve_unsupported',
-          subject,
-          `kty ${key.kty}, crv ${JSON.stringify(jwk.crv) ?? 'absent'}`,
-        ),
+        finding('key.curve_unsupported', subject, `kty ${key.kty}, crv ${show(jwk.crv)}`),
       )
     } else if (key.reason === 'small_order_key') {
       findings.push(finding('key.small_order', subject, 'x is a small-order Ed25519 point'))
@@ -214,7 +211,7 @@ function signingKeyFindings(
     }
   } else {
     // Without a known type, whether alg fits it cannot be judged.
-    return [finding('key.kty_unsupported', subject, `kty ${JSON.stringify(jwk.kty) ?? 'absent'}`)]
+    return [finding('key.kty_unsupported', subject, `kty ${show(jwk.kty)}`)]
   }
   if (key.alg === undefined) {
     findings.push(finding('key.alg_missing', subject, 'no alg'))
@@ -226,7 +223,7 @@ function signingKeyFindings(
         finding(
           'key.alg_mismatch',
           subject,
-          `alg "${key.alg}" on kty ${String(key.kty)}${key.crv === undefined ? '' : ` ${key.crv}`}`,
+          `alg "${key.alg}" on kty ${key.kty}${key.crv === undefined ? '' : ` ${key.crv}`}`,
         ),
       )
     }

@@ -1,6 +1,7 @@
 import type { IssuerMetadataInspection, UrlInspection } from '@keyward/core'
 import { finding, type Finding } from './audit-checks.js'
 import { describeFailure } from './response-summary.js'
+import { show } from './show.js'
 
 /** What the metadata checks found, and the `jwks_uri` to audit next (if any can be fetched). */
 export interface MetadataAudit {
@@ -49,7 +50,7 @@ export function auditMetadata(
       finding(
         'metadata.issuer_mismatch',
         'metadata',
-        `issuer ${JSON.stringify(document.issuer) ?? 'absent'}, audited ${JSON.stringify(issuer)}`,
+        `issuer ${show(document.issuer)}, audited ${JSON.stringify(issuer)}`,
       ),
     )
   }

@@ -15,6 +15,7 @@ import { EXPLAIN_HELP } from './help.js'
 import { readToken } from './read-token.js'
 import { styleFor, type Style } from './style.js'
 import { UsageError } from './usage-error.js'
+import { show } from './show.js'
 
 /** Tokens are decoded for display up to this size, beyond the verifier's own limit. */
 const DISPLAY_MAX_BYTES = 64 * 1024
@@ -191,7 +192,6 @@ function details(
 ): string[] {
   const header = decoded?.header ?? {}
   const claims = decoded?.claims ?? {}
-  const show = (value: unknown): string => JSON.stringify(value) ?? 'absent'
   const now = Date.now()
   switch (error.code) {
     case 'malformed_token': {
@@ -244,7 +244,7 @@ function details(
 }
 
 function timeClaim(value: unknown, now: number): string {
-  if (typeof value !== 'number' || !Number.isFinite(value)) return JSON.stringify(value) ?? 'absent'
+  if (typeof value !== 'number' || !Number.isFinite(value)) return show(value)
   const at = value * 1000
   const when = at <= now ? `${formatDuration(now - at)} ago` : `in ${formatDuration(at - now)}`
   return `${String(value)} (${new Date(at).toISOString()}, ${when})`

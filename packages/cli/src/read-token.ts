@@ -20,7 +20,7 @@ export async function readToken(io: CommandIo): Promise<string> {
   const chunks: Buffer[] = []
   let total = 0
   for await (const chunk of io.stdin) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer)
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
     total += bytes.length
     if (total > MAX_INPUT_BYTES) {
       throw new UsageError('standard input is larger than 64 KiB: expected one token')

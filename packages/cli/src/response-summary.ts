@@ -60,7 +60,7 @@ export function summarize(seen: UrlInspection): ResponseSummary {
 export function describeFailure(seen: UrlInspection): string {
   switch (seen.failure) {
     case undefined:
-      return `${String(seen.status)}`
+      return String(seen.status)
     case 'unsafe_url':
       return 'not fetched: keyward fetches https only (http only on loopback), without credentials'
     case 'network':

@@ -85,6 +85,9 @@ afterAll(async () => {
 const ecKey = (): Jwk => base.jwks().keys[1]!
 const ecPrivateKey = (): KeyObject => base.keys[1]!.privateKey
 const ecPublicKey = (): KeyObject => base.keys[1]!.publicKey
+/** A copy of `jwk` without the member `name`. */
+const without = (jwk: Jwk, name: string): Jwk =>
+  Object.fromEntries(Object.entries(jwk).filter(([member]) => member !== name))
 const withKey = (extra: unknown) => (keys: Jwk[]) => [...keys, extra]
 const day = 86_400_000
 
@@ -392,7 +395,7 @@ const FIXTURES: {
   {
     name: "key_ops ['sign']",
     fixture: () => {
-      const { use: _use, ...key } = ecKey()
+      const key = without(ecKey(), 'use')
       return { keys: withKey({ ...key, kid: 'ops', key_ops: ['sign'] }) }
     },
     adds: ['key.key_ops_incoherent'],
@@ -400,7 +403,7 @@ const FIXTURES: {
   {
     name: 'a key without kid',
     fixture: () => {
-      const { kid: _kid, ...key } = ecKey()
+      const key = without(ecKey(), 'kid')
       return { keys: (keys) => [keys[0], key] }
     },
     adds: ['key.kid_missing'],
@@ -458,7 +461,7 @@ const FIXTURES: {
   {
     name: 'a key without alg',
     fixture: () => {
-      const { alg: _alg, ...key } = ecKey()
+      const key = without(ecKey(), 'alg')
       return { keys: (keys) => [keys[0], key] }
     },
     adds: ['key.alg_missing'],
@@ -466,7 +469,7 @@ const FIXTURES: {
   {
     name: 'a key without use',
     fixture: () => {
-      const { use: _use, ...key } = ecKey()
+      const key = without(ecKey(), 'use')
       return { keys: (keys) => [keys[0], key] }
     },
     adds: ['key.use_missing'],
@@ -570,7 +573,7 @@ describe('--fail-on', () => {
 
   beforeAll(async () => {
     // One medium finding (a kid-less key) and one low (no Cache-Control).
-    const { kid: _kid, ...kidless } = base.jwks().keys[1]!
+    const kidless = without(base.jwks().keys[1]!, 'kid')
     const issuer = await startFixtureIssuer(base, {
       keys: (keys) => [keys[0], kidless],
       headers: {},
@@ -631,8 +634,16 @@ describe('the --json document', () => {
         passed: true,
         counts: { critical: 0, high: 0, medium: 0, low: 0, info: 3 },
         // test-utils serves metadata without Content-Length or cache headers.
-        discovery: [{ ...summary, declaredBytes: null, cacheControl: null, etag: null, lastModified: null }],
-        metadata: { ...summary, declaredBytes: null, cacheControl: null, etag: null, lastModified: null },
+        discovery: [
+          { ...summary, declaredBytes: null, cacheControl: null, etag: null, lastModified: null },
+        ],
+        metadata: {
+          ...summary,
+          declaredBytes: null,
+          cacheControl: null,
+          etag: null,
+          lastModified: null,
+        },
         jwksUri: issuer.server.url,
         jwks: {
           ...summary,
