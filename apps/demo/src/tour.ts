@@ -2,6 +2,7 @@ import type { HealthBody } from '@keyward/demo-api-kit'
 import { requestToken, type DevIssuerState, type RotationStatus } from '@keyward/dev-issuer'
 import { runMcpChecks } from '@keyward/mcp-server'
 import { call, post, type Answer } from './http.js'
+import { keyward } from './keyward-cli.js'
 import { startLoad } from './load.js'
 import type { McpHandle } from './mcp.js'
 import type { Row } from './report.js'
@@ -123,12 +124,16 @@ class Tour {
   }
 
   async run(progress: (line: string) => void): Promise<void> {
+    progress(`auditing the issuer: keyward audit ${this.#stack.issuer.issuer}`)
+    await this.#audit(progress)
     // Short-lived tokens first: by the time the basic checks are done they are about to expire.
     const shortLived = await Promise.all(
       this.#apis.map(async (api) => ({ api, token: await this.#token('demo-short-lived', api) })),
     )
     progress('checking tokens: valid, missing, for another API, missing scope…')
     for (const api of this.#apis) await this.#basics(api)
+    progress('asking why a token was refused: … | keyward explain --issuer … --audience …')
+    await this.#explain(progress)
     progress('checking the MCP server with the MCP SDK client: no token, metadata, tools, scopes…')
     await this.#mcp()
     progress('waiting for the short-lived tokens to expire…')
@@ -204,6 +209,53 @@ class Tour {
         writes.status === 201 ? '201 created' : undefined,
       ),
     )
+  }
+
+  /** `keyward audit` of the dev issuer: nothing high or critical may be found. */
+  async #audit(progress: (line: string) => void): Promise<void> {
+    const run = await keyward(['audit', this.#stack.issuer.issuer, '--json'])
+    const report = parseJson(run.stdout) as
+      | {
+          counts?: Record<string, number>
+          findings?: { id: string; severity: string }[]
+        }
+      | undefined
+    const counts = report?.counts ?? {}
+    const summary = ['critical', 'high', 'medium', 'low', 'info']
+      .map((severity) => `${String(counts[severity] ?? '?')} ${severity}`)
+      .join(', ')
+    for (const item of report?.findings ?? []) progress(`  ${item.severity.padEnd(8)} ${item.id}`)
+    this.rows.push({
+      scenario: 'keyward audit of the issuer',
+      api: 'keyward',
+      expected: 'exit 0, nothing high or critical',
+      got: `exit ${String(run.status)}, ${summary}`,
+      ok: run.status === 0 && counts.critical === 0 && counts.high === 0,
+    })
+  }
+
+  /** `keyward explain` of a token the first API refuses: one meant for another API. */
+  async #explain(progress: (line: string) => void): Promise<void> {
+    const [api, other] = this.#apis
+    if (api === undefined || other === undefined) throw new Error('the tour needs two APIs')
+    const token = await this.#token('demo-reader', other, 'notes:read')
+    const run = await keyward(
+      ['explain', '--issuer', this.#stack.issuer.issuer, '--audience', api.audience, '--json'],
+      token,
+    )
+    const decision = (
+      parseJson(run.stdout) as
+        { decision?: { code?: string; reference?: string; details?: string[] } } | undefined
+    )?.decision
+    for (const line of decision?.details ?? []) progress(`  ${line}`)
+    const reference = decision?.reference?.split(';')[0] ?? '?'
+    this.rows.push({
+      scenario: 'keyward explain of a refused token',
+      api: 'keyward',
+      expected: 'exit 1, invalid_audience (RFC 7519 §4.1.3)',
+      got: `exit ${String(run.status)}, ${decision?.code ?? run.stderr.trim()} (${reference})`,
+      ok: run.status === 1 && decision?.code === 'invalid_audience' && !run.stdout.includes(token),
+    })
   }
 
   async #mcp(): Promise<void> {
@@ -504,6 +556,14 @@ function describe(answer: Answer): string {
   if (answer.description !== undefined) parts.push(`(${answer.description})`)
   if (answer.retryAfter !== undefined) parts.push(`Retry-After: ${answer.retryAfter}`)
   return parts.join(' ')
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
 }
 
 /** `1.2 s` */

@@ -36,9 +36,14 @@ describe('the demo tour', () => {
     const failed = rows.filter((line) => line.startsWith('✘'))
     expect({ failed, stderr: run.stderr }).toEqual({ failed: [], stderr: '' })
     expect(run.code).toBe(0)
-    // 5 checks and an expiry per API, a rotation, an outage and a recovery row per API, the
-    // late API's 503 and its recovery; the MCP server's 7 checks, its outage and its recovery.
-    expect(rows).toHaveLength(4 * 5 + 4 + 4 + 4 + 1 + 5 + 7 + 2)
+    // keyward audit and explain; 5 checks and an expiry per API, a rotation, an outage and a
+    // recovery row per API, the late API's 503 and its recovery; the MCP server's 7 checks, its
+    // outage and its recovery.
+    expect(rows).toHaveLength(2 + 4 * 5 + 4 + 4 + 4 + 1 + 5 + 7 + 2)
+    expect(rows[0]).toMatch(/^✔ {2}keyward audit of the issuer .* exit 0, 0 critical, 0 high, /)
+    expect(rows.filter((line) => line.includes(' keyward explain of a refused token '))).toEqual([
+      expect.stringMatching(/exit 1, invalid_audience \(RFC 7519 §4\.1\.3\)$/),
+    ])
     expect(rows.filter((line) => line.includes(' mcp-server '))).toHaveLength(7 + 2)
     // The fetch table: a row per API and the MCP server, each with its own JWKS requests.
     for (const api of [
@@ -51,6 +56,6 @@ describe('the demo tour', () => {
     ]) {
       expect(run.stdout).toMatch(new RegExp(`^${api} .*\\d`, 'm'))
     }
-    expect(run.stdout).toContain('all 47 checks behaved')
+    expect(run.stdout).toContain('all 49 checks behaved')
   }, 120_000)
 })
