@@ -2,8 +2,8 @@
 // `pnpm publish` would: `workspace:` ranges become versions), installs the tarballs, not the
 // workspace, with npm into a clean project outside the repository, and uses them from there:
 // ESM import and CommonJS require, tsc with node16 and bundler resolution and
-// `skipLibCheck: false`, and an Express, a Koa, a Nest and a Fastify application against a real
-// JWKS.
+// `skipLibCheck: false`, an Express, a Koa, a Nest and a Fastify application against a real
+// JWKS, and the `keyward` executable through npx.
 // Builds nothing: run `pnpm build` first (`pnpm verify` does).
 import { execFile, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -65,6 +65,9 @@ const MAIN_EXPORTS: Readonly<Record<string, readonly string[]>> = {
   ],
 }
 const PACKAGES = Object.keys(MAIN_EXPORTS)
+/** Public packages that are executables, not libraries: installed and run, never imported. */
+const EXECUTABLES: readonly string[] = ['@keyward/cli']
+const PACKED = [...PACKAGES, ...EXECUTABLES]
 
 /** The peers an application installs beside the adapters, plus the compiler and its types. */
 const PEERS = [
@@ -138,11 +141,12 @@ function seconds(since: number): string {
 }
 
 async function pack(into: string): Promise<string[]> {
-  for (const name of PACKAGES) {
-    const dist = join(packagesDir, name.slice('@keyward/'.length), 'dist', 'index.js')
+  for (const name of PACKED) {
+    const entry = EXECUTABLES.includes(name) ? 'main.js' : 'index.js'
+    const dist = join(packagesDir, name.slice('@keyward/'.length), 'dist', entry)
     if (!existsSync(dist)) throw new CheckFailed(`${dist} is missing: run pnpm build first`)
   }
-  const filters = PACKAGES.flatMap((name) => ['--filter', name])
+  const filters = PACKED.flatMap((name) => ['--filter', name])
   await run(
     'pnpm',
     ['-r', ...filters, 'pack', '--pack-destination', into],
@@ -150,9 +154,9 @@ async function pack(into: string): Promise<string[]> {
     process.env,
   )
   const tarballs = (await readdir(into)).filter((file) => file.endsWith('.tgz')).sort()
-  if (tarballs.length !== PACKAGES.length) {
+  if (tarballs.length !== PACKED.length) {
     throw new CheckFailed(
-      `expected ${PACKAGES.length} tarballs, pnpm pack wrote ${tarballs.join(', ')}`,
+      `expected ${PACKED.length} tarballs, pnpm pack wrote ${tarballs.join(', ')}`,
     )
   }
   return tarballs.map((file) => join(into, file))
@@ -267,6 +271,58 @@ async function checkApp(project: string, name: string, file: string, fixture: Is
   }
 }
 
+/** Runs the installed `keyward` through npx, `stdin` on its standard input. */
+function npxKeyward(project: string, args: readonly string[], stdin = '') {
+  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn('npx', ['keyward', ...args], {
+      cwd: project,
+      env: cleanEnv({ NO_COLOR: '1' }),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    child.on('close', (status) => {
+      resolve({ status, stdout, stderr })
+    })
+    child.stdin.end(stdin)
+  })
+}
+
+/** The `keyward` bin from the tarball: its help, and `explain` accepting a test-issuer token. */
+async function checkCli(project: string, fixture: IssuerFixture): Promise<string> {
+  const help = await npxKeyward(project, ['--help'])
+  if (help.status !== 0 || !help.stdout.startsWith('Usage: keyward <command>')) {
+    throw new CheckFailed(
+      `npx keyward --help exited ${String(help.status)}:\n${help.stdout}${help.stderr}`,
+    )
+  }
+  const { issuer, audience, jwksUri } = fixture.options as {
+    issuer: string
+    audience: string
+    jwksUri: string
+  }
+  const args = [
+    'explain',
+    '--issuer',
+    issuer,
+    '--audience',
+    audience,
+    '--jwks-uri',
+    jwksUri,
+    '--json',
+  ]
+  const explained = await npxKeyward(project, args, fixture.issuer.mint({ sub: 'pack-test' }))
+  const accepted = (JSON.parse(explained.stdout || '{}') as { accepted?: unknown }).accepted
+  if (explained.status !== 0 || accepted !== true) {
+    throw new CheckFailed(
+      `npx keyward explain exited ${String(explained.status)}:\n${explained.stdout}${explained.stderr}`,
+    )
+  }
+  return 'npx keyward --help, and keyward explain accepting a token from the test issuer'
+}
+
 async function main(root: string): Promise<boolean> {
   const tarballDir = join(root, 'tarballs')
   const project = join(root, 'app')
@@ -308,6 +364,7 @@ async function main(root: string): Promise<boolean> {
       check(() => checkApp(project, 'Koa', 'koa-app.mjs', fixture)),
       check(() => checkApp(project, 'Nest', 'nest-app.mjs', fixture)),
       check(() => checkApp(project, 'Fastify', 'fastify-app.mjs', fixture)),
+      check(() => checkCli(project, fixture)),
     ])
     return results.map(report).every(Boolean)
   } finally {
