@@ -179,6 +179,7 @@ export interface IssuerMetadataInspection {
  * Fetches an issuer's metadata the way discovery does: the OpenID Connect Discovery 1.0 §4 URL,
  * then, only when that answers with an HTTP error status, the RFC 8414 §3.1 URL, each with
  * {@link inspectUrl}. It does not judge the document (issuer, `jwks_uri`); the caller does.
+ * Throws a `TypeError` when `issuer` is not an absolute URL.
  *
  * @example
  * ```ts
