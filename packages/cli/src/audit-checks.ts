@@ -65,9 +65,16 @@ export const CHECKS = {
   'metadata.jwks_uri_not_https': {
     severity: 'critical',
     title: 'jwks_uri is not an https URL',
-    why: 'Keys fetched over plain HTTP (or from a URL with credentials, or no URL at all) can be replaced in transit: whoever does it signs tokens every verifier accepts. keyward refuses it (unsafe_jwks_uri).',
+    why: 'Keys fetched over plain HTTP (or from a URL with credentials, or no URL at all) can be replaced in transit: whoever does it signs tokens every verifier accepts. keyward refuses it (unsafe_jwks_uri); plain http is accepted only on loopback, for an issuer that is itself http on loopback.',
     reference: 'RFC 8414 §2; RFC 7517 §9.1',
     fix: 'Serve the JWK Set over https and publish that URL, without credentials.',
+  },
+  'metadata.jwks_uri_internal': {
+    severity: 'high',
+    title: 'a public issuer names a jwks_uri on an internal address',
+    why: "A loopback, private or link-local address (or a localhost name) in a public issuer's metadata would turn every verifier into a client of its own network (SSRF, cloud metadata endpoints). keyward refuses it (unsafe_jwks_uri) unless the origin is listed in jwksOrigins, so verifiers get no keys.",
+    reference: 'RFC 8414 §2; keyward SECURITY.md, "Where keys may come from"',
+    fix: 'Publish a jwks_uri on a public https host. If the keys really live on an internal host, configure verifiers with an explicit jwksUri (or jwksOrigins) instead of discovery.',
   },
   'metadata.jwks_uri_loopback_http': {
     severity: 'info',

@@ -14,14 +14,13 @@ const MAX_AGE_SHORT_MS = 60_000
 const MAX_AGE_LONG_MS = 86_400_000
 
 const FAILURE_CHECKS = {
-  unsafe_url: 'metadata.jwks_uri_not_https',
   network: 'jwks.unreachable',
   timeout: 'jwks.timeout',
   http_status: 'jwks.http_status',
   redirect: 'jwks.redirect',
   too_large: 'jwks.too_large',
   invalid_json: 'jwks.invalid_json',
-} as const satisfies Record<NonNullable<UrlInspection['failure']>, CheckId>
+} as const satisfies Record<Exclude<UrlInspection['failure'], 'unsafe_url' | undefined>, CheckId>
 
 /**
  * Checks the HTTP answer of `jwks_uri`: reachable within the timeout, status, redirects, size,
@@ -34,6 +33,14 @@ const FAILURE_CHECKS = {
  * ```
  */
 export function auditJwksResponse(seen: UrlInspection): Finding[] {
+  if (seen.failure === 'unsafe_url') {
+    // Refused before any request: the core's rule for a discovered jwks_uri. An https URL is
+    // refused only for its host (internal, named by a public issuer).
+    const id = seen.url.startsWith('https:')
+      ? 'metadata.jwks_uri_internal'
+      : 'metadata.jwks_uri_not_https'
+    return [finding(id, 'metadata', `${seen.url}: ${describeFailure(seen)}`)]
+  }
   if (seen.failure !== undefined) {
     const id = FAILURE_CHECKS[seen.failure]
     return [

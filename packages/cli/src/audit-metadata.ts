@@ -93,6 +93,8 @@ function jwksUriFindings(issuerUrl: URL, jwksUri: string): Finding[] {
   // The fetch rule itself (https, or http on loopback; no credentials) is the core's: a URL it
   // refuses shows up as `unsafe_url` when the JWK Set is inspected, and is reported there.
   const findings: Finding[] = []
+  // Plain http is fine only between a loopback issuer and loopback keys; the core refuses any
+  // other, and the JWK Set check reports that instead of this note.
   if (url.protocol === 'http:') {
     findings.push(finding('metadata.jwks_uri_loopback_http', 'metadata', jwksUri))
   }

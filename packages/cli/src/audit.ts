@@ -77,8 +77,14 @@ export async function runAudit(issuer: string, settings: AuditSettings): Promise
   let jwks: UrlInspection | undefined
   let keys: KeySummary[] = []
   if (metadata.jwksUri !== undefined && URL.canParse(metadata.jwksUri)) {
-    jwks = await inspectUrl(metadata.jwksUri, options)
+    // Judged as discovery judges a jwks_uri the metadata names: by the issuer that named it.
+    jwks = await inspectUrl(metadata.jwksUri, { ...options, discoveredFrom: issuer })
     findings.push(...auditJwksResponse(jwks))
+    if (jwks.failure === 'unsafe_url') {
+      // Refused: not the harmless local-development case the loopback note describes.
+      const note = findings.findIndex((item) => item.id === 'metadata.jwks_uri_loopback_http')
+      if (note !== -1) findings.splice(note, 1)
+    }
     if (jwks.failure === undefined) {
       const audited = auditKeys(jwks.body, await judgeJwks(jwks.body), settings.now())
       keys = audited.keys

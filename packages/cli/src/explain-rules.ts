@@ -102,5 +102,8 @@ export const FETCH_FAILURES: Readonly<Record<FetchFailureReason, string>> = {
   no_usable_keys: 'no key of the JWK Set can verify signatures (run keyward audit)',
   issuer_mismatch:
     'the metadata names another issuer: --issuer must be identical to its issuer member',
-  unsafe_jwks_uri: 'the discovered jwks_uri is not an https URL',
+  unsafe_jwks_uri:
+    'the discovered jwks_uri is not one keyward fetches: not https, or an internal address named by a public issuer',
+  jwks_origin_not_allowed:
+    'the metadata moved jwks_uri to another origin, which keyward refuses unless it is in jwksOrigins',
 }

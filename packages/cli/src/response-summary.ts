@@ -62,7 +62,7 @@ export function describeFailure(seen: UrlInspection): string {
     case undefined:
       return String(seen.status)
     case 'unsafe_url':
-      return 'not fetched: keyward fetches https only (http only on loopback), without credentials'
+      return 'not fetched: keyward does not fetch from this URL (see the finding)'
     case 'network':
       return `network error${seen.errorCode === undefined ? '' : ` (${seen.errorCode})`}`
     case 'timeout':

@@ -89,11 +89,10 @@ class Watcher {
   readonly #json: boolean
   readonly #exitOnChange: boolean
   readonly #started = Date.now()
-  /** Documents the key source read, by URL, from the fetch tap. */
+  /** JWK Sets (and metadata) the key source read, by URL, from the fetch tap. */
   readonly #documents = new Map<string, unknown>()
   /** The JWK Set adopted last, judged. */
   #keys: readonly JwkJudgement[] | undefined
-  #metadata: { jwksUri: unknown; issuer: unknown } | undefined
   #dropped = new Set<string>()
   #droppedThisFetch = new Set<string>()
   #failures = 0
@@ -117,7 +116,6 @@ class Watcher {
       globalThis.fetch.bind(globalThis),
       (url, body) => {
         this.#documents.set(url, body)
-        this.#onDocument(body)
       },
       MAX_BYTES,
     )
@@ -178,30 +176,6 @@ class Watcher {
     }
   }
 
-  #onDocument(body: unknown): void {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) return
-    if (Array.isArray((body as { keys?: unknown }).keys)) return
-    const { jwks_uri: nextUri, issuer } = body as { jwks_uri?: unknown; issuer?: unknown }
-    const previous = this.#metadata
-    this.#metadata = { jwksUri: nextUri, issuer }
-    if (previous === undefined) return
-    const changes: string[] = []
-    if (previous.jwksUri !== nextUri) {
-      changes.push(`jwks_uri ${JSON.stringify(previous.jwksUri)} → ${JSON.stringify(nextUri)}`)
-    }
-    if (previous.issuer !== issuer) {
-      changes.push(`issuer ${JSON.stringify(previous.issuer)} → ${JSON.stringify(issuer)}`)
-    }
-    if (changes.length === 0) return
-    this.#counts.metadataChanges++
-    this.#print({
-      type: 'metadata_changed',
-      text: changes.join('; '),
-      data: { previous, current: this.#metadata },
-    })
-    this.#changed()
-  }
-
   async #onEvent(event: KeywardEvent): Promise<void> {
     switch (event.type) {
       case 'jwks_fetch_start':
@@ -239,6 +213,19 @@ class Watcher {
         return
       case 'jwks_fetch_success':
         await this.#succeeded(event)
+        return
+      case 'issuer_metadata_changed':
+        this.#counts.metadataChanges++
+        this.#print({
+          type: 'metadata_changed',
+          text: `jwks_uri ${event.previousJwksUri} → ${event.jwksUri} (${event.outcome === 'followed' ? 'followed' : 'refused: another origin, not in jwksOrigins; the previous keys stay in use'})`,
+          data: {
+            previousJwksUri: event.previousJwksUri,
+            jwksUri: event.jwksUri,
+            outcome: event.outcome,
+          },
+        })
+        this.#changed()
         return
       default:
         return

@@ -105,10 +105,12 @@ describe('keyward watch', () => {
     const run = await running.done
     expect(run.status).toBe(0)
     const lines = run.stdout.trimEnd().split('\n').map(parse)
+    // Another origin, not in jwksOrigins: the core refuses the move and keeps the keys it has.
     expect(lines.at(-2)).toMatchObject({
       type: 'metadata_changed',
-      previous: { jwksUri: server.url },
-      current: { jwksUri: elsewhere.url },
+      previousJwksUri: server.url,
+      jwksUri: elsewhere.url,
+      outcome: 'refused',
     })
     expect(lines.at(-1)).toMatchObject({ type: 'summary', metadataChanges: 1 })
   })
