@@ -1,6 +1,7 @@
 import { clipUrl, type EventSink } from './events.js'
 import { originOf } from './fetch-headers.js'
 import { FetchFailure, fetchJson, type FetchFunction } from './fetch-json.js'
+import { clampFreshness } from './freshness-window.js'
 import { JwksUriPin, type RefusedJwksUri } from './jwks-uri-pin.js'
 import { isSafeDiscoveredUrl, isSafeFetchUrl } from './safe-fetch-url.js'
 
@@ -99,10 +100,7 @@ export class JwksUriDiscovery {
         if (result.kind !== 'document') throw new FetchFailure('invalid_shape')
         const jwksUri = this.#pinned(this.#validate(result.body))
         const now = this.#settings.now()
-        const freshFor = Math.min(
-          this.#settings.cacheCeilingMs,
-          Math.max(this.#settings.cacheFloorMs, result.freshnessMs ?? this.#settings.cacheMaxAgeMs),
-        )
+        const freshFor = clampFreshness(this.#settings, result.freshnessMs)
         this.#jwksUri = jwksUri
         this.#freshUntil = now + freshFor
         this.#usableUntil = this.#freshUntil + this.#settings.maxStaleMs

@@ -1,10 +1,12 @@
-import { backoffDelay, type BackoffPolicy } from './backoff.js'
+import type { BackoffPolicy } from './backoff.js'
 import { KeywardError } from './errors.js'
 import { clip, clipUrl, MAX_KEY_DROP_EVENTS, type EventSink, type FetchCause } from './events.js'
 import { FetchFailure, fetchJson, type FetchFunction } from './fetch-json.js'
+import { FreshnessWindow } from './freshness-window.js'
 import type { KeyDropReason, VerificationKey } from './jwk-import.js'
-import { buildKeySet, type DroppedKey, type KeySet } from './key-set.js'
+import { buildKeySet, diffKeySets, type DroppedKey, type KeySet } from './key-set.js'
 import type { RefreshBudget } from './refresh-budget.js'
+import { RefreshGate } from './refresh-gate.js'
 
 /** Resolved settings of one issuer's key source. */
 export interface KeySourceSettings {
@@ -55,40 +57,37 @@ export interface KeySourceHealth {
 type LookupOutcome = KeySet | undefined
 
 /**
- * One issuer's JWKS: single-flight fetches, HTTP-cache-aware freshness, background refresh
- * ahead of expiry (stale-while-revalidate), last-known-good during outages, exponential backoff,
- * and rate-limited refreshes for unknown key ids. All decisions read the injected clock, so the
+ * One issuer's JWKS: single-flight fetches, background refresh ahead of expiry
+ * (stale-while-revalidate), last-known-good during outages and the events that report them. It
+ * composes the policies that decide when: a {@link FreshnessWindow} (HTTP-cache-aware
+ * freshness), a {@link RefreshGate} (backoff, `Retry-After`, unknown-kid cooldown and budget)
+ * and {@link diffKeySets} (what a refetch changed). All decisions read the injected clock, so the
  * timer is only a nudge: any request past a due time starts the same refresh.
  */
 export class JwksKeySource {
   readonly #settings: KeySourceSettings
   readonly #closer = new AbortController()
+  readonly #window: FreshnessWindow
+  readonly #gate: RefreshGate
   #set: KeySet | undefined
   /** The keys of `#set`, for O(1) "is this cached verification's key still published". */
   #active = new Set<VerificationKey>()
   #resolvedUri: string | undefined
   #fetchedAt: number | undefined
-  #freshUntil = 0
-  #refreshAt = 0
-  #usableUntil = 0
   #etag: string | undefined
   #lastModified: string | undefined
   #inflight: Promise<void> | undefined
   /** Fetches started so far; the in-flight one, if any, is number `#fetchesStarted`. */
   #fetchesStarted = 0
-  #failures = 0
-  #nextAttemptAt = 0
-  /** Until when the server asked us not to call (429/503 `Retry-After`). */
-  #serverRetryAt = 0
   #lastFailure: FetchFailure | undefined
-  #lastUnknownKidRefreshAt = Number.NEGATIVE_INFINITY
-  #staleSince: number | undefined
   #timer: NodeJS.Timeout | undefined
   #started = false
 
   constructor(settings: KeySourceSettings) {
     this.#settings = settings
     this.#resolvedUri = typeof settings.jwksUri === 'string' ? settings.jwksUri : undefined
+    this.#window = new FreshnessWindow(settings)
+    this.#gate = new RefreshGate(settings)
   }
 
   /**
@@ -98,20 +97,20 @@ export class JwksKeySource {
   current(): KeySet | undefined {
     const now = this.#settings.now()
     if (this.#set === undefined) return undefined
-    if (now >= this.#usableUntil) {
+    if (!this.#window.isUsable(now)) {
       this.#expire(now)
       return undefined
     }
-    if (now >= this.#freshUntil && this.#staleSince === undefined) {
-      this.#staleSince = this.#freshUntil
+    const staleSince = this.#window.noticeStale(now)
+    if (staleSince !== undefined) {
       this.#emitIfWanted('jwks_stale_begin', () => ({
         type: 'jwks_stale_begin',
         ...this.#ids(),
-        staleSince: this.#freshUntil,
+        staleSince,
       }))
     }
     if (this.#inflight === undefined && this.#due(now)) {
-      void this.#refresh(this.#failures > 0 ? 'retry' : 'scheduled')
+      void this.#refresh(this.#gate.failing ? 'retry' : 'scheduled')
     }
     return this.#set
   }
@@ -123,8 +122,8 @@ export class JwksKeySource {
     if (this.#inflight === undefined) {
       const now = this.#settings.now()
       // Negative caching: during backoff nobody fetches, everybody gets a quick 503.
-      if (now < this.#nextAttemptAt) throw this.#unavailable(now)
-      void this.#refresh(this.#failures > 0 ? 'retry' : cause)
+      if (this.#gate.inBackoff(now)) throw this.#unavailable(now)
+      void this.#refresh(this.#gate.failing ? 'retry' : cause)
     }
     await this.#inflight
     const fetched = this.current()
@@ -157,27 +156,20 @@ export class JwksKeySource {
         continue
       }
       const now = this.#settings.now()
-      if (this.#failures > 0) {
-        if (now >= this.#nextAttemptAt) {
+      if (this.#gate.failing) {
+        if (!this.#gate.inBackoff(now)) {
           // A retry is due anyway; it answers this token too. Backoff, not the cooldown, paces
           // retries, so a token is never refused as unknown just because the last fetch failed.
           await this.#refresh('retry')
           return this.#afterRefresh(this.current())
         }
-        // Exponential backoff paces background retries up to 5 minutes apart. A new kid during
-        // an outage may be the rotation that ends it, so it may probe once per cooldown (within
-        // the budget and any server Retry-After): recovery within a cooldown, and still never
-        // a fetch per request.
-        if (!this.#mayProbeForUnknownKid(now)) throw this.#unavailable(now)
-        this.#lastUnknownKidRefreshAt = now
+        if (this.#closer.signal.aborted || !this.#gate.mayProbeForUnknownKid(now)) {
+          throw this.#unavailable(now)
+        }
         await this.#refresh('unknown_kid')
         return this.#afterRefresh(this.current())
       }
-      // The cooldown counts unknown-kid refreshes only: a scheduled fetch just before a
-      // rotation must not lock the new key out.
-      if (now - this.#lastUnknownKidRefreshAt < this.#settings.cooldownMs) return undefined
-      if (this.#closer.signal.aborted || !this.#settings.budget.take(now)) return undefined
-      this.#lastUnknownKidRefreshAt = now
+      if (this.#closer.signal.aborted || !this.#gate.mayRefreshForUnknownKid(now)) return undefined
       await this.#refresh('unknown_kid')
       return this.#afterRefresh(this.current())
     }
@@ -195,7 +187,7 @@ export class JwksKeySource {
   /** Fetches now unless keys are fresh; resolves when usable keys are present, else throws. */
   async warmup(): Promise<void> {
     const now = this.#settings.now()
-    if (this.#set !== undefined && now < this.#freshUntil) return
+    if (this.#set !== undefined && this.#window.isFresh(now)) return
     if (this.#inflight === undefined) void this.#refresh('warmup')
     await this.#inflight
     if (this.current() === undefined) throw this.#unavailable(this.#settings.now())
@@ -203,25 +195,24 @@ export class JwksKeySource {
 
   health(): KeySourceHealth {
     const now = this.#settings.now()
-    const usable = this.#set !== undefined && now < this.#usableUntil
+    const usable = this.#set !== undefined && this.#window.isUsable(now)
     const keys = usable ? (this.#set?.keys ?? []) : []
-    const failing = this.#failures > 0
     return {
       issuer: this.#settings.issuer,
       jwksUri: this.#resolvedUri === undefined ? undefined : clipUrl(this.#resolvedUri),
-      state: !usable ? 'unavailable' : now < this.#freshUntil ? 'fresh' : 'stale',
+      state: !usable ? 'unavailable' : this.#window.isFresh(now) ? 'fresh' : 'stale',
       keyIds: kidsOf(keys),
       keyCount: keys.length,
       fetchedAt: this.#fetchedAt,
-      staleForMs: usable ? Math.max(0, now - this.#freshUntil) : 0,
+      staleForMs: usable ? this.#window.staleForMs(now) : 0,
       lastError: this.#lastFailure?.reason,
-      consecutiveFailures: this.#failures,
+      consecutiveFailures: this.#gate.failures,
       nextFetchAt: !this.#started
         ? undefined
-        : failing
-          ? this.#nextAttemptAt
+        : this.#gate.failing
+          ? this.#gate.nextAttemptAt
           : usable
-            ? this.#refreshAt
+            ? this.#window.refreshAt
             : undefined,
     }
   }
@@ -294,15 +285,11 @@ export class JwksKeySource {
    * verifications cached under them survive; keys that disappeared stop verifying at once.
    */
   #adopt(next: KeySet, uri: string): KeySet {
-    const previous = new Map<string, VerificationKey>()
-    for (const key of this.#active) previous.set(key.fingerprint, key)
-    const keys = next.keys.map((key) => previous.get(key.fingerprint) ?? key)
+    const { keys, added, removed } = diffKeySets(this.#active, next.keys)
     const byKid = new Map<string, VerificationKey>()
     for (const key of keys) if (key.kid !== undefined) byKid.set(key.kid, key)
     const active = new Set(keys)
     if (this.#set !== undefined) {
-      const added = keys.filter((key) => !this.#active.has(key))
-      const removed = [...this.#active].filter((key) => !active.has(key))
       if (added.length > 0 || removed.length > 0) {
         this.#settings.events.emit({
           type: 'jwks_keys_rotated',
@@ -358,23 +345,13 @@ export class JwksKeySource {
     freshnessMs: number | undefined,
   ): void {
     const now = this.#settings.now()
-    const freshForMs = Math.min(
-      this.#settings.cacheCeilingMs,
-      Math.max(this.#settings.cacheFloorMs, freshnessMs ?? this.#settings.cacheMaxAgeMs),
-    )
+    const freshForMs = this.#window.renew(now, freshnessMs)
     this.#set = set
     this.#fetchedAt = now
-    this.#freshUntil = now + freshForMs
-    // Refresh ahead of expiry, at a jittered point in the last quarter of the lifetime, so
-    // requests never wait for it and a fleet does not refresh in lockstep.
-    this.#refreshAt = now + freshForMs * (0.75 + 0.2 * this.#settings.random())
-    this.#usableUntil = this.#freshUntil + this.#settings.maxStaleMs
-    this.#failures = 0
-    this.#nextAttemptAt = 0
+    this.#gate.succeeded()
     this.#lastFailure = undefined
-    if (this.#staleSince !== undefined) {
-      const staleForMs = now - this.#staleSince
-      this.#staleSince = undefined
+    const staleForMs = this.#window.endStale(now)
+    if (staleForMs !== undefined) {
       this.#settings.events.emit({
         type: 'jwks_stale_end',
         issuer: this.#settings.issuer,
@@ -399,16 +376,7 @@ export class JwksKeySource {
     const now = this.#settings.now()
     const failure =
       error instanceof FetchFailure ? error : new FetchFailure('network', { cause: error })
-    this.#failures++
-    const delay = backoffDelay(
-      this.#settings.backoff,
-      this.#failures,
-      this.#settings.random,
-      failure.retryAfterMs,
-    )
-    this.#nextAttemptAt = now + delay
-    this.#serverRetryAt =
-      now + Math.min(failure.retryAfterMs ?? 0, this.#settings.backoff.maxDelayMs)
+    const delay = this.#gate.failed(now, failure.retryAfterMs)
     this.#lastFailure = failure
     this.#settings.events.emit({
       type: 'jwks_fetch_failure',
@@ -418,9 +386,9 @@ export class JwksKeySource {
       reason: failure.reason,
       httpStatus: failure.httpStatus,
       durationMs: now - started,
-      consecutiveFailures: this.#failures,
+      consecutiveFailures: this.#gate.failures,
       retryInMs: delay,
-      servingLastKnownGood: this.#set !== undefined && now < this.#usableUntil,
+      servingLastKnownGood: this.#set !== undefined && this.#window.isUsable(now),
     })
   }
 
@@ -431,32 +399,29 @@ export class JwksKeySource {
     this.#active = new Set()
     this.#etag = undefined
     this.#lastModified = undefined
-    const since = this.#staleSince ?? this.#freshUntil
-    this.#staleSince = undefined
     this.#settings.events.emit({
       type: 'jwks_stale_end',
       issuer: this.#settings.issuer,
       jwksUri: clipUrl(uri),
-      staleForMs: now - since,
+      staleForMs: this.#window.endStale(now, true) ?? 0,
       outcome: 'expired',
     })
   }
 
   /** Whether a refresh is due: the retry after a failure, else the planned refresh. */
   #due(now: number): boolean {
-    return this.#failures > 0 ? now >= this.#nextAttemptAt : now >= this.#refreshAt
+    return this.#gate.failing ? !this.#gate.inBackoff(now) : this.#window.refreshDue(now)
   }
 
   /** Arms one unref'd timer for the next refresh or retry; it never keeps a process alive. */
   #schedule(): void {
     if (this.#closer.signal.aborted) return
     if (this.#timer !== undefined) clearTimeout(this.#timer)
-    const due =
-      this.#failures > 0
-        ? this.#nextAttemptAt
-        : this.#set === undefined
-          ? undefined
-          : this.#refreshAt
+    const due = this.#gate.failing
+      ? this.#gate.nextAttemptAt
+      : this.#set === undefined
+        ? undefined
+        : this.#window.refreshAt
     if (due === undefined) return
     const delay = Math.min(2 ** 31 - 1, Math.max(0, due - this.#settings.now()))
     this.#timer = setTimeout(() => {
@@ -465,30 +430,21 @@ export class JwksKeySource {
       if (this.#inflight !== undefined) return
       // With an injected clock the timer may fire "early"; the clock decides.
       if (this.#settings.now() >= due)
-        void this.#refresh(this.#failures > 0 ? 'retry' : 'scheduled')
+        void this.#refresh(this.#gate.failing ? 'retry' : 'scheduled')
       else this.#schedule()
     }, delay)
     this.#timer.unref()
   }
 
   /** The outcome of an unknown-kid refresh: the set, or `jwks_unavailable` if it failed. */
-  #mayProbeForUnknownKid(now: number): boolean {
-    return (
-      now >= this.#serverRetryAt &&
-      now - this.#lastUnknownKidRefreshAt >= this.#settings.cooldownMs &&
-      !this.#closer.signal.aborted &&
-      this.#settings.budget.take(now)
-    )
-  }
-
   #afterRefresh(set: KeySet | undefined): LookupOutcome {
-    if (this.#failures > 0) throw this.#unavailable(this.#settings.now())
+    if (this.#gate.failing) throw this.#unavailable(this.#settings.now())
     return set
   }
 
   #unavailable(now: number): KeywardError {
     return new KeywardError('jwks_unavailable', {
-      retryAfterMs: Math.max(0, this.#nextAttemptAt - now),
+      retryAfterMs: this.#gate.retryInMs(now),
       cause: this.#lastFailure,
     })
   }

@@ -67,3 +67,44 @@ export async function buildKeySet(document: unknown, maxKeys: number): Promise<K
   if (usable.length === 0) return { ok: false, error: 'no_usable_keys', dropped }
   return { ok: true, set: { keys: usable, byKid }, dropped }
 }
+
+/** How a newly fetched key set differs from the one in use. */
+export interface KeySetDiff {
+  /**
+   * The new set's keys in published order, where each key that was already in use is the
+   * previous object: verifications cached under it survive the refetch.
+   */
+  readonly keys: readonly VerificationKey[]
+  /** Keys of the new set that were not in use. */
+  readonly added: readonly VerificationKey[]
+  /** Keys in use that the new set no longer has: they stop verifying at once. */
+  readonly removed: readonly VerificationKey[]
+  /** Keys in both (the previous objects). */
+  readonly kept: readonly VerificationKey[]
+}
+
+/**
+ * Compares two key sets by fingerprint (kid, alg and public material): a key republished
+ * unchanged is the same key; one republished with another `alg` is a new key.
+ *
+ * @example
+ * ```ts
+ * const { keys, added, removed } = diffKeySets(current.keys, fetched.keys)
+ * ```
+ */
+export function diffKeySets(
+  previous: Iterable<VerificationKey>,
+  next: readonly VerificationKey[],
+): KeySetDiff {
+  const before = new Set(previous)
+  const byFingerprint = new Map<string, VerificationKey>()
+  for (const key of before) byFingerprint.set(key.fingerprint, key)
+  const keys = next.map((key) => byFingerprint.get(key.fingerprint) ?? key)
+  const after = new Set(keys)
+  return {
+    keys,
+    added: keys.filter((key) => !before.has(key)),
+    removed: [...before].filter((key) => !after.has(key)),
+    kept: [...after].filter((key) => before.has(key)),
+  }
+}
