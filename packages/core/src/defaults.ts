@@ -51,6 +51,10 @@ export const DEFAULTS = Object.freeze({
     retryMaxDelayMs: 300_000,
     refreshBudget: 10,
     refreshBudgetWindowMs: 60_000,
+    admitKeyTimeoutMs: 1000,
+    /** 90 days. */
+    maxKeyAgeMs: 7_776_000_000,
+    minKeyNoticeMs: 60_000,
     get fetch(): FetchFunction {
       // Bound: some runtimes' fetch throws when called with another `this`.
       return globalThis.fetch.bind(globalThis)

@@ -9,8 +9,20 @@ interface IssuerEvent {
   readonly jwksUri: string
 }
 
-/** Why a key fetch started. */
-export type FetchCause = 'initial' | 'warmup' | 'scheduled' | 'retry' | 'unknown_kid'
+/** Why a key fetch started. `manual`: `verifier.refresh()`. */
+export type FetchCause = 'initial' | 'warmup' | 'scheduled' | 'retry' | 'unknown_kid' | 'manual'
+
+/**
+ * Why a key stopped verifying: the JWKS no longer publishes it, the operator revoked it, or the
+ * keys expired (stale beyond `maxStaleMs`).
+ */
+export type KeyRemovalReason = 'unpublished' | 'revoked' | 'expired'
+
+/** A key named in an event: its clipped `kid` and its RFC 7638 thumbprint, never its material. */
+interface KeyEvent extends IssuerEvent {
+  readonly kid: string | undefined
+  readonly thumbprint: string
+}
 
 /**
  * Everything keyward reports, through `onEvent` and on `node:diagnostics_channel` as
@@ -46,6 +58,8 @@ export type KeywardEvent =
       readonly kid: string | undefined
       readonly index: number
       readonly reason: KeyDropReason
+      /** For a usable key refused by the key policy or a revocation. */
+      readonly thumbprint: string | undefined
     })
   | (IssuerEvent & {
       /**
@@ -62,6 +76,68 @@ export type KeywardEvent =
       readonly type: 'jwks_keys_rotated'
       readonly added: readonly string[]
       readonly removed: readonly string[]
+    })
+  | (KeyEvent & {
+      /** A key started verifying: fetched (the first set included), or restored. */
+      readonly type: 'jwks_key_added'
+      readonly kty: 'RSA' | 'EC' | 'OKP'
+      readonly crv: string | undefined
+      readonly alg: string | undefined
+    })
+  | (KeyEvent & {
+      /** A key stopped verifying. */
+      readonly type: 'jwks_key_removed'
+      readonly reason: KeyRemovalReason
+    })
+  | (IssuerEvent & {
+      /** A fetched JWKS replaced every trusted key at once: a rotation without overlap. */
+      readonly type: 'jwks_key_set_replaced'
+      /** Thumbprints. */
+      readonly added: readonly string[]
+      readonly removed: readonly string[]
+    })
+  | (IssuerEvent & {
+      /**
+       * The key policy (`trustedKeys`, `admitKey`) or the revocations leave this issuer no
+       * trusted key: its tokens are refused (`unknown_key`) until that changes.
+       */
+      readonly type: 'jwks_no_trusted_keys'
+      /** Usable keys the JWKS publishes that the policy or a revocation refuses. */
+      readonly refusedKeys: number
+    })
+  | (KeyEvent & {
+      /** A key has been trusted for longer than `jwks.maxKeyAgeMs`; reported once per key. */
+      readonly type: 'jwks_key_rotation_overdue'
+      /** Since this verifier first fetched it. */
+      readonly trustedForMs: number
+      readonly maxKeyAgeMs: number
+    })
+  | (KeyEvent & {
+      /**
+       * The first token signed with a key came within `jwks.minKeyNoticeMs` of its first
+       * sighting: the issuer rotated without publishing the key ahead of use.
+       */
+      readonly type: 'jwks_key_unannounced'
+      /** How long the key had been known when its first token arrived. */
+      readonly noticeMs: number
+      readonly minKeyNoticeMs: number
+    })
+  | (IssuerEvent & {
+      /** `verifier.revokeKey()` put a revocation in force. */
+      readonly type: 'jwks_key_revoked'
+      /** The selector given: one of `kid` and `thumbprint`. */
+      readonly kid: string | undefined
+      readonly thumbprint: string | undefined
+      /** Trusted keys it removed at once. */
+      readonly removedKeys: number
+    })
+  | (IssuerEvent & {
+      /** `verifier.restoreKey()` lifted a revocation. */
+      readonly type: 'jwks_key_restored'
+      readonly kid: string | undefined
+      readonly thumbprint: string | undefined
+      /** Keys still published (and admitted) that verify again at once. */
+      readonly restoredKeys: number
     })
   | (IssuerEvent & {
       readonly type: 'jwks_stale_begin'
@@ -108,6 +184,14 @@ export const EVENT_CHANNELS: Readonly<Record<KeywardEventType, string>> = {
   jwks_key_dropped: 'keyward:jwks_key_dropped',
   jwks_key_drop_summary: 'keyward:jwks_key_drop_summary',
   jwks_keys_rotated: 'keyward:jwks_keys_rotated',
+  jwks_key_added: 'keyward:jwks_key_added',
+  jwks_key_removed: 'keyward:jwks_key_removed',
+  jwks_key_set_replaced: 'keyward:jwks_key_set_replaced',
+  jwks_no_trusted_keys: 'keyward:jwks_no_trusted_keys',
+  jwks_key_rotation_overdue: 'keyward:jwks_key_rotation_overdue',
+  jwks_key_unannounced: 'keyward:jwks_key_unannounced',
+  jwks_key_revoked: 'keyward:jwks_key_revoked',
+  jwks_key_restored: 'keyward:jwks_key_restored',
   jwks_stale_begin: 'keyward:jwks_stale_begin',
   jwks_stale_end: 'keyward:jwks_stale_end',
   issuer_metadata_changed: 'keyward:issuer_metadata_changed',

@@ -1,8 +1,18 @@
 export { createVerifier, resolveVerifier } from './verifier.js'
-export type { IssuerHealth, Verifier, VerifierHealth } from './verifier.js'
-export type { KeySourceHealth } from './jwks-key-source.js'
+export type {
+  IssuerHealth,
+  Verifier,
+  VerifierHealth,
+  KeyRevocationResult,
+  KeyRestoreResult,
+} from './verifier.js'
+export type { KeySourceHealth, DroppedKeyInfo, KeyRefreshResult } from './jwks-key-source.js'
 export type { DiscoveryHealth } from './discovery.js'
 export type { RefusedJwksUri } from './jwks-uri-pin.js'
+export type { TrustedKeyInfo, KeyHygiene } from './key-inventory.js'
+export type { KeySelector, RevokedKey } from './key-revocations.js'
+export type { AdmitKey } from './key-admission.js'
+export type { KeyDescription } from './key-description.js'
 export type {
   VerifierOptions,
   VerifierSettings,
@@ -23,7 +33,7 @@ export type { SignatureThreads } from './signature-scheduler.js'
 export { formatChallenge } from './www-authenticate.js'
 export type { ChallengeOptions, ChallengeParams } from './www-authenticate.js'
 export { EVENT_CHANNELS } from './events.js'
-export type { KeywardEvent, KeywardEventType, FetchCause } from './events.js'
+export type { KeywardEvent, KeywardEventType, FetchCause, KeyRemovalReason } from './events.js'
 export type { FetchFailureReason, FetchFunction } from './fetch-json.js'
 export type { KeyDropReason } from './jwk-import.js'
 export { DEFAULT_ALGORITHMS } from './algorithms.js'

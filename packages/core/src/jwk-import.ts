@@ -1,6 +1,7 @@
 import { KeyObject } from 'node:crypto'
 import { importJWK } from 'jose'
 import { ALGORITHMS, isSupportedAlgorithm } from './algorithms.js'
+import { jwkThumbprint } from './jwk-thumbprint.js'
 
 /** A public key from a JWKS, validated and imported once, ready to verify signatures. */
 export interface VerificationKey {
@@ -23,6 +24,21 @@ export interface VerificationKey {
    * stop. (`use` and `key_ops` only decide whether a key is kept at all.)
    */
   readonly fingerprint: string
+  /**
+   * RFC 7638 SHA-256 thumbprint of the public key material (whatever the `kid` or `alg`): what
+   * `trustedKeys`, `revokeKey` and the key inventory name a key by.
+   */
+  readonly thumbprint: string
+  /**
+   * The first `x5c` certificate (RFC 7517 §4.7, base64 DER), kept only to describe the key to an
+   * admission hook; it never takes part in verification.
+   */
+  readonly x5c: string | undefined
+  /**
+   * Tokens accepted with this key (verified-token cache hits included) since it was first
+   * fetched: a counter on the key object, the cheapest thing to touch on the hot path.
+   */
+  verifications: number
 }
 
 /** Why a JWK was left out of the key set. Reported in `jwks_key_dropped` events. */
@@ -43,6 +59,12 @@ export type KeyDropReason =
   | 'small_order_key'
   | 'invalid_key'
   | 'too_many_keys'
+  // Refused by the issuer's key policy (issue 14): not in `trustedKeys`, or refused by `admitKey`;
+  // `admitKey` threw, answered something other than a boolean, or did not answer in time; or
+  // revoked by the operator with `revokeKey`.
+  | 'unmanaged_key'
+  | 'admission_failed'
+  | 'revoked_key'
 
 export type JwkImportResult =
   | { readonly key: VerificationKey; readonly reason?: undefined }
@@ -132,6 +154,8 @@ export async function importVerificationKey(jwk: unknown): Promise<JwkImportResu
     return { reason: 'invalid_key' }
   }
   if (keyObject.type !== 'public') return { reason: 'invalid_key' }
+  const x5c = member('x5c')
+  const certificate: unknown = Array.isArray(x5c) ? x5c[0] : undefined
   return {
     key: {
       kid,
@@ -141,6 +165,9 @@ export async function importVerificationKey(jwk: unknown): Promise<JwkImportResu
       keyObject,
       signatureBytes: signatureBytesOf(keyObject),
       fingerprint: JSON.stringify([kid ?? null, alg ?? null, material]),
+      thumbprint: await jwkThumbprint(material),
+      x5c: typeof certificate === 'string' ? certificate : undefined,
+      verifications: 0,
     },
   }
 }

@@ -1,12 +1,28 @@
 import type { BackoffPolicy } from './backoff.js'
 import { KeywardError } from './errors.js'
-import { clip, clipUrl, MAX_KEY_DROP_EVENTS, type EventSink, type FetchCause } from './events.js'
-import { FetchFailure, fetchJson, type FetchFunction } from './fetch-json.js'
+import {
+  clip,
+  clipUrl,
+  MAX_KEY_DROP_EVENTS,
+  type EventSink,
+  type FetchCause,
+  type KeyRemovalReason,
+} from './events.js'
+import {
+  FetchFailure,
+  fetchJson,
+  type FetchFailureReason,
+  type FetchFunction,
+} from './fetch-json.js'
 import { FreshnessWindow } from './freshness-window.js'
 import type { KeyDropReason, VerificationKey } from './jwk-import.js'
-import { buildKeySet, diffKeySets, type DroppedKey, type KeySet } from './key-set.js'
+import { admitKeys, isManaged, type AdmissionPolicy } from './key-admission.js'
+import { KeyInventory, type KeyHygiene, type TrustedKeyInfo } from './key-inventory.js'
+import type { RevokedKey } from './key-revocations.js'
+import { buildKeySet, type DroppedKey, type KeySet } from './key-set.js'
 import type { RefreshBudget } from './refresh-budget.js'
 import { RefreshGate } from './refresh-gate.js'
+import { TrustedKeys, type TrustChange } from './trusted-keys.js'
 
 /** Resolved settings of one issuer's key source. */
 export interface KeySourceSettings {
@@ -28,6 +44,12 @@ export interface KeySourceSettings {
   readonly maxStaleMs: number
   readonly backoff: BackoffPolicy
   readonly budget: RefreshBudget
+  /** Which published keys may verify (`trustedKeys`, `admitKey`). */
+  readonly admission: AdmissionPolicy
+  /** A key trusted for longer is reported as overdue for rotation. */
+  readonly maxKeyAgeMs: number
+  /** A key whose first token comes sooner after its first sighting is reported as unannounced. */
+  readonly minKeyNoticeMs: number
   readonly events: EventSink
   readonly now: () => number
   readonly random: () => number
@@ -52,16 +74,60 @@ export interface KeySourceHealth {
   readonly consecutiveFailures: number
   /** Epoch milliseconds of the next planned fetch (refresh or retry), if any. */
   readonly nextFetchAt: number | undefined
+  /** Every trusted key (the keys of `keyIds`, and those without a `kid`): age, use, hygiene. */
+  readonly keys: readonly TrustedKeyInfo[]
+  /**
+   * Keys the last fetched JWKS published that do not verify, with the reason: every key refused
+   * by the key policy or a revocation, then the first 20 others, in document order each.
+   */
+  readonly droppedKeys: readonly DroppedKeyInfo[]
+  /** How many keys that JWKS published that do not verify, listed or not. */
+  readonly droppedKeyCount: number
+  /** The operator's revocations in force (`revokeKey`), whether the JWKS still publishes the key or not. */
+  readonly revokedKeys: readonly RevokedKey[]
+  readonly hygiene: KeyHygiene
+}
+
+/** A published key that does not verify, in `health()`. */
+export interface DroppedKeyInfo {
+  /** Position in the JWKS `keys` array. */
+  readonly index: number
+  /** Clipped to 128 characters. */
+  readonly kid: string | undefined
+  /** For keys that were usable and refused by the key policy or a revocation. */
+  readonly thumbprint: string | undefined
+  readonly reason: KeyDropReason
+}
+
+/** What `verifier.refresh()` did for one issuer. */
+export interface KeyRefreshResult {
+  readonly issuer: string
+  /**
+   * `refreshed`: the JWKS answered (200 or 304) and its keys are in use. `failed`: the fetch
+   * failed; last-known-good keys, if any, keep serving. `throttled`: the refresh budget
+   * (`jwks.refreshBudget`) was spent, nothing was fetched. `closed`: the verifier is closed.
+   */
+  readonly outcome: 'refreshed' | 'failed' | 'throttled' | 'closed'
+  /** Trusted keys after the refresh. */
+  readonly keyCount: number
+  /** Why the fetch failed, for `failed`. */
+  readonly error: FetchFailureReason | undefined
 }
 
 type LookupOutcome = KeySet | undefined
+const GOVERNANCE_REASONS: ReadonlySet<KeyDropReason> = new Set([
+  'unmanaged_key',
+  'admission_failed',
+  'revoked_key',
+])
 
 /**
  * One issuer's JWKS: single-flight fetches, background refresh ahead of expiry
  * (stale-while-revalidate), last-known-good during outages and the events that report them. It
  * composes the policies that decide when: a {@link FreshnessWindow} (HTTP-cache-aware
  * freshness), a {@link RefreshGate} (backoff, `Retry-After`, unknown-kid cooldown and budget)
- * and {@link diffKeySets} (what a refetch changed). All decisions read the injected clock, so the
+ * and {@link TrustedKeys} (which published keys verify: the key policy, the revocations,
+ * and what a refetch changed). All decisions read the injected clock, so the
  * timer is only a nudge: any request past a due time starts the same refresh.
  */
 export class JwksKeySource {
@@ -69,9 +135,10 @@ export class JwksKeySource {
   readonly #closer = new AbortController()
   readonly #window: FreshnessWindow
   readonly #gate: RefreshGate
-  #set: KeySet | undefined
-  /** The keys of `#set`, for O(1) "is this cached verification's key still published". */
-  #active = new Set<VerificationKey>()
+  readonly #trust = new TrustedKeys()
+  readonly #inventory: KeyInventory
+  /** Keys the last fetched JWKS published that no import accepted. */
+  #importDrops: readonly DroppedKey[] = []
   #resolvedUri: string | undefined
   #fetchedAt: number | undefined
   #etag: string | undefined
@@ -88,6 +155,12 @@ export class JwksKeySource {
     this.#resolvedUri = typeof settings.jwksUri === 'string' ? settings.jwksUri : undefined
     this.#window = new FreshnessWindow(settings)
     this.#gate = new RefreshGate(settings)
+    this.#inventory = new KeyInventory(settings)
+  }
+
+  /** The trusted keys in use, whether usable or expired (the source of truth for `current()`). */
+  get #set(): KeySet | undefined {
+    return this.#trust.set
   }
 
   /**
@@ -137,8 +210,12 @@ export class JwksKeySource {
    * the global budget; returns the set to retry the lookup in, or `undefined` when no refresh
    * was allowed (no network I/O then). Throws `jwks_unavailable` when refreshes are failing: the
    * cached set cannot say whether the key exists, so "invalid token" would be a guess.
+   *
+   * A key id the JWKS publishes for a key its policy or the operator refused is known, not
+   * unknown: no refresh, however many tokens name it.
    */
   async refreshForUnknownKid(kid: string | undefined): Promise<LookupOutcome> {
+    if (kid !== undefined && this.#trust.isRefusedKid(kid)) return undefined
     const arrivedAfter = this.#fetchesStarted
     const seen = this.#set
     for (;;) {
@@ -181,7 +258,79 @@ export class JwksKeySource {
    * the keys revalidated too.
    */
   isActive(key: VerificationKey): boolean {
-    return this.current() !== undefined && this.#active.has(key)
+    return this.current() !== undefined && this.#trust.isTrusted(key)
+  }
+
+  /**
+   * Fetches now, for an operator: past the unknown-kid cooldown and any backoff, but within the
+   * shared refresh budget. A fetch already in flight may predate what the operator knows (a key
+   * the issuer just removed), so this one starts after it.
+   */
+  async refreshNow(): Promise<KeyRefreshResult> {
+    while (this.#inflight !== undefined) await this.#inflight
+    if (this.#closer.signal.aborted) return this.#refreshResult('closed')
+    if (!this.#settings.budget.take(this.#settings.now())) return this.#refreshResult('throttled')
+    await this.#refresh('manual')
+    return this.#refreshResult(this.#gate.failing ? 'failed' : 'refreshed')
+  }
+
+  /**
+   * Refuses a key from now on, for the verifier's lifetime: it leaves the trusted set (so
+   * verifications cached under it die at their next hit) and stays refused when republished.
+   */
+  revoke(selector: { readonly kid?: string; readonly thumbprint?: string }): {
+    readonly revoked: boolean
+    readonly removedKeys: number
+  } {
+    const { revoked, change } = this.#trust.revoke(selector, this.#settings.now())
+    if (revoked) {
+      this.#settings.events.emit({
+        type: 'jwks_key_revoked',
+        ...this.#ids(),
+        kid: clip(selector.kid),
+        thumbprint: selector.thumbprint,
+        removedKeys: change.removed.length,
+      })
+      this.#reportChange(change, 'revoked')
+    }
+    return { revoked, removedKeys: change.removed.length }
+  }
+
+  /** Lifts a revocation; a key the JWKS still publishes (and the policy admits) verifies again at once. */
+  restore(selector: { readonly kid?: string; readonly thumbprint?: string }): {
+    readonly restored: boolean
+    readonly restoredKeys: number
+  } {
+    const { restored, change } = this.#trust.restore(selector)
+    if (restored) {
+      this.#settings.events.emit({
+        type: 'jwks_key_restored',
+        ...this.#ids(),
+        kid: clip(selector.kid),
+        thumbprint: selector.thumbprint,
+        restoredKeys: change.added.length,
+      })
+      this.#reportChange(change, 'revoked')
+    }
+    return { restored, restoredKeys: change.added.length }
+  }
+
+  /**
+   * The first token signed with `key` was accepted. A key first fetched moments before is a
+   * rotation without pre-publication: every other verifier of the fleet that has not fetched it
+   * yet refetches (or, within its cooldown, refuses the token).
+   */
+  noteFirstUse(key: VerificationKey): void {
+    const noticeMs = this.#inventory.firstUse(key, this.#settings.now())
+    if (noticeMs === undefined) return
+    this.#settings.events.emit({
+      type: 'jwks_key_unannounced',
+      ...this.#ids(),
+      kid: clip(key.kid),
+      thumbprint: key.thumbprint,
+      noticeMs,
+      minKeyNoticeMs: this.#settings.minKeyNoticeMs,
+    })
   }
 
   /** Fetches now unless keys are fresh; resolves when usable keys are present, else throws. */
@@ -195,8 +344,11 @@ export class JwksKeySource {
 
   health(): KeySourceHealth {
     const now = this.#settings.now()
-    const usable = this.#set !== undefined && this.#window.isUsable(now)
-    const keys = usable ? (this.#set?.keys ?? []) : []
+    const set = this.#set
+    const usable = set !== undefined && this.#window.isUsable(now)
+    const keys = usable ? set.keys : []
+    const trusted = keys.map((key) => this.#inventory.info(key, now))
+    const dropped = this.#dropped()
     return {
       issuer: this.#settings.issuer,
       jwksUri: this.#resolvedUri === undefined ? undefined : clipUrl(this.#resolvedUri),
@@ -214,6 +366,21 @@ export class JwksKeySource {
           : usable
             ? this.#window.refreshAt
             : undefined,
+      keys: trusted,
+      droppedKeys: [
+        ...dropped.filter((drop) => GOVERNANCE_REASONS.has(drop.reason)),
+        ...dropped
+          .filter((drop) => !GOVERNANCE_REASONS.has(drop.reason))
+          .slice(0, MAX_KEY_DROP_EVENTS),
+      ].map(({ index, kid, thumbprint, reason }) => ({
+        index,
+        kid: clip(kid),
+        thumbprint,
+        reason,
+      })),
+      droppedKeyCount: dropped.length,
+      revokedKeys: this.#trust.revocations(),
+      hygiene: this.#inventory.hygiene(trusted, usable && keys.length === 0),
     }
   }
 
@@ -266,11 +433,37 @@ export class JwksKeySource {
       let set = this.#set
       if (result.kind === 'document') {
         const built = await buildKeySet(result.body, this.#settings.maxKeys)
-        this.#reportDropped(built.dropped, uri)
-        if (!built.ok) throw new FetchFailure(built.error)
-        set = this.#adopt(built.set, uri)
+        if (!built.ok) {
+          this.#reportDropped(built.dropped, uri)
+          throw new FetchFailure(built.error)
+        }
+        const { admitted, refused } = isManaged(this.#settings.admission)
+          ? await admitKeys(
+              this.#settings.admission,
+              this.#settings.issuer,
+              built.set.keys,
+              (key) => this.#trust.admitted.some((known) => known.fingerprint === key.fingerprint),
+            )
+          : { admitted: built.set.keys, refused: [] }
+        // The hook may have outlived the verifier.
+        if (this.#isClosed()) return
+        const position = new Map(built.set.keys.map((key, i) => [key, built.indexes[i] ?? i]))
+        set = this.#adopt(
+          admitted,
+          admitted.map((key) => position.get(key) ?? -1),
+          refused.map(({ key, reason }) => ({
+            index: position.get(key) ?? -1,
+            kid: key.kid,
+            reason,
+            thumbprint: key.thumbprint,
+          })),
+          built.dropped,
+          uri,
+        )
         this.#etag = result.etag
         this.#lastModified = result.lastModified
+      } else if (set !== undefined) {
+        this.#inventory.confirmed(this.#trust.admitted, this.#settings.now())
       }
       if (set === undefined) throw new FetchFailure('invalid_shape')
       this.#succeeded(cause, set, uri, started, result.kind === 'not_modified', result.freshnessMs)
@@ -281,28 +474,89 @@ export class JwksKeySource {
   }
 
   /**
-   * Installs a freshly fetched set. Keys with the same fingerprint keep their old object, so
-   * verifications cached under them survive; keys that disappeared stop verifying at once.
+   * Installs the admitted keys of a freshly fetched document. Keys with the same fingerprint
+   * keep their old object, so verifications cached under them survive; keys that disappeared
+   * stop verifying at once.
    */
-  #adopt(next: KeySet, uri: string): KeySet {
-    const { keys, added, removed } = diffKeySets(this.#active, next.keys)
-    const byKid = new Map<string, VerificationKey>()
-    for (const key of keys) if (key.kid !== undefined) byKid.set(key.kid, key)
-    const active = new Set(keys)
-    if (this.#set !== undefined) {
-      if (added.length > 0 || removed.length > 0) {
-        this.#settings.events.emit({
-          type: 'jwks_keys_rotated',
-          issuer: this.#settings.issuer,
-          jwksUri: clipUrl(uri),
-          added: kidsOf(added),
-          removed: kidsOf(removed),
-        })
-      }
+  #adopt(
+    admitted: readonly VerificationKey[],
+    indexes: readonly number[],
+    refused: readonly DroppedKey[],
+    importDrops: readonly DroppedKey[],
+    uri: string,
+  ): KeySet {
+    const hadKeys = this.#set !== undefined
+    const now = this.#settings.now()
+    const { diff, change } = this.#trust.adopt(admitted, indexes, refused)
+    this.#importDrops = importDrops
+    this.#reportDropped(
+      [...importDrops, ...this.#trust.refused()].sort((a, b) => a.index - b.index),
+      uri,
+    )
+    const replaced = this.#inventory.adopted(diff, now, hadKeys)
+    const { added, removed } = change
+    if (hadKeys && (added.length > 0 || removed.length > 0)) {
+      this.#settings.events.emit({
+        type: 'jwks_keys_rotated',
+        issuer: this.#settings.issuer,
+        jwksUri: clipUrl(uri),
+        added: kidsOf(added),
+        removed: kidsOf(removed),
+      })
     }
-    this.#active = active
-    this.#set = { keys, byKid }
-    return this.#set
+    this.#reportChange(change, 'unpublished')
+    if (replaced) {
+      this.#settings.events.emit({
+        type: 'jwks_key_set_replaced',
+        ...this.#ids(),
+        added: diff.added.map((key) => key.thumbprint),
+        removed: diff.removed.map((key) => key.thumbprint),
+      })
+    }
+    const set = this.#trust.set
+    if (set === undefined) throw new FetchFailure('invalid_shape')
+    return set
+  }
+
+  /**
+   * One `jwks_key_added` / `jwks_key_removed` event per key that started or stopped verifying,
+   * then `jwks_no_trusted_keys` if none is left: the trail an audit of the trust anchor reads.
+   */
+  #reportChange(change: TrustChange, removal: KeyRemovalReason): void {
+    const ids = this.#ids()
+    for (const key of change.removed) {
+      this.#settings.events.emit({
+        type: 'jwks_key_removed',
+        ...ids,
+        kid: clip(key.kid),
+        thumbprint: key.thumbprint,
+        reason: removal,
+      })
+    }
+    for (const key of change.added) {
+      this.#settings.events.emit({
+        type: 'jwks_key_added',
+        ...ids,
+        kid: clip(key.kid),
+        thumbprint: key.thumbprint,
+        kty: key.kty,
+        crv: key.crv,
+        alg: key.alg,
+      })
+    }
+    const set = this.#trust.set
+    if (set?.keys.length === 0 && (change.removed.length > 0 || removal === 'unpublished')) {
+      this.#settings.events.emit({
+        type: 'jwks_no_trusted_keys',
+        ...ids,
+        refusedKeys: this.#trust.refused().length,
+      })
+    }
+  }
+
+  /** Every key of the last fetched JWKS that does not verify, in document order. */
+  #dropped(): DroppedKey[] {
+    return [...this.#importDrops, ...this.#trust.refused()].sort((a, b) => a.index - b.index)
   }
 
   /**
@@ -314,7 +568,7 @@ export class JwksKeySource {
     if (dropped.length === 0) return
     const jwksUri = clipUrl(uri)
     const reported = Math.min(dropped.length, MAX_KEY_DROP_EVENTS)
-    for (const { index, kid, reason } of dropped.slice(0, reported)) {
+    for (const { index, kid, reason, thumbprint } of dropped.slice(0, reported)) {
       this.#settings.events.emit({
         type: 'jwks_key_dropped',
         issuer: this.#settings.issuer,
@@ -322,6 +576,7 @@ export class JwksKeySource {
         kid: clip(kid),
         index,
         reason,
+        thumbprint,
       })
     }
     if (reported === dropped.length) return
@@ -346,7 +601,6 @@ export class JwksKeySource {
   ): void {
     const now = this.#settings.now()
     const freshForMs = this.#window.renew(now, freshnessMs)
-    this.#set = set
     this.#fetchedAt = now
     this.#gate.succeeded()
     this.#lastFailure = undefined
@@ -370,6 +624,17 @@ export class JwksKeySource {
       durationMs: now - started,
       freshForMs,
     })
+    for (const key of this.#inventory.newlyOverdue(set.keys, now)) {
+      this.#settings.events.emit({
+        type: 'jwks_key_rotation_overdue',
+        issuer: this.#settings.issuer,
+        jwksUri: clipUrl(uri),
+        kid: clip(key.kid),
+        thumbprint: key.thumbprint,
+        trustedForMs: this.#inventory.ageMs(key, now),
+        maxKeyAgeMs: this.#settings.maxKeyAgeMs,
+      })
+    }
   }
 
   #failed(cause: FetchCause, uri: string, started: number, error: unknown): void {
@@ -395,8 +660,10 @@ export class JwksKeySource {
   /** `maxStaleMs` has passed without a successful fetch: the keys are no longer trusted. */
   #expire(now: number): void {
     const uri = this.#resolvedUri ?? '(discovery)'
-    this.#set = undefined
-    this.#active = new Set()
+    const expired = this.#set?.keys ?? []
+    this.#trust.clear()
+    this.#inventory.clear()
+    this.#importDrops = []
     this.#etag = undefined
     this.#lastModified = undefined
     this.#settings.events.emit({
@@ -406,6 +673,7 @@ export class JwksKeySource {
       staleForMs: this.#window.endStale(now, true) ?? 0,
       outcome: 'expired',
     })
+    this.#reportChange({ added: [], removed: expired }, 'expired')
   }
 
   /** Whether a refresh is due: the retry after a failure, else the planned refresh. */
@@ -447,6 +715,19 @@ export class JwksKeySource {
       retryAfterMs: this.#gate.retryInMs(now),
       cause: this.#lastFailure,
     })
+  }
+
+  #isClosed(): boolean {
+    return this.#closer.signal.aborted
+  }
+
+  #refreshResult(outcome: KeyRefreshResult['outcome']): KeyRefreshResult {
+    return {
+      issuer: this.#settings.issuer,
+      outcome,
+      keyCount: this.current()?.keys.length ?? 0,
+      error: outcome === 'failed' ? this.#lastFailure?.reason : undefined,
+    }
   }
 
   #ids(): { issuer: string; jwksUri: string } {

@@ -11,10 +11,18 @@ export interface DroppedKey {
   readonly index: number
   readonly kid: string | undefined
   readonly reason: KeyDropReason
+  /** RFC 7638 thumbprint, for a key that was usable and refused by the issuer's key policy. */
+  readonly thumbprint?: string
 }
 
 export type KeySetResult =
-  | { readonly ok: true; readonly set: KeySet; readonly dropped: readonly DroppedKey[] }
+  | {
+      readonly ok: true
+      readonly set: KeySet
+      /** The position in the document of each key of `set.keys`. */
+      readonly indexes: readonly number[]
+      readonly dropped: readonly DroppedKey[]
+    }
   | {
       readonly ok: false
       readonly error: 'invalid_shape' | 'empty_key_set' | 'no_usable_keys'
@@ -35,6 +43,7 @@ export async function buildKeySet(document: unknown, maxKeys: number): Promise<K
 
   const dropped: DroppedKey[] = []
   const usable: VerificationKey[] = []
+  const indexes: number[] = []
   const byKid = new Map<string, VerificationKey>()
   const results = await Promise.all(
     keys.slice(0, maxKeys).map((jwk: unknown) => importVerificationKey(jwk)),
@@ -55,6 +64,7 @@ export async function buildKeySet(document: unknown, maxKeys: number): Promise<K
       byKid.set(kid, result.key)
     }
     usable.push(result.key)
+    indexes.push(index)
   })
   for (let index = maxKeys; index < keys.length; index++) {
     const rawKid = (keys[index] as { kid?: unknown } | null)?.kid
@@ -65,7 +75,7 @@ export async function buildKeySet(document: unknown, maxKeys: number): Promise<K
     })
   }
   if (usable.length === 0) return { ok: false, error: 'no_usable_keys', dropped }
-  return { ok: true, set: { keys: usable, byKid }, dropped }
+  return { ok: true, set: { keys: usable, byKid }, indexes, dropped }
 }
 
 /** How a newly fetched key set differs from the one in use. */

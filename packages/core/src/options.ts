@@ -1,6 +1,7 @@
 import type { JwsAlgorithm } from './algorithms.js'
 import type { KeywardEvent } from './events.js'
 import type { FetchFunction } from './fetch-json.js'
+import type { AdmitKey } from './key-admission.js'
 import type { ProtectedResourceMetadata } from './protected-resource-metadata.js'
 import type { ScopeHierarchy } from './scopes.js'
 import type { SignatureThreads } from './signature-scheduler.js'
@@ -77,6 +78,28 @@ export interface JwksOptions {
    * @defaultValue globalThis.fetch
    */
   readonly fetch?: FetchFunction
+  /**
+   * How long an issuer's `admitKey` hook may take to answer for one key. No answer in time
+   * refuses the key (`admission_failed`). The questions of one fetch run in parallel, so a fetch
+   * waits at most this long for them.
+   * @defaultValue 1000
+   */
+  readonly admitKeyTimeoutMs?: number
+  /**
+   * A key trusted for longer than this, counted from when this verifier first fetched it, is
+   * overdue for rotation: a `jwks_key_rotation_overdue` event (once per key) and
+   * `hygiene.rotationOverdue` in `health()`. Nothing is refused for it.
+   * @defaultValue 7776000000 (90 days)
+   */
+  readonly maxKeyAgeMs?: number
+  /**
+   * A token signed with a key first fetched less than this before is a rotation without
+   * pre-publication: a `jwks_key_unannounced` event and `hygiene.unannouncedKeys` in `health()`.
+   * Keys of the first fetch are never judged (when they were published is unknown). `0` turns
+   * the signal off.
+   * @defaultValue 60000
+   */
+  readonly minKeyNoticeMs?: number
 }
 
 /** One trusted token issuer and what its tokens must satisfy. */
@@ -141,6 +164,23 @@ export interface IssuerOptions {
    * @defaultValue `[]`
    */
   readonly requiredClaims?: readonly string[]
+  /**
+   * The keys you manage: RFC 7638 JWK thumbprints (SHA-256, base64url, 43 characters). Only
+   * keys of the issuer's JWKS with one of these thumbprints verify; any other published key is
+   * dropped with reason `unmanaged_key`, and its tokens get `unknown_key` (401) without a
+   * refetch. Checked at construction.
+   */
+  readonly trustedKeys?: readonly string[]
+  /**
+   * Decides, when a fetched JWKS brings a key, whether it may verify: receives the key's
+   * public description (`kid`, `thumbprint`, `kty`, `crv`, `bits`, `alg`, `x5cSubject`) and
+   * answers `true` or `false`, or a promise of one. Asked once per key (a key admitted before
+   * and still published is not asked again), never per request, and only for keys
+   * `trustedKeys` allows. `false` drops the key (`unmanaged_key`); a throw, a rejection, an
+   * answer that is not a boolean or none within `jwks.admitKeyTimeoutMs` drops it too
+   * (`admission_failed`).
+   */
+  readonly admitKey?: AdmitKey
 }
 
 /**

@@ -5,6 +5,8 @@ import type { KeywardEvent } from './events.js'
 import type { FetchFunction } from './fetch-json.js'
 import { rsaAlgorithmWithoutAlg } from './key-algorithm.js'
 import { DEFAULT_TYP_POLICY, normaliseMediaType, type HeaderPolicy } from './header-policy.js'
+import { isJwkThumbprint } from './jwk-thumbprint.js'
+import type { AdmitKey } from './key-admission.js'
 import {
   arrayOf,
   boolean,
@@ -66,6 +68,12 @@ const ISSUER_READERS = {
   ),
   fetchHeaders: withDefault(requestHeaders, DEFAULTS.fetchHeaders),
   jwksOrigins: withDefault(originList, DEFAULTS.jwksOrigins),
+  trustedKeys: optional(
+    arrayOf(isJwkThumbprint, 'RFC 7638 SHA-256 JWK thumbprints (43 base64url characters)', {
+      nonEmpty: true,
+    }),
+  ),
+  admitKey: optional(callable<AdmitKey>()),
 } as const satisfies Readers<IssuerOptions>
 
 const JWKS_READERS = {
@@ -83,6 +91,9 @@ const JWKS_READERS = {
   refreshBudget: withDefault(positiveInteger, DEFAULTS.jwks.refreshBudget),
   refreshBudgetWindowMs: withDefault(positiveInteger, DEFAULTS.jwks.refreshBudgetWindowMs),
   fetch: withDefaultFrom(callable<FetchFunction>(), () => DEFAULTS.jwks.fetch),
+  admitKeyTimeoutMs: withDefault(positiveInteger, DEFAULTS.jwks.admitKeyTimeoutMs),
+  maxKeyAgeMs: withDefault(duration, DEFAULTS.jwks.maxKeyAgeMs),
+  minKeyNoticeMs: withDefault(duration, DEFAULTS.jwks.minKeyNoticeMs),
 } as const satisfies Readers<JwksOptions>
 
 const SETTINGS_READERS = {
@@ -193,6 +204,11 @@ export interface ResolvedIssuer {
   readonly rsaAlgorithm: JwsAlgorithm
   readonly header: HeaderPolicy
   readonly claims: ClaimsPolicy
+  /** Which published keys may verify; both `undefined` when every usable key may. */
+  readonly keys: {
+    readonly trustedKeys: ReadonlySet<string> | undefined
+    readonly admitKey: AdmitKey | undefined
+  }
 }
 
 /** Key fetching and caching, every default applied. */
@@ -321,6 +337,8 @@ function resolveIssuer(
     requiredClaims,
     fetchHeaders,
     jwksOrigins,
+    trustedKeys,
+    admitKey,
   } = readAll(record, ISSUER_READERS, prefix)
   // Discovery fetches from the issuer, so the issuer must then be a safe URL itself.
   if (jwksUri === undefined && !isSafeFetchUrl(issuer)) {
@@ -366,6 +384,10 @@ function resolveIssuer(
       maxTokenLifetimeMs: settings.maxTokenLifetimeMs,
       requiredClaims: [...new Set([...requiredClaims, ...(strict ? RFC9068_CLAIMS : [])])],
       identifierClaims: strict ? RFC9068_IDENTIFIERS : [],
+    },
+    keys: {
+      trustedKeys: trustedKeys === undefined ? undefined : new Set(trustedKeys),
+      admitKey,
     },
   }
 }

@@ -9,8 +9,9 @@ import { scopedFetchHeaders } from './fetch-headers.js'
 import { extractBearerToken, type BearerRequest } from './extract-bearer-token.js'
 import { checkHeader, type CheckedHeader } from './header-policy.js'
 import type { VerificationKey } from './jwk-import.js'
-import { JwksKeySource, type KeySourceHealth } from './jwks-key-source.js'
+import { JwksKeySource, type KeyRefreshResult, type KeySourceHealth } from './jwks-key-source.js'
 import { keyFits } from './key-algorithm.js'
+import { readKeySelector, type KeySelector } from './key-revocations.js'
 import type { KeySet } from './key-set.js'
 import type { AuthenticateOptions, VerifierOptions } from './options.js'
 import { RefreshBudget } from './refresh-budget.js'
@@ -27,9 +28,28 @@ export type IssuerHealth = KeySourceHealth & DiscoveryHealth
 
 /** Readiness of a verifier: every issuer's key state. */
 export interface VerifierHealth {
-  /** True when every issuer has usable keys (fresh or last-known-good). */
+  /**
+   * True when every issuer has usable keys (fresh or last-known-good) and its key policy and
+   * revocations leave it at least one trusted key.
+   */
   readonly ready: boolean
   readonly issuers: readonly IssuerHealth[]
+}
+
+/** What `verifier.revokeKey()` did. */
+export interface KeyRevocationResult {
+  /** `false` when the same revocation was already in force. */
+  readonly revoked: boolean
+  /** Trusted keys it removed at once (0 when the JWKS does not publish the key right now). */
+  readonly removedKeys: number
+}
+
+/** What `verifier.restoreKey()` did. */
+export interface KeyRestoreResult {
+  /** `false` when no such revocation was in force. */
+  readonly restored: boolean
+  /** Keys still published (and admitted by the key policy) that verify again at once. */
+  readonly restoredKeys: number
 }
 
 /**
@@ -51,6 +71,24 @@ export interface Verifier {
   warmup(): Promise<void>
   /** Key state per issuer, for readiness probes and dashboards. */
   health(): VerifierHealth
+  /**
+   * Incident control: refuses a key of an issuer from the next request on, verified-token cache
+   * hits included, by `kid` (every key published under it) or RFC 7638 `thumbprint` (that key
+   * under any kid). Lasts for the verifier's lifetime, across refetches, until
+   * {@link Verifier.restoreKey}; listed in `health()`. Its tokens get `unknown_key` (401)
+   * without a refetch. A selector that is not an object with a configured `issuer` and exactly
+   * one of `kid` or `thumbprint` throws a `TypeError`.
+   */
+  revokeKey(selector: KeySelector): KeyRevocationResult
+  /** Lifts a revocation made by {@link Verifier.revokeKey}, with the same selector. */
+  restoreKey(selector: KeySelector): KeyRestoreResult
+  /**
+   * Fetches an issuer's keys now (every issuer's without an argument), past the unknown-kid
+   * cooldown and any backoff but within the shared refresh budget (`jwks.refreshBudget`), and
+   * resolves to one result per issuer. An issuer that is not configured rejects with a
+   * `TypeError`.
+   */
+  refresh(issuer?: string): Promise<readonly KeyRefreshResult[]>
   /** Stops background refreshes and aborts fetches in flight. Verification keeps working from cache. */
   close(): void
   /** The challenge parameters (realm, resource metadata) of this verifier's errors. */
@@ -191,6 +229,9 @@ class TokenVerifier implements Verifier {
         maxStaleMs: jwks.maxStaleMs,
         backoff: { initialDelayMs: jwks.retryInitialDelayMs, maxDelayMs: jwks.retryMaxDelayMs },
         budget,
+        admission: { ...config.keys, timeoutMs: jwks.admitKeyTimeoutMs },
+        maxKeyAgeMs: jwks.maxKeyAgeMs,
+        minKeyNoticeMs: jwks.minKeyNoticeMs,
         events: this.#events,
         now: resolved.now,
         random: resolved.random,
@@ -247,6 +288,7 @@ class TokenVerifier implements Verifier {
     try {
       if (issuer.keys.isActive(key)) {
         checkTimes(auth.claims, issuer.config.claims, this.#now())
+        key.verifications++
         return auth
       }
     } catch {
@@ -272,6 +314,8 @@ class TokenVerifier implements Verifier {
     }
     const auth = this.#tokens.build(token, decoded, scopes, header.kid)
     this.#cache.set(token, { auth, key, issuer })
+    // The key inventory's use count; the first use also judges the key's pre-publication.
+    if (key.verifications++ === 0) issuer.keys.noteFirstUse(key)
     return auth
   }
 
@@ -356,7 +400,34 @@ class TokenVerifier implements Verifier {
       ...keys.health(),
       refusedJwksUri: discovery?.health().refusedJwksUri,
     }))
-    return { ready: issuers.every((entry) => entry.state !== 'unavailable'), issuers }
+    return {
+      ready: issuers.every(
+        (entry) => entry.state !== 'unavailable' && !entry.hygiene.noTrustedKeys,
+      ),
+      issuers,
+    }
+  }
+
+  revokeKey(selector: KeySelector): KeyRevocationResult {
+    const { issuer, ...key } = readKeySelector(selector, 'revokeKey')
+    return this.#issuer(issuer).keys.revoke(key)
+  }
+
+  restoreKey(selector: KeySelector): KeyRestoreResult {
+    const { issuer, ...key } = readKeySelector(selector, 'restoreKey')
+    return this.#issuer(issuer).keys.restore(key)
+  }
+
+  async refresh(issuer?: string): Promise<readonly KeyRefreshResult[]> {
+    const targets = issuer === undefined ? [...this.#issuers.values()] : [this.#issuer(issuer)]
+    return Promise.all(targets.map(({ keys }) => keys.refreshNow()))
+  }
+
+  /** An operator call named an issuer: it must be one of this verifier's, exactly. */
+  #issuer(issuer: unknown): IssuerRuntime {
+    const found = typeof issuer === 'string' ? this.#issuers.get(issuer) : undefined
+    if (found === undefined) throw new TypeError('"issuer" is not an issuer of this verifier')
+    return found
   }
 
   close(): void {

@@ -1,5 +1,5 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
-import { symmetricJwk } from '@keyward/test-utils'
+import { symmetricJwk, type TestKey, thumbprintOf } from '@keyward/test-utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   createVerifier,
@@ -30,9 +30,16 @@ afterEach(async () => {
   harness = undefined
 })
 
-/** Warm-up, a dropped key, a rotation, an outage, a recovery and a rejected token. */
-async function everyKindOfEvent(h: Harness): Promise<string> {
+/**
+ * Warm-up, a dropped key, a rotation without pre-publication, an outage, a recovery past
+ * `maxKeyAgeMs` (600 s here), a rejected token, then every trusted key revoked and restored, and
+ * a JWKS that replaces every key at once, fetched on demand.
+ */
+async function everyKindOfEvent(
+  h: Harness,
+): Promise<{ first: TestKey; next: TestKey; replacement: TestKey }> {
   const { clock, server, issuer, verifier } = h
+  const first = issuer.signingKey
   await verifier.warmup()
   const next = await issuer.rotate()
   // 21 dropped keys: 20 events of their own, then a summary.
@@ -51,7 +58,17 @@ async function everyKindOfEvent(h: Harness): Promise<string> {
   expect(await outcome(verifier, h.issuer.mint({ aud: 'https://other.api' }))).toBe(
     'invalid_audience',
   )
-  return next.kid
+  for (const key of [first, next]) {
+    verifier.revokeKey({ issuer: issuer.issuer, thumbprint: thumbprintOf(key) })
+  }
+  for (const key of [first, next]) {
+    verifier.restoreKey({ issuer: issuer.issuer, thumbprint: thumbprintOf(key) })
+  }
+  const replacement = await issuer.addKey()
+  issuer.unpublish(first)
+  issuer.unpublish(next)
+  expect(await verifier.refresh()).toMatchObject([{ outcome: 'refreshed', keyCount: 1 }])
+  return { first, next, replacement }
 }
 
 describe('events', () => {
@@ -62,8 +79,8 @@ describe('events', () => {
   it('delivers every event to onEvent and to its diagnostics channel, in the same order', async () => {
     const published: { name: string; message: unknown }[] = []
     listen((message, name) => published.push({ name, message }))
-    harness = await startHarness()
-    const newKid = await everyKindOfEvent(harness)
+    harness = await startHarness({ jwks: { maxKeyAgeMs: 600_000 } })
+    const { first, next, replacement } = await everyKindOfEvent(harness)
     expect(published.map(({ message }) => message)).toEqual(harness.events)
     expect(
       published.every(({ name, message }) => name === `keyward:${(message as KeywardEvent).type}`),
@@ -80,6 +97,7 @@ describe('events', () => {
       'unknown_kid',
       'scheduled',
       'retry',
+      'manual',
     ])
     expect(harness.of('jwks_key_dropped')).toEqual([
       { type: 'jwks_key_dropped', issuer, jwksUri, kid: 'hmac', index: 2, reason: 'symmetric_key' },
@@ -102,7 +120,14 @@ describe('events', () => {
       },
     ])
     expect(harness.of('jwks_keys_rotated')).toEqual([
-      { type: 'jwks_keys_rotated', issuer, jwksUri, added: [newKid], removed: [] },
+      { type: 'jwks_keys_rotated', issuer, jwksUri, added: [next.kid], removed: [] },
+      {
+        type: 'jwks_keys_rotated',
+        issuer,
+        jwksUri,
+        added: [replacement.kid],
+        removed: [first.kid, next.kid],
+      },
     ])
     expect(harness.of('jwks_fetch_failure')).toEqual([
       {
@@ -122,14 +147,83 @@ describe('events', () => {
     expect(harness.of('jwks_stale_end')).toEqual([
       { type: 'jwks_stale_end', issuer, jwksUri, staleForMs: 100_750, outcome: 'recovered' },
     ])
-    expect(harness.of('jwks_fetch_success').at(-1)).toMatchObject({
-      cause: 'retry',
+    expect(harness.of('jwks_fetch_success').find((e) => e.cause === 'retry')).toMatchObject({
       notModified: false,
-      keyIds: harness.issuer.published.map((key) => key.kid),
+      keyIds: [first.kid, next.kid],
       freshForMs: 600_000,
     })
     expect(harness.of('token_rejected')).toMatchObject([
       { code: 'invalid_audience', issuer, clientId: 'client-123' },
+    ])
+    const key = (k: TestKey) => ({ kid: k.kid, thumbprint: thumbprintOf(k) })
+    expect(harness.of('jwks_key_added')).toEqual(
+      [first, next, first, next, replacement].map((k) => ({
+        type: 'jwks_key_added',
+        issuer,
+        jwksUri,
+        ...key(k),
+        kty: 'EC',
+        crv: 'P-256',
+        alg: 'ES256',
+      })),
+    )
+    expect(harness.of('jwks_key_removed')).toEqual([
+      { type: 'jwks_key_removed', issuer, jwksUri, ...key(first), reason: 'revoked' },
+      { type: 'jwks_key_removed', issuer, jwksUri, ...key(next), reason: 'revoked' },
+      { type: 'jwks_key_removed', issuer, jwksUri, ...key(first), reason: 'unpublished' },
+      { type: 'jwks_key_removed', issuer, jwksUri, ...key(next), reason: 'unpublished' },
+    ])
+    expect(harness.of('jwks_key_unannounced')).toEqual([
+      {
+        type: 'jwks_key_unannounced',
+        issuer,
+        jwksUri,
+        ...key(next),
+        noticeMs: 0,
+        minKeyNoticeMs: 60_000,
+      },
+    ])
+    expect(harness.of('jwks_key_rotation_overdue')).toEqual(
+      [first, next].map((k) => ({
+        type: 'jwks_key_rotation_overdue',
+        issuer,
+        jwksUri,
+        ...key(k),
+        trustedForMs: 700_750,
+        maxKeyAgeMs: 600_000,
+      })),
+    )
+    expect(harness.of('jwks_key_revoked')).toEqual(
+      [first, next].map((k) => ({
+        type: 'jwks_key_revoked',
+        issuer,
+        jwksUri,
+        kid: undefined,
+        thumbprint: thumbprintOf(k),
+        removedKeys: 1,
+      })),
+    )
+    expect(harness.of('jwks_no_trusted_keys')).toEqual([
+      { type: 'jwks_no_trusted_keys', issuer, jwksUri, refusedKeys: 2 },
+    ])
+    expect(harness.of('jwks_key_restored')).toEqual(
+      [first, next].map((k) => ({
+        type: 'jwks_key_restored',
+        issuer,
+        jwksUri,
+        kid: undefined,
+        thumbprint: thumbprintOf(k),
+        restoredKeys: 1,
+      })),
+    )
+    expect(harness.of('jwks_key_set_replaced')).toEqual([
+      {
+        type: 'jwks_key_set_replaced',
+        issuer,
+        jwksUri,
+        added: [thumbprintOf(replacement)],
+        removed: [thumbprintOf(first), thumbprintOf(next)],
+      },
     ])
   })
 
@@ -149,7 +243,12 @@ describe('events', () => {
     } finally {
       verifier.close()
     }
-    expect(seen).toEqual(['jwks_fetch_start', 'jwks_fetch_success', 'token_rejected'])
+    expect(seen).toEqual([
+      'jwks_fetch_start',
+      'jwks_key_added',
+      'jwks_fetch_success',
+      'token_rejected',
+    ])
   })
 
   it('never lets a throwing onEvent change an outcome', async () => {

@@ -1,3 +1,4 @@
+import { thumbprintOf } from '@keyward/test-utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import { isKeywardError } from '../src/index.js'
 import {
@@ -159,6 +160,29 @@ describe('health()', () => {
           lastError: undefined,
           consecutiveFailures: 0,
           nextFetchAt: fetchedAt + 0.85 * LIFETIME_MS,
+          keys: [harness.issuer.signingKey, published].map((key) => ({
+            kid: key.kid,
+            thumbprint: thumbprintOf(key),
+            kty: 'EC',
+            crv: 'P-256',
+            bits: 256,
+            alg: 'ES256',
+            firstSeenAt: fetchedAt,
+            lastSeenAt: fetchedAt,
+            firstUsedAt: undefined,
+            verifications: 0,
+            rotationOverdue: false,
+            unannounced: false,
+          })),
+          droppedKeys: [],
+          droppedKeyCount: 0,
+          revokedKeys: [],
+          hygiene: {
+            noTrustedKeys: false,
+            rotationOverdue: [],
+            unannouncedKeys: [],
+            keySetReplacedAt: undefined,
+          },
         },
       ],
     })

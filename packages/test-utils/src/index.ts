@@ -2,6 +2,8 @@ export { TestIssuer } from './test-issuer.js'
 export type { AddKeyOptions, RotateOptions, TestIssuerOptions } from './test-issuer.js'
 export type { MintOptions } from './mint-token.js'
 export type { TestKey } from './test-key.js'
+export { jwkThumbprint, thumbprintOf } from './test-key.js'
+export { selfSignedCertificate } from './x509.js'
 export { testAlgorithms } from './test-algorithm.js'
 export type { TestAlgorithm } from './test-algorithm.js'
 export {

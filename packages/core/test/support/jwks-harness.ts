@@ -5,7 +5,7 @@ import {
   type KeywardEvent,
   type Verifier,
 } from '../../src/index.js'
-import type { JwksOptions, VerifierSettings } from '../../src/options.js'
+import type { IssuerOptions, JwksOptions, VerifierSettings } from '../../src/options.js'
 
 /** A settable clock in epoch milliseconds: tests move time, they never sleep for it. */
 export class FakeClock {
@@ -29,7 +29,8 @@ export class FakeClock {
 
 export interface HarnessOptions {
   readonly jwks?: JwksOptions
-  readonly settings?: Omit<VerifierSettings, 'jwks' | 'now' | 'onEvent'>
+  readonly settings?: Omit<VerifierSettings, 'jwks' | 'now' | 'onEvent'> &
+    Pick<IssuerOptions, 'trustedKeys' | 'admitKey'>
   /** Jitter source; defaults to the middle of the range, so schedules are exact. */
   readonly random?: () => number
   readonly issuer?: TestIssuer
