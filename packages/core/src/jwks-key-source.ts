@@ -169,7 +169,8 @@ export class JwksKeySource {
    */
   current(): KeySet | undefined {
     const now = this.#settings.now()
-    if (this.#set === undefined) return undefined
+    const set = this.#trust.set
+    if (set === undefined) return undefined
     if (!this.#window.isUsable(now)) {
       this.#expire(now)
       return undefined
@@ -185,7 +186,7 @@ export class JwksKeySource {
     if (this.#inflight === undefined && this.#due(now)) {
       void this.#refresh(this.#gate.failing ? 'retry' : 'scheduled')
     }
-    return this.#set
+    return set
   }
 
   /** A usable key set, fetching one if none is cached; `jwks_unavailable` if that fails. */
