@@ -8,5 +8,11 @@ export type { KeywardErrorHandlerOptions } from './error-handler.js'
 // on errors.
 export { createVerifier, isKeywardError, KeywardError } from '@keyward/core'
 export { protectedResourceMetadata } from '@keyward/core'
-export type { KeywardErrorCode, Verifier, VerifierOptions, VerifiedToken } from '@keyward/core'
+export type {
+  KeySelector,
+  KeywardErrorCode,
+  Verifier,
+  VerifierOptions,
+  VerifiedToken,
+} from '@keyward/core'
 export type { ProtectedResourceMetadata } from '@keyward/core'

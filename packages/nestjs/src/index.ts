@@ -8,5 +8,11 @@ export { Auth, AnyScope, OptionalAuth, Public, Scopes } from './keyward.decorato
 export { ProtectedResourceController } from './protected-resource.controller.js'
 export type { KeywardRequest, KeywardResponse } from './keyward.request.js'
 export { isKeywardError, KeywardError, protectedResourceMetadata } from '@keyward/core'
-export type { KeywardErrorCode, Verifier, VerifiedToken, VerifierOptions } from '@keyward/core'
+export type {
+  KeySelector,
+  KeywardErrorCode,
+  Verifier,
+  VerifiedToken,
+  VerifierOptions,
+} from '@keyward/core'
 export type { ProtectedResourceMetadata } from '@keyward/core'
