@@ -3,7 +3,7 @@ import express5, { type Express } from 'express'
 import express4 from 'express4'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { bearerAuth, createVerifier, requireScopes, type Verifier } from '../src/index.js'
-import { listen } from './helpers.js'
+import { listen } from '@keyward/adapter-tests'
 
 let issuer: TestIssuer
 let leaked: TestKey
