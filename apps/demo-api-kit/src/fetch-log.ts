@@ -17,7 +17,14 @@ export type FetchCounts = Record<FetchCause, number>
 export class KeyFetchLog {
   readonly #service: string
   readonly #write: (line: string) => void
-  readonly #counts: FetchCounts = { initial: 0, warmup: 0, scheduled: 0, retry: 0, unknown_kid: 0 }
+  readonly #counts: FetchCounts = {
+    initial: 0,
+    warmup: 0,
+    scheduled: 0,
+    retry: 0,
+    unknown_kid: 0,
+    manual: 0,
+  }
 
   constructor(service: string, write: (line: string) => void = console.log) {
     this.#service = service

@@ -45,7 +45,14 @@ describe('KeyFetchLog', () => {
       retryInMs: 900,
       servingLastKnownGood: true,
     })
-    expect(log.counts()).toEqual({ initial: 0, warmup: 1, scheduled: 0, retry: 0, unknown_kid: 2 })
+    expect(log.counts()).toEqual({
+      initial: 0,
+      warmup: 1,
+      scheduled: 0,
+      retry: 0,
+      unknown_kid: 2,
+      manual: 0,
+    })
     expect(lines).toEqual([
       '[koa-api] key fetch failed (unknown_kid): http_status 503, retry in 900 ms, last-known-good: yes',
     ])
