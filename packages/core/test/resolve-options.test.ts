@@ -509,3 +509,65 @@ describe('resolveAuthenticateOptions', () => {
     expect(() => resolveAuthenticateOptions(null, 'bearerAuth')).toThrow(TypeError)
   })
 })
+
+describe('trustedKeys and admitKey options', () => {
+  const base = {
+    issuer: 'https://issuer.test/',
+    audience: 'api',
+    jwksUri: 'https://issuer.test/jwks',
+  }
+  const thumbprint = 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs'
+
+  it.each([
+    ['a non-array', 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs'],
+    ['an empty list', []],
+    ['a kid instead of a thumbprint', ['key-1']],
+    ['a hex SHA-256', ['37364bb1787cb8309c77ee8c3705c5e16ffb9e8597159017e8a2a9c8c8d3b0a1']],
+    ['a padded thumbprint', [`${thumbprint}=`]],
+  ])('refuses %s as trustedKeys with a TypeError naming it', (_, trustedKeys) => {
+    expect(() => resolveOptions({ ...base, trustedKeys })).toThrow(TypeError)
+    expect(() => resolveOptions({ ...base, trustedKeys })).toThrow(/"trustedKeys"/)
+  })
+
+  it('names the issuers entry of a bad thumbprint', () => {
+    expect(() =>
+      resolveOptions({
+        issuers: [base, { ...base, issuer: 'https://b.test/', trustedKeys: ['x'] }],
+      }),
+    ).toThrow(/"issuers\[1\]\.trustedKeys"/)
+  })
+
+  it('refuses trustedKeys and admitKey at the top level next to issuers', () => {
+    expect(() => resolveOptions({ issuers: [base], trustedKeys: [thumbprint] })).toThrow(
+      /"trustedKeys" is a per-issuer option/,
+    )
+    expect(() => resolveOptions({ issuers: [base], admitKey: () => true })).toThrow(
+      /"admitKey" is a per-issuer option/,
+    )
+  })
+
+  it('refuses an admitKey that is not a function', () => {
+    expect(() => resolveOptions({ ...base, admitKey: true })).toThrow(
+      /"admitKey" must be a function/,
+    )
+  })
+
+  it.each([0, -1, 1.5, Number.NaN])('refuses jwks.admitKeyTimeoutMs of %s', (admitKeyTimeoutMs) => {
+    expect(() => resolveOptions({ ...base, jwks: { admitKeyTimeoutMs } })).toThrow(
+      /"jwks\.admitKeyTimeoutMs"/,
+    )
+  })
+
+  it.each(['maxKeyAgeMs', 'minKeyNoticeMs'])('refuses a negative jwks.%s', (name) => {
+    expect(() => resolveOptions({ ...base, jwks: { [name]: -1 } })).toThrow(
+      new RegExp(`"jwks\\.${name}"`),
+    )
+  })
+
+  it('says where a misplaced hygiene option goes', () => {
+    expect(() => resolveOptions({ ...base, maxKeyAgeMs: 1 })).toThrow(/put it in "jwks"/)
+    expect(() => resolveOptions({ ...base, jwks: { trustedKeys: [thumbprint] } })).toThrow(
+      /"trustedKeys" is not a key-fetching option/,
+    )
+  })
+})
