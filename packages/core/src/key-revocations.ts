@@ -24,6 +24,11 @@ const SELECTOR_NAMES = { known: ['issuer', 'kid', 'thumbprint'], elsewhere: new 
 /**
  * Validates the argument of `revokeKey` / `restoreKey` (an operator call, often from an admin
  * route's request body): a `TypeError` naming what is wrong, never a silent no-op.
+ *
+ * @example
+ * ```ts
+ * const { issuer, ...key } = readKeySelector(request.body, 'revokeKey') // { kid } or { thumbprint }
+ * ```
  */
 export function readKeySelector(
   input: unknown,
@@ -53,6 +58,13 @@ export function readKeySelector(
 /**
  * One issuer's revocations, for the verifier's lifetime: a revoked key stays refused when the
  * JWKS publishes it again, until `restoreKey`.
+ *
+ * @example
+ * ```ts
+ * const revocations = new KeyRevocations()
+ * revocations.add({ kid: 'leaked' }, Date.now())
+ * revocations.refuses(key) // true for every key published under kid "leaked"
+ * ```
  */
 export class KeyRevocations {
   readonly #entries: RevokedKey[] = []
