@@ -11,5 +11,11 @@ export { protectedResource } from './protected-resource.js'
 // on errors.
 export { createVerifier, isKeywardError, KeywardError } from '@keyward/core'
 export { protectedResourceMetadata } from '@keyward/core'
-export type { KeywardErrorCode, Verifier, VerifierOptions, VerifiedToken } from '@keyward/core'
+export type {
+  KeySelector,
+  KeywardErrorCode,
+  Verifier,
+  VerifierOptions,
+  VerifiedToken,
+} from '@keyward/core'
 export type { ProtectedResourceMetadata } from '@keyward/core'
