@@ -1,6 +1,6 @@
-import { calculateJwkThumbprint } from 'jose'
 import { DEFAULTS } from './defaults.js'
 import { importVerificationKey, type KeyDropReason } from './jwk-import.js'
+import { jwkThumbprint } from './jwk-thumbprint.js'
 import { buildKeySet } from './key-set.js'
 
 /**
@@ -154,7 +154,7 @@ function rsaFacts(
 async function thumbprintOf(jwk: object): Promise<string | undefined> {
   try {
     // RFC 7638 §3.2: only the required members of the key type, so extra members never matter.
-    return await calculateJwkThumbprint(jwk, 'sha256')
+    return await jwkThumbprint(jwk)
   } catch {
     return undefined
   }

@@ -13,8 +13,10 @@ import { calculateJwkThumbprint } from 'jose'
  * // 'kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k' (RFC 8037 appendix A.3)
  * ```
  */
-export function jwkThumbprint(material: Readonly<Record<string, string>>): Promise<string> {
-  return calculateJwkThumbprint(material, 'sha256')
+export function jwkThumbprint(jwk: object): Promise<string> {
+  // RFC 7638 §3.2: jose reads only the required members of the key type, so other members
+  // (kid, alg, x5c, private members) never change the thumbprint.
+  return calculateJwkThumbprint(jwk, 'sha256')
 }
 
 /**
