@@ -24,7 +24,7 @@ export interface KeywardErrorHandlerOptions {
  * ```
  */
 export function keywardErrorHandler(options: KeywardErrorHandlerOptions = {}): ErrorRequestHandler {
-  const body = options.body ?? ((error: KeywardError) => error.toJSON())
+  const body = readBody(options)
   return (error: unknown, _req, res, next) => {
     if (!isKeywardError(error) || res.headersSent) {
       next(error)
@@ -32,4 +32,20 @@ export function keywardErrorHandler(options: KeywardErrorHandlerOptions = {}): E
     }
     res.status(error.status).set(error.headers).json(body(error))
   }
+}
+
+/** Checked at start-up like every keyward option: a misspelt `body` must not go unnoticed. */
+function readBody(options: unknown): (error: KeywardError) => unknown {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError('keywardErrorHandler options must be an object')
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== 'body') throw new TypeError(`unknown keywardErrorHandler option "${key}"`)
+  }
+  const { body } = options as KeywardErrorHandlerOptions
+  if (body === undefined) return (error) => error.toJSON()
+  if (typeof body !== 'function') {
+    throw new TypeError('keywardErrorHandler option "body" must be a function')
+  }
+  return body
 }

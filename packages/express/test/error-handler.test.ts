@@ -99,4 +99,14 @@ describe.each([
     expect(response.status).toBe(200)
     expect(passedOn).toEqual([failure])
   })
+
+  it.each([
+    [{ bdy: () => ({}) }, 'unknown keywardErrorHandler option "bdy"'],
+    [{ body: 'json' }, 'keywardErrorHandler option "body" must be a function'],
+    [null, 'keywardErrorHandler options must be an object'],
+  ])('refuses the options %j at start-up with a TypeError', (options, message) => {
+    expect(() => keywardErrorHandler(options as KeywardErrorHandlerOptions)).toThrow(
+      new TypeError(message),
+    )
+  })
 })
