@@ -8,6 +8,7 @@ import { describeKeyRotation } from './contract/key-rotation.js'
 import { optionalAuthCases } from './contract/optional-auth.js'
 import { describeProtectedResource, RESOURCE } from './contract/protected-resource.js'
 import { scopeCases } from './contract/scopes.js'
+import { describeTenantIssuers } from './contract/tenant-issuers.js'
 import { describeUnconfigured } from './contract/unconfigured.js'
 import { describeVerifierFromOptions } from './contract/verifier-from-options.js'
 
@@ -38,6 +39,7 @@ export function runAdapterContract(factory: ContractAppFactory): void {
     describeUnconfigured(start)
     describeJwksOutage(start)
     describeKeyRotation(start)
+    describeTenantIssuers(start)
 
     // Optional capabilities: adapters that have them are held to these parts too.
     const withMetadata = factory.startWithResourceMetadata?.bind(factory)

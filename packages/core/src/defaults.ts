@@ -28,6 +28,7 @@ export const DEFAULTS = Object.freeze({
   clockToleranceMs: 30_000,
   maxTokenBytes: 8192,
   verifiedTokenCacheSize: 1000,
+  tenantCacheSize: 100,
   signatureThreads: 'auto',
   allowQueryToken: false,
   allowBodyToken: false,

@@ -165,6 +165,25 @@ export type KeywardEvent =
       readonly outcome: 'followed' | 'refused'
     }
   | {
+      /**
+       * The `issuers` resolver function threw (`threw`) or answered something other than
+       * nothing or valid issuer options (`invalid_answer`) for a token's `iss`: the token was
+       * refused with `invalid_issuer`. What it threw is not reported.
+       */
+      readonly type: 'issuer_resolver_failed'
+      /** The token's unverified `iss`, truncated. */
+      readonly issuer: string
+      readonly reason: 'threw' | 'invalid_answer'
+    }
+  | {
+      /**
+       * A tenant issuer left the cache (`tenantCacheSize`, least recently used first): its key
+       * source is closed; its next token starts again with a fetch.
+       */
+      readonly type: 'tenant_issuer_evicted'
+      readonly issuer: string
+    }
+  | {
       readonly type: 'token_rejected'
       readonly code: KeywardErrorCode
       /** Unverified values from the token, truncated, for correlation only. */
@@ -195,6 +214,8 @@ export const EVENT_CHANNELS: Readonly<Record<KeywardEventType, string>> = {
   jwks_stale_begin: 'keyward:jwks_stale_begin',
   jwks_stale_end: 'keyward:jwks_stale_end',
   issuer_metadata_changed: 'keyward:issuer_metadata_changed',
+  issuer_resolver_failed: 'keyward:issuer_resolver_failed',
+  tenant_issuer_evicted: 'keyward:tenant_issuer_evicted',
   token_rejected: 'keyward:token_rejected',
 }
 

@@ -44,6 +44,11 @@ export interface KeySourceSettings {
   readonly maxStaleMs: number
   readonly backoff: BackoffPolicy
   readonly budget: RefreshBudget
+  /**
+   * The first fetch spends from `budget` too (tenant issuers, created by traffic); when the
+   * budget is spent, the token gets `jwks_unavailable` with the budget's `Retry-After`.
+   */
+  readonly firstFetchBudgeted: boolean
   /** Which published keys may verify (`trustedKeys`, `admitKey`). */
   readonly admission: AdmissionPolicy
   /** A key trusted for longer is reported as overdue for rotation. */
@@ -197,6 +202,11 @@ export class JwksKeySource {
       const now = this.#settings.now()
       // Negative caching: during backoff nobody fetches, everybody gets a quick 503.
       if (this.#gate.inBackoff(now)) throw this.#unavailable(now)
+      if (!this.#started && this.#settings.firstFetchBudgeted && !this.#settings.budget.take(now)) {
+        throw new KeywardError('jwks_unavailable', {
+          retryAfterMs: this.#settings.budget.retryInMs(now),
+        })
+      }
       void this.#refresh(this.#gate.failing ? 'retry' : cause)
     }
     await this.#inflight
@@ -295,6 +305,11 @@ export class JwksKeySource {
       this.#reportChange(change, 'revoked')
     }
     return { revoked, removedKeys: change.removed.length }
+  }
+
+  /** Whether an operator's revocation is in force (a tenant issuer holding one is never evicted). */
+  hasRevocations(): boolean {
+    return this.#trust.revocations().length > 0
   }
 
   /** Lifts a revocation; a key the JWKS still publishes (and the policy admits) verifies again at once. */

@@ -5,6 +5,7 @@ import type { AdmitKey } from './key-admission.js'
 import type { ProtectedResourceMetadata } from './protected-resource-metadata.js'
 import type { ScopeHierarchy } from './scopes.js'
 import type { SignatureThreads } from './signature-scheduler.js'
+import type { IssuerResolver, TenantIssuers } from './tenant-issuers.js'
 
 /** How keys are fetched and cached. Every duration is in milliseconds. */
 export interface JwksOptions {
@@ -193,8 +194,14 @@ export type VerifierOptions = VerifierSettings &
   (
     | (IssuerOptions & { readonly issuers?: undefined })
     | {
-        /** Several trusted issuers; a token's `iss` picks one before any network I/O. */
-        readonly issuers: readonly IssuerOptions[]
+        /**
+         * Several trusted issuers; a token's `iss` picks one before any network I/O. Or, for
+         * many tenants of one pattern, a resolver: a {@link TenantIssuers} template with its
+         * allowlist of `tenants`, or an {@link IssuerResolver} function from `iss` to issuer
+         * options. A resolver's issuers get their key sources on their first token, at most
+         * `tenantCacheSize` at once.
+         */
+        readonly issuers: readonly IssuerOptions[] | TenantIssuers | IssuerResolver
         readonly issuer?: undefined
       }
   )
@@ -223,6 +230,14 @@ export interface VerifierSettings {
    * @defaultValue 1000
    */
   readonly verifiedTokenCacheSize?: number
+  /**
+   * With an `issuers` resolver (a tenant template or a function): how many tenant issuers keep
+   * a key source at once. The least recently used is evicted first (its key source closed; a
+   * later token of that tenant starts again with a fetch). Tenants with a revocation in force
+   * are never evicted. A `TypeError` without a resolver.
+   * @defaultValue 100
+   */
+  readonly tenantCacheSize?: number
   /**
    * Where signatures are checked. `'inline'`: synchronous `crypto.verify` on the event loop,
    * the cheapest call. `'threadPool'`: in libuv's thread pool, so other cores do the arithmetic

@@ -38,6 +38,7 @@ import type {
 } from './options.js'
 import { isSafeFetchUrl } from './safe-fetch-url.js'
 import type { ScopeHierarchy } from './scopes.js'
+import { isTenantResolverOption, readTenantIssuers, type TenantResolver } from './tenant-issuers.js'
 import { rejectUnknownOptions, type OptionNames } from './unknown-options.js'
 import { isChallengeSafe, isScopeToken } from './www-authenticate.js'
 
@@ -103,6 +104,8 @@ const SETTINGS_READERS = {
   maxTokenBytes: withDefault(positiveInteger, DEFAULTS.maxTokenBytes),
   jwks: withDefaultFrom(resolveJwks, () => resolveJwks({}, 'jwks')),
   verifiedTokenCacheSize: withDefault(nonNegativeInteger, DEFAULTS.verifiedTokenCacheSize),
+  // Its default applies with an `issuers` resolver only: see `resolveTenants`.
+  tenantCacheSize: optional(positiveInteger),
   signatureThreads: withDefault(oneOf(['auto', 'inline', 'threadPool']), DEFAULTS.signatureThreads),
   realm: optional(realm),
   resourceMetadata: optional(resourceMetadataUrlOf),
@@ -154,6 +157,10 @@ const TOP_LEVEL_NAMES: OptionNames = {
   known: VERIFIER_OPTION_NAMES,
   elsewhere: new Map([
     HEADERS_MOVED,
+    [
+      'tenants',
+      '"tenants" belongs in a tenant template, the value of "issuers": { issuer: \'https://…/{tenant}/…\', tenants: [...], audience }',
+    ],
     ...sentences(JWKS_KEYS, (key) => `"${key}" is a key-fetching option: put it in "jwks"`),
     ...sentences(AUTHENTICATE_KEYS, ADAPTER_OPTION),
     ...sentences(
@@ -222,10 +229,24 @@ export type ResolvedJwks = ReadResult<typeof JWKS_READERS> & {
 
 type ReadSettings = ReadResult<typeof SETTINGS_READERS>
 
+/** Tenant issuers: who is trusted, and how many are kept at once. */
+export interface ResolvedTenants {
+  readonly resolve: TenantResolver
+  readonly cacheSize: number
+}
+
 /** A verifier's validated configuration. Nothing downstream reads the options given. */
-export type ResolvedOptions = Omit<ReadSettings, 'resourceMetadata' | 'resourceMetadataUrl'> & {
-  /** One per issuer; `clockToleranceMs`, `maxTokenAgeMs` and `maxTokenLifetimeMs` are in each. */
+export type ResolvedOptions = Omit<
+  ReadSettings,
+  'resourceMetadata' | 'resourceMetadataUrl' | 'tenantCacheSize'
+> & {
+  /**
+   * One per configured issuer (none with an `issuers` resolver); `clockToleranceMs`,
+   * `maxTokenAgeMs` and `maxTokenLifetimeMs` are in each.
+   */
   readonly issuers: readonly ResolvedIssuer[]
+  /** With an `issuers` resolver (a tenant template or a function). */
+  readonly tenants: ResolvedTenants | undefined
   /** From `resourceMetadata` or `resourceMetadataUrl`. */
   readonly resourceMetadataUrl: string | undefined
 }
@@ -239,12 +260,59 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   const options = optionRecord(input, 'options')
   rejectUnknownOptions(options, TOP_LEVEL_NAMES, '')
   const settings = readAll(options, SETTINGS_READERS, '')
-  const issuers = resolveIssuers(options, settings)
+  const tenants = resolveTenants(options, settings)
+  const issuers = tenants === undefined ? resolveIssuers(options, settings) : []
   if (settings.resourceMetadata !== undefined && settings.resourceMetadataUrl !== undefined) {
     throw new TypeError('pass either "resourceMetadata" or "resourceMetadataUrl", not both')
   }
-  const { resourceMetadata, ...rest } = settings
-  return { ...rest, issuers, resourceMetadataUrl: resourceMetadata ?? rest.resourceMetadataUrl }
+  // `tenantCacheSize` lives on in `tenants`.
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { resourceMetadata, tenantCacheSize, ...rest } = settings
+  return {
+    ...rest,
+    issuers,
+    tenants,
+    resourceMetadataUrl: resourceMetadata ?? rest.resourceMetadataUrl,
+  }
+}
+
+/**
+ * `issuers` as a resolver: a tenant template (an object with `tenants`) or a function. Trust is
+ * then decided per `iss`, and the issuers trusted so far are kept, `tenantCacheSize` at most.
+ */
+function resolveTenants(
+  options: OptionRecord,
+  settings: ReadSettings,
+): ResolvedTenants | undefined {
+  const value = own(options, 'issuers')
+  if (!isTenantResolverOption(value)) {
+    if (settings.tenantCacheSize !== undefined) {
+      throw new TypeError(
+        '"tenantCacheSize" applies to tenant issuers only: "issuers" as a template with "tenants" or a function',
+      )
+    }
+    return undefined
+  }
+  rejectIssuerOptionsBeside(options)
+  const resolve = readTenantIssuers(value, (record, prefix) => {
+    rejectUnknownOptions(record, ISSUER_ENTRY_NAMES, prefix)
+    return resolveIssuer(record, settings, prefix)
+  })
+  return { resolve, cacheSize: settings.tenantCacheSize ?? DEFAULTS.tenantCacheSize }
+}
+
+/** With `issuers`, every per-issuer option belongs in it, never beside it. */
+function rejectIssuerOptionsBeside(options: OptionRecord): void {
+  if (own(options, 'issuer') !== undefined) {
+    throw new TypeError('pass either "issuer" or "issuers", not both')
+  }
+  for (const key of PER_ISSUER_KEYS) {
+    if (own(options, key) !== undefined) {
+      throw new TypeError(
+        `"${key}" is a per-issuer option: with "issuers", it belongs in each "issuers" entry (or the tenant template, or the resolver's answer)`,
+      )
+    }
+  }
 }
 
 /**
@@ -295,18 +363,11 @@ function resolveIssuers(options: OptionRecord, settings: ReadSettings): readonly
   const list = own(options, 'issuers')
   if (list === undefined) return [resolveIssuer(options, settings, '')]
   if (!Array.isArray(list) || list.length === 0) {
-    throw new TypeError('"issuers" must be a non-empty array')
+    throw new TypeError(
+      '"issuers" must be a non-empty array of issuer options, a tenant template with "tenants", or a function',
+    )
   }
-  if (own(options, 'issuer') !== undefined) {
-    throw new TypeError('pass either "issuer" or "issuers", not both')
-  }
-  for (const key of PER_ISSUER_KEYS) {
-    if (own(options, key) !== undefined) {
-      throw new TypeError(
-        `"${key}" is a per-issuer option: with "issuers", it belongs in each "issuers" entry`,
-      )
-    }
-  }
+  rejectIssuerOptionsBeside(options)
   const entries: readonly unknown[] = list
   const issuers = entries.map((entry, index) => {
     const prefix = `issuers[${index}].`

@@ -2,14 +2,18 @@ import type { JwsAlgorithm } from './algorithms.js'
 import { BoundedMemo } from './bounded-memo.js'
 import { checkClaims, checkTimes } from './claims.js'
 import { decodeToken, type DecodedToken } from './decode-token.js'
-import { JwksUriDiscovery, type DiscoveryHealth } from './discovery.js'
+import type { DiscoveryHealth } from './discovery.js'
 import { isKeywardError, KeywardError } from './errors.js'
 import { clip, EventSink } from './events.js'
-import { scopedFetchHeaders } from './fetch-headers.js'
 import { extractBearerToken, type BearerRequest } from './extract-bearer-token.js'
 import { checkHeader, type CheckedHeader } from './header-policy.js'
 import type { VerificationKey } from './jwk-import.js'
-import { JwksKeySource, type KeyRefreshResult, type KeySourceHealth } from './jwks-key-source.js'
+import {
+  createIssuerRuntime,
+  type IssuerRuntime,
+  type SharedIssuerParts,
+} from './issuer-runtime.js'
+import type { KeyRefreshResult, KeySourceHealth } from './jwks-key-source.js'
 import { keyFits } from './key-algorithm.js'
 import { readKeySelector, type KeySelector } from './key-revocations.js'
 import type { KeySet } from './key-set.js'
@@ -19,21 +23,30 @@ import { checkReplicatedClaims } from './replicated-claims.js'
 import { resolveOptions, type ResolvedIssuer, type ResolvedOptions } from './resolve-options.js'
 import { verifySignature } from './signature.js'
 import { SignatureScheduler } from './signature-scheduler.js'
+import { TenantIssuerCache, type TenantCacheHealth } from './tenant-issuer-cache.js'
 import { VerifiedTokenCache } from './verified-token-cache.js'
 import { VerifiedTokenBuilder, type VerifiedToken } from './verified-token.js'
 import type { ChallengeOptions } from './www-authenticate.js'
 
 /** One issuer's key state, and what discovery refused. */
-export type IssuerHealth = KeySourceHealth & DiscoveryHealth
+export type IssuerHealth = KeySourceHealth &
+  DiscoveryHealth & {
+    /** A tenant issuer (from an `issuers` resolver), created on its first token. */
+    readonly tenant: boolean
+  }
 
 /** Readiness of a verifier: every issuer's key state. */
 export interface VerifierHealth {
   /**
-   * True when every issuer has usable keys (fresh or last-known-good) and its key policy and
-   * revocations leave it at least one trusted key.
+   * True when every configured issuer has usable keys (fresh or last-known-good) and its key
+   * policy and revocations leave it at least one trusted key. Tenant issuers are listed but do
+   * not count: one tenant's outage must not take the whole service out of rotation.
    */
   readonly ready: boolean
+  /** Configured issuers, then the cached tenant issuers (at most `tenantCacheSize`). */
   readonly issuers: readonly IssuerHealth[]
+  /** With an `issuers` resolver: the tenant cache's size, bound and evictions. */
+  readonly tenants: TenantCacheHealth | undefined
 }
 
 /** What `verifier.revokeKey()` did. */
@@ -93,12 +106,6 @@ export interface Verifier {
   close(): void
   /** The challenge parameters (realm, resource metadata) of this verifier's errors. */
   readonly challenge: ChallengeOptions
-}
-
-interface IssuerRuntime {
-  readonly config: ResolvedIssuer
-  readonly keys: JwksKeySource
-  readonly discovery: JwksUriDiscovery | undefined
 }
 
 const SIGNATURE_OK = 0
@@ -163,6 +170,8 @@ class TokenVerifier implements Verifier {
   readonly challenge: ChallengeOptions
   readonly #options: ResolvedOptions
   readonly #issuers = new Map<string, IssuerRuntime>()
+  /** With an `issuers` resolver: the tenant issuers, created on their first token. */
+  readonly #tenants: TenantIssuerCache | undefined
   readonly #cache: VerifiedTokenCache<IssuerRuntime>
   readonly #events: EventSink
   readonly #now: () => number
@@ -189,55 +198,24 @@ class TokenVerifier implements Verifier {
     })
     this.#challenged = resolved.realm !== undefined || resolved.resourceMetadataUrl !== undefined
     const { jwks } = resolved
-    const budget = new RefreshBudget(jwks.refreshBudget, jwks.refreshBudgetWindowMs)
-    for (const config of resolved.issuers) {
-      const headers = scopedFetchHeaders({
-        issuer: config.issuer,
-        jwksUri: config.jwksUri,
-        jwksOrigins: config.jwksOrigins,
-        headers: config.fetchHeaders,
-      })
-      const discovery =
-        config.jwksUri === undefined
-          ? new JwksUriDiscovery({
-              issuer: config.issuer,
-              jwksOrigins: config.jwksOrigins,
-              fetch: jwks.fetch,
-              headers,
-              timeoutMs: jwks.timeoutMs,
-              maxBytes: jwks.maxBytes,
-              cacheMaxAgeMs: jwks.cacheMaxAgeMs,
-              cacheFloorMs: jwks.cacheFloorMs,
-              cacheCeilingMs: jwks.cacheCeilingMs,
-              maxStaleMs: jwks.maxStaleMs,
-              events: this.#events,
-              now: resolved.now,
-            })
-          : undefined
-      const keys = new JwksKeySource({
-        issuer: config.issuer,
-        jwksUri: discovery?.resolve ?? config.jwksUri ?? '',
-        fetch: jwks.fetch,
-        headers,
-        timeoutMs: jwks.timeoutMs,
-        maxBytes: jwks.maxBytes,
-        maxKeys: jwks.maxKeys,
-        cacheMaxAgeMs: jwks.cacheMaxAgeMs,
-        cacheFloorMs: jwks.cacheFloorMs,
-        cacheCeilingMs: jwks.cacheCeilingMs,
-        cooldownMs: jwks.cooldownMs,
-        maxStaleMs: jwks.maxStaleMs,
-        backoff: { initialDelayMs: jwks.retryInitialDelayMs, maxDelayMs: jwks.retryMaxDelayMs },
-        budget,
-        admission: { ...config.keys, timeoutMs: jwks.admitKeyTimeoutMs },
-        maxKeyAgeMs: jwks.maxKeyAgeMs,
-        minKeyNoticeMs: jwks.minKeyNoticeMs,
-        events: this.#events,
-        now: resolved.now,
-        random: resolved.random,
-      })
-      this.#issuers.set(config.issuer, { config, keys, discovery })
+    const shared: SharedIssuerParts = {
+      jwks,
+      budget: new RefreshBudget(jwks.refreshBudget, jwks.refreshBudgetWindowMs),
+      events: this.#events,
+      now: resolved.now,
+      random: resolved.random,
     }
+    for (const config of resolved.issuers) {
+      this.#issuers.set(config.issuer, createIssuerRuntime(config, shared, false))
+    }
+    this.#tenants =
+      resolved.tenants === undefined
+        ? undefined
+        : new TenantIssuerCache(
+            resolved.tenants,
+            (config) => createIssuerRuntime(config, shared, true),
+            this.#events,
+          )
     this.#cache = new VerifiedTokenCache(resolved.verifiedTokenCacheSize)
   }
 
@@ -253,7 +231,7 @@ class TokenVerifier implements Verifier {
       const { claims } = decoded
       // The issuer picks the policy and the keys before any network I/O; an unknown issuer
       // never causes a fetch.
-      const issuer = typeof claims.iss === 'string' ? this.#issuers.get(claims.iss) : undefined
+      const issuer = typeof claims.iss === 'string' ? this.#issuerOf(claims.iss) : undefined
       if (issuer === undefined) throw new KeywardError('invalid_issuer')
       const header = checkHeader(decoded.header, issuer.config.header)
       checkClaims(claims, issuer.config.claims, this.#now())
@@ -286,7 +264,7 @@ class TokenVerifier implements Verifier {
     if (cached === undefined) return undefined
     const { auth, key, issuer } = cached
     try {
-      if (issuer.keys.isActive(key)) {
+      if (!issuer.retired && issuer.keys.isActive(key)) {
         checkTimes(auth.claims, issuer.config.claims, this.#now())
         key.verifications++
         return auth
@@ -396,15 +374,19 @@ class TokenVerifier implements Verifier {
   }
 
   health(): VerifierHealth {
-    const issuers = [...this.#issuers.values()].map(({ keys, discovery }) => ({
-      ...keys.health(),
-      refusedJwksUri: discovery?.health().refusedJwksUri,
-    }))
+    const issuers = [...this.#issuers.values(), ...(this.#tenants?.cached() ?? [])].map(
+      ({ keys, discovery, tenant }) => ({
+        ...keys.health(),
+        refusedJwksUri: discovery?.health().refusedJwksUri,
+        tenant,
+      }),
+    )
     return {
       ready: issuers.every(
-        (entry) => entry.state !== 'unavailable' && !entry.hygiene.noTrustedKeys,
+        (entry) => entry.tenant || (entry.state !== 'unavailable' && !entry.hygiene.noTrustedKeys),
       ),
       issuers,
+      tenants: this.#tenants?.health(),
     }
   }
 
@@ -419,19 +401,32 @@ class TokenVerifier implements Verifier {
   }
 
   async refresh(issuer?: string): Promise<readonly KeyRefreshResult[]> {
-    const targets = issuer === undefined ? [...this.#issuers.values()] : [this.#issuer(issuer)]
+    const targets =
+      issuer === undefined
+        ? [...this.#issuers.values(), ...(this.#tenants?.cached() ?? [])]
+        : [this.#issuer(issuer)]
     return Promise.all(targets.map(({ keys }) => keys.refreshNow()))
   }
 
-  /** An operator call named an issuer: it must be one of this verifier's, exactly. */
+  /** The runtime of a trusted issuer: configured, or a tenant the resolver trusts. */
+  #issuerOf(iss: string): IssuerRuntime | undefined {
+    return this.#issuers.get(iss) ?? this.#tenants?.get(iss)
+  }
+
+  /**
+   * An operator call named an issuer: it must be one of this verifier's, exactly. A tenant
+   * issuer the resolver trusts gets its runtime now (no fetch), so a key can be revoked before
+   * the tenant's next token.
+   */
   #issuer(issuer: unknown): IssuerRuntime {
-    const found = typeof issuer === 'string' ? this.#issuers.get(issuer) : undefined
+    const found = typeof issuer === 'string' ? this.#issuerOf(issuer) : undefined
     if (found === undefined) throw new TypeError('"issuer" is not an issuer of this verifier')
     return found
   }
 
   close(): void {
     for (const { keys } of this.#issuers.values()) keys.close()
+    this.#tenants?.close()
   }
 
   /** Turns any failure into a KeywardError with this verifier's challenge, and reports it. */

@@ -85,9 +85,15 @@ describe('events', () => {
     expect(
       published.every(({ name, message }) => name === `keyward:${(message as KeywardEvent).type}`),
     ).toBe(true)
-    // Discovery's own event needs issuer metadata: discovery-pinning.test.ts delivers it.
+    // Discovery's own event needs issuer metadata: discovery-pinning.test.ts delivers it;
+    // tenant issuers' events need a resolver: tenant-issuers.test.ts delivers them.
+    const elsewhere = new Set([
+      'issuer_metadata_changed',
+      'issuer_resolver_failed',
+      'tenant_issuer_evicted',
+    ])
     expect(new Set(harness.events.map((event) => event.type))).toEqual(
-      new Set(TYPES.filter((type) => type !== 'issuer_metadata_changed')),
+      new Set(TYPES.filter((type) => !elsewhere.has(type))),
     )
 
     const issuer = harness.issuer.issuer

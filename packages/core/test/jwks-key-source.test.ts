@@ -183,6 +183,7 @@ describe('health()', () => {
             unannouncedKeys: [],
             keySetReplacedAt: undefined,
           },
+          tenant: false,
         },
       ],
     })

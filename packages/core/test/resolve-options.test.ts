@@ -571,3 +571,104 @@ describe('trustedKeys and admitKey options', () => {
     )
   })
 })
+
+describe('tenant issuers (an issuers resolver)', () => {
+  const TEMPLATE = {
+    issuer: 'https://login.example.com/{tenant}/v2.0',
+    tenants: ['contoso', 'fabrikam'],
+    audience: 'api://my-api',
+  }
+
+  it('accepts a template with tenants and a function, with tenantCacheSize (controls)', () => {
+    expect(resolveOptions({ issuers: TEMPLATE }).tenants?.cacheSize).toBe(100)
+    expect(
+      resolveOptions({ issuers: () => undefined, tenantCacheSize: 5 }).tenants?.cacheSize,
+    ).toBe(5)
+    expect(
+      resolveOptions({
+        issuers: { ...TEMPLATE, jwksUri: 'https://login.example.com/{tenant}/keys' },
+      }).tenants?.resolve('https://login.example.com/contoso/v2.0'),
+    ).toMatchObject({
+      trusted: true,
+      config: { jwksUri: 'https://login.example.com/contoso/keys' },
+    })
+  })
+
+  it.each([
+    [
+      'an issuer without the placeholder',
+      { issuer: 'https://login.example.com/v2.0' },
+      'issuers.issuer',
+    ],
+    [
+      'an issuer with the placeholder twice',
+      { issuer: 'https://x.test/{tenant}/{tenant}' },
+      'issuers.issuer',
+    ],
+    [
+      'a jwksUri with the placeholder twice',
+      { jwksUri: 'https://x.test/{tenant}/{tenant}' },
+      'issuers.jwksUri',
+    ],
+    ['an empty tenants list', { tenants: [] }, 'issuers.tenants'],
+    ['tenants that are not a list', { tenants: 'contoso' }, 'issuers.tenants'],
+    ['a tenant with a slash', { tenants: ['a/b'] }, 'issuers.tenants[0]'],
+    ['a tenant "..", a path traversal', { tenants: ['ok', '..'] }, 'issuers.tenants[1]'],
+    ['a tenant with a query character', { tenants: ['a?b'] }, 'issuers.tenants[0]'],
+    ['an empty tenant', { tenants: [''] }, 'issuers.tenants[0]'],
+    ['a tenant listed twice', { tenants: ['a', 'a'] }, 'issuers.tenants'],
+    ['a missing audience', { audience: undefined }, 'issuers.audience'],
+    ['a misspelt option', { audiance: 'x' }, 'issuers.audiance'],
+    ['a verifier-wide option in the template', { clockToleranceMs: 0 }, 'issuers.clockToleranceMs'],
+    [
+      'an http: issuer on a public host without jwksUri',
+      { issuer: 'http://login.example.com/{tenant}' },
+      'issuers.jwksUri',
+    ],
+  ])('throws a TypeError naming the option for %s', (_, change, name) => {
+    expectTypeErrorNaming(
+      () => createVerifier({ issuers: { ...TEMPLATE, ...change } } as never),
+      name,
+    )
+  })
+
+  it('throws a TypeError for tenantCacheSize without a resolver, or not a positive integer', () => {
+    expectTypeErrorNaming(
+      () => createVerifier({ ...VALID, tenantCacheSize: 10 }),
+      'tenantCacheSize',
+    )
+    expectTypeErrorNaming(
+      () => createVerifier({ issuers: TEMPLATE, tenantCacheSize: 0 }),
+      'tenantCacheSize',
+    )
+    expectTypeErrorNaming(
+      () => createVerifier({ issuers: TEMPLATE, tenantCacheSize: 1.5 }),
+      'tenantCacheSize',
+    )
+  })
+
+  it('throws a TypeError for per-issuer options beside a resolver', () => {
+    expectTypeErrorNaming(
+      () => createVerifier({ issuers: () => undefined, audience: 'x' } as never),
+      'audience',
+      'issuers',
+    )
+    expectTypeErrorNaming(
+      () => createVerifier({ issuers: TEMPLATE, issuer: 'https://a.test/' } as never),
+      'issuer',
+      'issuers',
+    )
+  })
+
+  it('says where "tenants" goes when it is given at the top level', () => {
+    expectTypeErrorNaming(
+      () => createVerifier({ ...VALID, tenants: ['a'] } as never),
+      'tenants',
+      'issuers',
+    )
+  })
+
+  it('says what issuers may be when it is neither a list nor a resolver', () => {
+    expectTypeErrorNaming(() => createVerifier({ issuers: { ...VALID } } as never), 'issuers')
+  })
+})
