@@ -1,6 +1,7 @@
 import { describe } from 'vitest'
 import type { ContractAppFactory } from './contract-app.js'
 import { authenticationCases } from './contract/authentication.js'
+import { claimCases, describeValidateHook } from './contract/claims.js'
 import { fixture } from './contract/fixture.js'
 import { hostileHeaderCases } from './contract/hostile-headers.js'
 import { describeJwksOutage } from './contract/jwks-outage.js'
@@ -33,6 +34,7 @@ export function runAdapterContract(factory: ContractAppFactory): void {
       const f = fixture(start, { configured: true })
       authenticationCases(f, true)
       scopeCases(f, true)
+      claimCases(f, true)
       optionalAuthCases(f, true)
       hostileHeaderCases(f, true)
     })
@@ -40,6 +42,7 @@ export function runAdapterContract(factory: ContractAppFactory): void {
     describeJwksOutage(start)
     describeKeyRotation(start)
     describeTenantIssuers(start)
+    describeValidateHook(start)
 
     // Optional capabilities: adapters that have them are held to these parts too.
     const withMetadata = factory.startWithResourceMetadata?.bind(factory)

@@ -42,6 +42,12 @@ export interface ContractAppFactory {
    * - `GET /any`: bearer auth + any of `['admin', 'write:things']` → 200
    * - `GET /optional`: optional bearer auth → 200 `{"authenticated": boolean, "sub"?}`
    * - `GET /optional-write`: optional bearer auth + all of `['write:things']` → 200 `{"ok":true}`
+   * - `GET /claim-equals`: bearer auth + `claimEquals('org_id', 'acme')` → as `/protected`
+   * - `GET /claim-includes`: bearer auth + `claimIncludes('roles', 'editor', 'reviewer')` → as
+   *   `/protected`
+   * - `GET /claim-check`: bearer auth + `claimCheck(contractClaimPredicate, { timeoutMs:
+   *   CONTRACT_CLAIM_TIMEOUT_MS })` → as `/protected`
+   *   (Nest: `@ClaimEquals`, `@ClaimIncludes`, `@ClaimCheck` with the same arguments)
    *
    * Every route uses ONE verifier built from `verifierOptions` (or the same options).
    */

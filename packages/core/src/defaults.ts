@@ -32,6 +32,8 @@ export const DEFAULTS = Object.freeze({
   signatureThreads: 'auto',
   allowQueryToken: false,
   allowBodyToken: false,
+  /** The deadline of a hook answering with a promise: `validate`, `claimCheck`. */
+  hookTimeoutMs: 1000,
   get now(): () => number {
     return Date.now
   },

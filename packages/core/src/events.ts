@@ -1,6 +1,7 @@
 import { channel, type Channel } from 'node:diagnostics_channel'
 import type { KeywardErrorCode } from './errors.js'
 import type { FetchFailureReason } from './fetch-json.js'
+import type { HookFailureReason } from './hook-answer.js'
 import type { KeyDropReason } from './jwk-import.js'
 
 interface IssuerEvent {
@@ -192,6 +193,19 @@ export type KeywardEvent =
       readonly jti: string | undefined
       readonly clientId: string | undefined
     }
+  | {
+      /**
+       * A verifier hook gave no usable answer (it threw or rejected, answered something other
+       * than a boolean, or did not answer within `hookTimeoutMs`); the request was refused as
+       * the hook's documentation says. Carries the verified token's issuer, `jti` and client.
+       */
+      readonly type: 'token_hook_failed'
+      readonly hook: 'validate'
+      readonly reason: HookFailureReason
+      readonly issuer: string
+      readonly jti: string | undefined
+      readonly clientId: string | undefined
+    }
 
 export type KeywardEventType = KeywardEvent['type']
 
@@ -217,6 +231,7 @@ export const EVENT_CHANNELS: Readonly<Record<KeywardEventType, string>> = {
   issuer_resolver_failed: 'keyward:issuer_resolver_failed',
   tenant_issuer_evicted: 'keyward:tenant_issuer_evicted',
   token_rejected: 'keyward:token_rejected',
+  token_hook_failed: 'keyward:token_hook_failed',
 }
 
 const channels = new Map<string, Channel>()

@@ -1,6 +1,7 @@
 import type { JwsAlgorithm } from './algorithms.js'
 import type { KeywardEvent } from './events.js'
 import type { FetchFunction } from './fetch-json.js'
+import type { HookSettings } from './hook-options.js'
 import type { AdmitKey } from './key-admission.js'
 import type { ProtectedResourceMetadata } from './protected-resource-metadata.js'
 import type { ScopeHierarchy } from './scopes.js'
@@ -206,8 +207,11 @@ export type VerifierOptions = VerifierSettings &
       }
   )
 
-/** Settings shared by every issuer of a verifier. */
-export interface VerifierSettings {
+/**
+ * Settings shared by every issuer of a verifier. The hooks on verified tokens (`validate`, …)
+ * are documented in `hook-options.ts`.
+ */
+export interface VerifierSettings extends HookSettings {
   /**
    * Allowed clock skew for `exp`, `nbf` and `iat`.
    * @defaultValue 30000

@@ -3,6 +3,7 @@ import type { ClaimsPolicy } from './claims.js'
 import { DEFAULTS } from './defaults.js'
 import type { KeywardEvent } from './events.js'
 import type { FetchFunction } from './fetch-json.js'
+import { HOOK_READERS } from './hook-options.js'
 import { rsaAlgorithmWithoutAlg } from './key-algorithm.js'
 import { DEFAULT_TYP_POLICY, normaliseMediaType, type HeaderPolicy } from './header-policy.js'
 import { isJwkThumbprint } from './jwk-thumbprint.js'
@@ -116,6 +117,8 @@ const SETTINGS_READERS = {
   onEvent: optional(callable<(event: KeywardEvent) => void>()),
   now: withDefaultFrom(callable<() => number>(), () => DEFAULTS.now),
   random: withDefaultFrom(callable<() => number>(), () => DEFAULTS.random),
+  // Hooks on verified tokens: hook-options.ts.
+  ...HOOK_READERS,
 } as const satisfies Readers<VerifierSettings>
 
 const AUTHENTICATE_READERS = {

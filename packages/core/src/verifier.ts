@@ -24,6 +24,7 @@ import { resolveOptions, type ResolvedIssuer, type ResolvedOptions } from './res
 import { verifySignature } from './signature.js'
 import { SignatureScheduler } from './signature-scheduler.js'
 import { TenantIssuerCache, type TenantCacheHealth } from './tenant-issuer-cache.js'
+import { TokenPolicy } from './token-policy.js'
 import { VerifiedTokenCache } from './verified-token-cache.js'
 import { VerifiedTokenBuilder, type VerifiedToken } from './verified-token.js'
 import type { ChallengeOptions } from './www-authenticate.js'
@@ -181,6 +182,8 @@ class TokenVerifier implements Verifier {
   readonly #headers = new BoundedMemo<Readonly<Record<string, unknown>>>(64)
   /** Whether errors need this verifier's realm / resource metadata in their challenge. */
   readonly #challenged: boolean
+  /** The `validate` hook, asked for every verification. */
+  readonly #policy: TokenPolicy
 
   constructor(options: VerifierOptions) {
     const resolved = resolveOptions(options)
@@ -197,6 +200,11 @@ class TokenVerifier implements Verifier {
       hierarchy: resolved.scopeHierarchy,
     })
     this.#challenged = resolved.realm !== undefined || resolved.resourceMetadataUrl !== undefined
+    this.#policy = new TokenPolicy({
+      validate: resolved.validate,
+      timeoutMs: resolved.hookTimeoutMs,
+      events: this.#events,
+    })
     const { jwks } = resolved
     const shared: SharedIssuerParts = {
       jwks,
@@ -223,7 +231,7 @@ class TokenVerifier implements Verifier {
     // Not `async`: a token served from the cache, or verified with keys already cached, settles
     // in one promise, with no await in between.
     const cached = typeof token === 'string' ? this.#fromCache(token) : undefined
-    if (cached !== undefined) return Promise.resolve(cached)
+    if (cached !== undefined) return this.#judgeCached(token, cached)
     let decoded: DecodedToken | undefined
     try {
       if (typeof token !== 'string') throw new KeywardError('malformed_token')
@@ -242,7 +250,12 @@ class TokenVerifier implements Verifier {
         return this.#verifyAfterFetch(token, decoded, issuer, header, scopes, undefined)
       const attempt = attemptSignature(set, issuer.config, header, decoded, this.#signatures)
       if (attempt.outcome === SIGNATURE_OK) {
-        return Promise.resolve(this.#accept(token, decoded, issuer, header, scopes, attempt.key))
+        const accepted = this.#accept(token, decoded, issuer, header, scopes, attempt.key)
+        if (!(accepted instanceof Promise)) return Promise.resolve(accepted)
+        const seen = decoded
+        return accepted.catch((error: unknown) => {
+          throw this.#reject(error, seen)
+        })
       }
       if (attempt.outcome === SIGNATURE_PENDING) {
         return this.#acceptAfterThreadPool(token, decoded, issuer, header, scopes, attempt)
@@ -276,7 +289,32 @@ class TokenVerifier implements Verifier {
     return undefined
   }
 
-  /** Everything passed: remember the header and the verification, and build the result. */
+  /**
+   * A cached verification still goes through the verifier's hooks (`validate`): a token that no
+   * longer passes leaves the cache.
+   */
+  #judgeCached(token: string, auth: VerifiedToken): Promise<VerifiedToken> {
+    try {
+      const pending = this.#policy.judge(auth)
+      if (pending === undefined) return Promise.resolve(auth)
+      return pending.then(
+        () => auth,
+        (error: unknown) => {
+          this.#cache.delete(token)
+          throw this.#reject(error, auth)
+        },
+      )
+    } catch (error) {
+      this.#cache.delete(token)
+      return Promise.reject(this.#reject(error, auth))
+    }
+  }
+
+  /**
+   * The signature verified: remember the header, build the result, and ask the verifier's
+   * hooks; the verification is cached only once they passed. Throws, or returns a promise that
+   * rejects, with the hooks' error, unclassified (the caller's `#reject` reports it once).
+   */
   #accept(
     token: string,
     decoded: DecodedToken,
@@ -284,17 +322,24 @@ class TokenVerifier implements Verifier {
     header: CheckedHeader,
     scopes: readonly string[],
     key: VerificationKey,
-  ): VerifiedToken {
+  ): VerifiedToken | Promise<VerifiedToken> {
     // Only flat headers are shared: a nested member (an ignored `x5c` array, say) would be an
     // object every request could reach and change.
     if (!decoded.headerKnown && isFlat(decoded.header)) {
       this.#headers.remember(decoded.headerSegment, decoded.header)
     }
     const auth = this.#tokens.build(token, decoded, scopes, header.kid)
-    this.#cache.set(token, { auth, key, issuer })
     // The key inventory's use count; the first use also judges the key's pre-publication.
     if (key.verifications++ === 0) issuer.keys.noteFirstUse(key)
-    return auth
+    const pending = this.#policy.judge(auth)
+    if (pending === undefined) {
+      this.#cache.set(token, { auth, key, issuer })
+      return auth
+    }
+    return pending.then(() => {
+      this.#cache.set(token, { auth, key, issuer })
+      return auth
+    })
   }
 
   /** The signature is being checked in the thread pool: accept or reject when it answers. */
@@ -308,7 +353,7 @@ class TokenVerifier implements Verifier {
   ): Promise<VerifiedToken> {
     try {
       if (!(await attempt.verdict)) throw new KeywardError('invalid_signature')
-      return this.#accept(token, decoded, issuer, header, scopes, attempt.key)
+      return await this.#accept(token, decoded, issuer, header, scopes, attempt.key)
     } catch (error) {
       throw this.#reject(error, decoded)
     }
@@ -345,7 +390,7 @@ class TokenVerifier implements Verifier {
           attempt.outcome === SIGNATURE_BAD ? 'invalid_signature' : 'unknown_key',
         )
       }
-      return this.#accept(token, decoded, issuer, header, scopes, attempt.key)
+      return await this.#accept(token, decoded, issuer, header, scopes, attempt.key)
     } catch (error) {
       throw this.#reject(error, decoded)
     }
@@ -430,7 +475,7 @@ class TokenVerifier implements Verifier {
   }
 
   /** Turns any failure into a KeywardError with this verifier's challenge, and reports it. */
-  #reject(error: unknown, decoded: DecodedToken | undefined): KeywardError {
+  #reject(error: unknown, decoded: TokenParts | undefined): KeywardError {
     let failure = isKeywardError(error)
       ? error
       : // Nothing may escape unclassified: a surprise inside a crypto or JSON layer is a bad token.
@@ -451,6 +496,12 @@ class TokenVerifier implements Verifier {
     }
     return failure
   }
+}
+
+/** What a rejection reports of the token: its (unverified or verified) header and claims. */
+interface TokenParts {
+  readonly header: Readonly<Record<string, unknown>>
+  readonly claims: Readonly<Record<string, unknown>>
 }
 
 function isFlat(object: Readonly<Record<string, unknown>>): boolean {

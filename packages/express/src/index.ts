@@ -1,6 +1,7 @@
 export { bearerAuth } from './bearer-auth.js'
 export type { BearerAuthOptions } from './bearer-auth.js'
 export { requireScopes, requireAnyScope } from './require-scopes.js'
+export { claimEquals, claimIncludes, claimCheck } from './require-claims.js'
 export { protectedResource } from './protected-resource.js'
 export { keywardErrorHandler } from './error-handler.js'
 export type { KeywardErrorHandlerOptions } from './error-handler.js'
@@ -9,6 +10,9 @@ export type { KeywardErrorHandlerOptions } from './error-handler.js'
 export { createVerifier, isKeywardError, KeywardError } from '@keyward/core'
 export { protectedResourceMetadata } from '@keyward/core'
 export type {
+  ClaimCheckOptions,
+  ClaimPredicate,
+  ClaimValue,
   KeySelector,
   KeywardErrorCode,
   Verifier,

@@ -5,6 +5,8 @@ import {
   type VerifierOptions,
 } from '@keyward/core'
 import {
+  contractClaimPredicate,
+  CONTRACT_CLAIM_TIMEOUT_MS,
   installedMajor,
   listen,
   runAdapterContract,
@@ -15,6 +17,9 @@ import express4 from 'express4'
 import { expect, it } from 'vitest'
 import {
   bearerAuth,
+  claimCheck,
+  claimEquals,
+  claimIncludes,
   keywardErrorHandler,
   protectedResource,
   requireAnyScope,
@@ -58,6 +63,10 @@ function expressApp(
     app.get('/protected', auth, whoAmI)
     app.get('/write', auth, requireScopes('write:things'), whoAmI)
     app.get('/any', auth, requireAnyScope('admin', 'write:things'), whoAmI)
+    app.get('/claim-equals', auth, claimEquals('org_id', 'acme'), whoAmI)
+    app.get('/claim-includes', auth, claimIncludes('roles', 'editor', 'reviewer'), whoAmI)
+    const tierCheck = claimCheck(contractClaimPredicate, { timeoutMs: CONTRACT_CLAIM_TIMEOUT_MS })
+    app.get('/claim-check', auth, tierCheck, whoAmI)
     app.get('/optional', bearerAuth(verifier, { optional: true }), (req, res) => {
       const { auth } = req
       res.json(auth ? { authenticated: true, sub: auth.subject } : { authenticated: false })

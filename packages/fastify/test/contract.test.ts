@@ -5,13 +5,22 @@ import {
   type Verifier,
   type VerifierOptions,
 } from '@keyward/core'
-import { installedMajor, runAdapterContract, type ContractAppFactory } from '@keyward/adapter-tests'
+import {
+  contractClaimPredicate,
+  CONTRACT_CLAIM_TIMEOUT_MS,
+  installedMajor,
+  runAdapterContract,
+  type ContractAppFactory,
+} from '@keyward/adapter-tests'
 import Fastify5, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import Fastify4 from 'fastify4'
 import { expect, it } from 'vitest'
 import {
   bearerAuth,
   bearerAuthHook,
+  claimCheck,
+  claimEquals,
+  claimIncludes,
   protectedResource,
   requireAnyScope,
   requireScopes,
@@ -33,6 +42,8 @@ const optionalWhoAmI = (request: FastifyRequest) => {
   return auth ? { authenticated: true, sub: auth.subject } : { authenticated: false }
 }
 
+const tierCheck = () => claimCheck(contractClaimPredicate, { timeoutMs: CONTRACT_CLAIM_TIMEOUT_MS })
+
 /** The contract routes, authenticated the way `form` says. */
 type Form = 'plugin' | 'route hooks'
 
@@ -44,6 +55,13 @@ function protectedRoutes(app: FastifyInstance, verifier: Verifier, form: Form): 
       api.get('/protected', whoAmI)
       api.get('/write', { onRequest: requireScopes('write:things') }, whoAmI)
       api.get('/any', { onRequest: requireAnyScope('admin', 'write:things') }, whoAmI)
+      api.get('/claim-equals', { onRequest: claimEquals('org_id', 'acme') }, whoAmI)
+      api.get(
+        '/claim-includes',
+        { onRequest: claimIncludes('roles', 'editor', 'reviewer') },
+        whoAmI,
+      )
+      api.get('/claim-check', { preHandler: tierCheck() }, whoAmI)
     })
     void app.register(async (optional) => {
       await optional.register(bearerAuth, { verifier, optional: true })
@@ -61,6 +79,13 @@ function protectedRoutes(app: FastifyInstance, verifier: Verifier, form: Form): 
   app.get('/write', { onRequest: [auth, requireScopes('write:things')] }, whoAmI)
   app.get('/any', { preHandler: [auth, requireAnyScope('admin', 'write:things')] }, whoAmI)
   app.get('/optional', { onRequest: optional }, optionalWhoAmI)
+  app.get('/claim-equals', { onRequest: [auth, claimEquals('org_id', 'acme')] }, whoAmI)
+  app.get(
+    '/claim-includes',
+    { onRequest: [auth, claimIncludes('roles', 'editor', 'reviewer')] },
+    whoAmI,
+  )
+  app.get('/claim-check', { preHandler: [auth, tierCheck()] }, whoAmI)
   app.get('/optional-write', { onRequest: [optional, requireScopes('write:things')] }, () => ({
     ok: true,
   }))

@@ -1,12 +1,16 @@
 export { bearerAuth } from './bearer-auth.js'
 export type { BearerAuthOptions, KeywardState } from './bearer-auth.js'
 export { requireScopes, requireAnyScope } from './require-scopes.js'
+export { claimEquals, claimIncludes, claimCheck } from './require-claims.js'
 export { protectedResource } from './protected-resource.js'
 // Re-exported so one install is enough to share a verifier, describe the resource and branch
 // on errors.
 export { createVerifier, isKeywardError, KeywardError } from '@keyward/core'
 export { protectedResourceMetadata } from '@keyward/core'
 export type {
+  ClaimCheckOptions,
+  ClaimPredicate,
+  ClaimValue,
   KeySelector,
   KeywardErrorCode,
   Verifier,

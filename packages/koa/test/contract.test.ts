@@ -4,12 +4,21 @@ import {
   type ProtectedResourceMetadataOptions,
   type VerifierOptions,
 } from '@keyward/core'
-import { installedMajor, runAdapterContract, type ContractAppFactory } from '@keyward/adapter-tests'
+import {
+  contractClaimPredicate,
+  CONTRACT_CLAIM_TIMEOUT_MS,
+  installedMajor,
+  runAdapterContract,
+  type ContractAppFactory,
+} from '@keyward/adapter-tests'
 import Koa3, { type Middleware } from 'koa'
 import Koa2 from 'koa2'
 import { expect, it } from 'vitest'
 import {
   bearerAuth,
+  claimCheck,
+  claimEquals,
+  claimIncludes,
   protectedResource,
   requireAnyScope,
   requireScopes,
@@ -60,6 +69,10 @@ function koaApp(name: string, Koa: typeof Koa3): ContractAppFactory {
     app.use(route('/protected', auth, whoAmI))
     app.use(route('/write', auth, requireScopes('write:things'), whoAmI))
     app.use(route('/any', auth, requireAnyScope('admin', 'write:things'), whoAmI))
+    app.use(route('/claim-equals', auth, claimEquals('org_id', 'acme'), whoAmI))
+    app.use(route('/claim-includes', auth, claimIncludes('roles', 'editor', 'reviewer'), whoAmI))
+    const tierCheck = claimCheck(contractClaimPredicate, { timeoutMs: CONTRACT_CLAIM_TIMEOUT_MS })
+    app.use(route('/claim-check', auth, tierCheck, whoAmI))
     app.use(
       route('/optional', bearerAuth(verifier, { optional: true }), (ctx) => {
         const { auth } = ctx.state

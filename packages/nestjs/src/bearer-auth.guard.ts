@@ -34,7 +34,8 @@ const EXCEPTIONS: Partial<Record<number, typeof UnauthorizedException>> = {
 
 /**
  * Authenticates the bearer token with the module's verifier, puts it on `request.auth`, and
- * enforces `@Public()`, `@OptionalAuth()`, `@Scopes()` and `@AnyScope()`, merged across the
+ * enforces `@Public()`, `@OptionalAuth()`, `@Scopes()`, `@AnyScope()` and the claim rules
+ * (`@ClaimEquals()`, `@ClaimIncludes()`, `@ClaimCheck()`), merged across the
  * method, its class and base classes (README, "Rules and inheritance"). Failures set
  * `WWW-Authenticate` (or `Retry-After`) and throw Nest's HTTP exception for the status, with
  * the keyward `code` in the body and the `KeywardError` as `cause`.
@@ -62,8 +63,9 @@ export class BearerAuthGuard implements CanActivate {
         optional: rules.optional,
       })
       request.auth = auth
-      // Scopes imply authentication: on an optional route they turn a missing token into a 401.
-      for (const check of rules.checks) check(auth, this.verifier.challenge)
+      // Scope and claim rules imply authentication: on an optional route they turn a missing
+      // token into a 401. In order; a claim check may answer later.
+      for (const check of rules.checks) await check(auth, this.verifier.challenge)
       return true
     } catch (error) {
       if (!isKeywardError(error)) throw error

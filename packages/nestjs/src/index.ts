@@ -4,11 +4,23 @@ export type { KeywardModuleExtras } from './keyward.module-definition.js'
 export { KEYWARD_VERIFIER } from './keyward.module-definition.js'
 export { BearerAuthGuard } from './bearer-auth.guard.js'
 export { BearerAuth } from './bearer-auth.decorator.js'
-export { Auth, AnyScope, OptionalAuth, Public, Scopes } from './keyward.decorators.js'
+export {
+  Auth,
+  AnyScope,
+  ClaimCheck,
+  ClaimEquals,
+  ClaimIncludes,
+  OptionalAuth,
+  Public,
+  Scopes,
+} from './keyward.decorators.js'
 export { ProtectedResourceController } from './protected-resource.controller.js'
 export type { KeywardRequest, KeywardResponse } from './keyward.request.js'
 export { isKeywardError, KeywardError, protectedResourceMetadata } from '@keyward/core'
 export type {
+  ClaimCheckOptions,
+  ClaimPredicate,
+  ClaimValue,
   KeySelector,
   KeywardErrorCode,
   Verifier,

@@ -1,6 +1,16 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common'
 import { Reflector } from '@nestjs/core'
-import { scopeCheck, type ScopeCheck, type VerifiedToken } from '@keyward/core'
+import {
+  claimCheck,
+  claimEquals,
+  claimIncludes,
+  scopeCheck,
+  type ClaimCheck as RouteCheck,
+  type ClaimCheckOptions,
+  type ClaimPredicate,
+  type ClaimValue,
+  type VerifiedToken,
+} from '@keyward/core'
 import type { KeywardRequest } from './keyward.request.js'
 
 // Fixed keys, so decorators and guard agree even when two copies of this package are loaded.
@@ -32,16 +42,19 @@ export const OptionalAuth = Reflector.createDecorator<undefined, true>({
   transform: () => true,
 })
 
-/** Internal: the list of `ScopeCheck`s on a class or method, every one of which applies. */
+/**
+ * Internal: the list of scope and claim checks on a class or method, every one of which
+ * applies.
+ */
 export const SCOPES_KEY = 'keyward:scopes'
 /** Internal: set on `(class, method)` by `@Auth()`, for the start-up scan. */
 export const AUTH_PARAM_KEY = 'keyward:auth-param'
 
 /** Appends a check to the target's own list: stacked and composed rules add up, never replace. */
-function scopeRule(check: ScopeCheck): ClassDecorator & MethodDecorator {
+function scopeRule(check: RouteCheck): ClassDecorator & MethodDecorator {
   return (target: object, _key?: string | symbol, descriptor?: PropertyDescriptor) => {
     const on = (descriptor?.value as object | undefined) ?? target
-    const list = (Reflect.getOwnMetadata(SCOPES_KEY, on) as ScopeCheck[] | undefined) ?? []
+    const list = (Reflect.getOwnMetadata(SCOPES_KEY, on) as RouteCheck[] | undefined) ?? []
     Reflect.defineMetadata(SCOPES_KEY, [...list, check], on)
   }
 }
@@ -70,6 +83,52 @@ export function Scopes(...scopes: [string, ...string[]]): ClassDecorator & Metho
  */
 export function AnyScope(...scopes: [string, ...string[]]): ClassDecorator & MethodDecorator {
   return scopeRule(scopeCheck(scopes, 'any'))
+}
+
+/**
+ * Requires the token's claim `name` to be exactly `value` (401 `invalid_claim` otherwise, with a
+ * fixed description that never names the claim or its value), and so a token. Merges with every
+ * other scope and claim rule of the route, like `@Scopes()`. Validated here, at start-up.
+ *
+ * @example
+ * ```ts
+ * @ClaimEquals('org_id', 'acme') @Get('billing') billing() {}
+ * ```
+ */
+export function ClaimEquals(name: string, value: ClaimValue): ClassDecorator & MethodDecorator {
+  return scopeRule(claimEquals(name, value))
+}
+
+/**
+ * Requires the token's claim `name` to include every one of `values` (an array, or a
+ * space-separated string); 401 `invalid_claim` otherwise.
+ *
+ * @example
+ * ```ts
+ * @ClaimIncludes('roles', 'editor') @Delete('posts/:id') remove() {}
+ * ```
+ */
+export function ClaimIncludes(
+  name: string,
+  ...values: [ClaimValue, ...ClaimValue[]]
+): ClassDecorator & MethodDecorator {
+  return scopeRule(claimIncludes(name, ...values))
+}
+
+/**
+ * Requires `predicate(claims, token)` to answer `true` (or a promise of it); `false`, a throw,
+ * a non-boolean and no answer within `timeoutMs` are 401 `invalid_claim`.
+ *
+ * @example
+ * ```ts
+ * @ClaimCheck((claims) => claims.acr === 'mfa') @Post('transfers') transfer() {}
+ * ```
+ */
+export function ClaimCheck(
+  predicate: ClaimPredicate,
+  options?: ClaimCheckOptions,
+): ClassDecorator & MethodDecorator {
+  return scopeRule(claimCheck(predicate, options))
 }
 
 /**

@@ -78,8 +78,8 @@ export class KeywardExplorer implements OnModuleInit {
       throw bootError(
         'conflicting_rules',
         conflicts,
-        '@Public() and a scope rule apply to these routes',
-        'Keep one: a scope rule needs a token. Move public routes to a controller without scopes.',
+        '@Public() and a scope or claim rule apply to these routes',
+        'Keep one: a scope or claim rule needs a token. Move public routes to a controller without such rules.',
       )
     }
     if (unguarded.size === 0) return

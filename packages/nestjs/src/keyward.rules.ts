@@ -1,10 +1,10 @@
-import type { ScopeCheck } from '@keyward/core'
+import type { ClaimCheck as RouteCheck } from '@keyward/core'
 import { OptionalAuth, Public, SCOPES_KEY } from './keyward.decorators.js'
 
 /** What keyward's decorators ask of one route. */
 export interface RouteRules {
-  /** Every scope check of the method, its class and the class's base classes. */
-  readonly checks: readonly ScopeCheck[]
+  /** Every scope and claim check of the method, its class and the class's base classes. */
+  readonly checks: readonly RouteCheck[]
   /** `@Public()` on the method or its own class, and no scope rule anywhere. */
   readonly public: boolean
   /** `@OptionalAuth()` on the method or its own class. */
@@ -14,7 +14,7 @@ export interface RouteRules {
 }
 
 const own = (key: string, target: object): unknown => Reflect.getOwnMetadata(key, target)
-const checksOn = (target: object) => (own(SCOPES_KEY, target) as ScopeCheck[] | undefined) ?? []
+const checksOn = (target: object) => (own(SCOPES_KEY, target) as RouteCheck[] | undefined) ?? []
 
 /**
  * The rules of `handler` served by controller `type`. Restrictions accumulate down the class
@@ -22,7 +22,7 @@ const checksOn = (target: object) => (own(SCOPES_KEY, target) as ScopeCheck[] | 
  * `@Public()` for routes its author never saw, and a scope rule always implies a token.
  */
 export function routeRules(type: object, handler: object): RouteRules {
-  const classChecks: ScopeCheck[] = []
+  const classChecks: RouteCheck[] = []
   // The class, then its base classes: every class constructor's chain ends at Function.prototype.
   for (let t = type; t !== Function.prototype; t = Object.getPrototypeOf(t) as object) {
     classChecks.push(...checksOn(t))

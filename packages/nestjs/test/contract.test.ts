@@ -1,11 +1,19 @@
 import { Controller, Get, HttpCode, Module, Post } from '@nestjs/common'
 import { APP_GUARD } from '@nestjs/core'
 import core from '@nestjs/core/package.json' with { type: 'json' }
-import { runAdapterContract, type ContractAppFactory } from '@keyward/adapter-tests'
+import {
+  contractClaimPredicate,
+  CONTRACT_CLAIM_TIMEOUT_MS,
+  runAdapterContract,
+  type ContractAppFactory,
+} from '@keyward/adapter-tests'
 import {
   AnyScope,
   Auth,
   BearerAuthGuard,
+  ClaimCheck,
+  ClaimEquals,
+  ClaimIncludes,
   KeywardModule,
   OptionalAuth,
   protectedResourceMetadata,
@@ -40,6 +48,24 @@ class ContractController {
   @Get('any')
   any() {
     return { ok: true }
+  }
+
+  @ClaimEquals('org_id', 'acme')
+  @Get('claim-equals')
+  claimEquals(@Auth() auth: VerifiedToken) {
+    return this.protected(auth)
+  }
+
+  @ClaimIncludes('roles', 'editor', 'reviewer')
+  @Get('claim-includes')
+  claimIncludes(@Auth() auth: VerifiedToken) {
+    return this.protected(auth)
+  }
+
+  @ClaimCheck(contractClaimPredicate, { timeoutMs: CONTRACT_CLAIM_TIMEOUT_MS })
+  @Get('claim-check')
+  claimCheck(@Auth() auth: VerifiedToken) {
+    return this.protected(auth)
   }
 
   @OptionalAuth()

@@ -9,6 +9,9 @@ import {
   AnyScope,
   Auth,
   BearerAuthGuard,
+  ClaimCheck,
+  ClaimEquals,
+  ClaimIncludes,
   KeywardModule,
   OptionalAuth,
   Public,
@@ -107,6 +110,21 @@ class ScopedBase {
 @Controller('scoped-sub')
 class ScopedSub extends ScopedBase {}
 
+@ClaimEquals('org_id', 'acme')
+@Controller('claims-base')
+class ClaimsBase {
+  @Scopes('admin')
+  @ClaimIncludes('roles', 'editor')
+  @Get()
+  list() {
+    return { ok: true }
+  }
+}
+
+@ClaimCheck((claims) => Promise.resolve(claims.acr === 'mfa'))
+@Controller('claims-sub')
+class ClaimsSub extends ClaimsBase {}
+
 function appModule(options: VerifierOptions, controllers: (new () => object)[]) {
   @Module({
     imports: [KeywardModule.forRoot(options)],
@@ -149,6 +167,8 @@ describe.each(platforms)('decorator combinations under a global guard on %s', (p
         OptionalSub,
         ScopedBase,
         ScopedSub,
+        ClaimsBase,
+        ClaimsSub,
       ]),
       platform,
     )
@@ -213,6 +233,24 @@ describe.each(platforms)('decorator combinations under a global guard on %s', (p
     expect(await status('scoped-sub', 'a b')).toBe(200)
   })
 
+  it('merges claim rules with scope rules across method, class and base class', async () => {
+    const claimed = async (path: string, claims: Record<string, unknown>) =>
+      (await get(`${app.url}/${path}`, issuer.mint({ scope: 'admin', ...claims }))).status
+    const base = { org_id: 'acme', roles: ['editor'] }
+    expect(await claimed('claims-base', base)).toBe(200)
+    expect(await claimed('claims-base', { ...base, scope: 'read' })).toBe(403)
+    expect(await claimed('claims-base', { ...base, org_id: 'other' })).toBe(401)
+    expect(await claimed('claims-base', { ...base, roles: ['viewer'] })).toBe(401)
+    expect(await claimed('claims-sub', base)).toBe(401)
+    expect(await claimed('claims-sub', { ...base, acr: 'mfa' })).toBe(200)
+    expect(await claimed('claims-sub', { ...base, acr: 'mfa', org_id: 'other' })).toBe(401)
+    const refused = await get(
+      `${app.url}/claims-sub`,
+      issuer.mint({ scope: 'admin', ...base, acr: 'pwd' }),
+    )
+    expect(refused.body).toMatchObject({ code: 'invalid_claim', statusCode: 401 })
+  })
+
   it('applies an inherited method’s rules with every class rule of the subclass', async () => {
     expect(await status('scoped-base/method', 'a m')).toBe(200)
     expect(await status('scoped-sub/method', 'a b')).toBe(403)
@@ -269,7 +307,22 @@ class ScopedSubOfPublicMethod extends HealthBase {}
 @Controller('public-sub-of-scoped')
 class PublicSubOfScoped extends ScopedBase {}
 
+@Controller('public-claim')
+class PublicAndClaimOnOneMethod {
+  @Public()
+  @ClaimEquals('org_id', 'acme')
+  @Get()
+  both() {
+    return { ok: true }
+  }
+}
+
 const conflicts: [string, new () => object, string[]][] = [
+  [
+    '@Public() and a claim rule on one method',
+    PublicAndClaimOnOneMethod,
+    ['GET /public-claim (PublicAndClaimOnOneMethod.both)'],
+  ],
   [
     'a method-level @Public() under a class scope rule',
     PublicMethodUnderScopedClass,

@@ -1,0 +1,61 @@
+import {
+  claimCheck as coreClaimCheck,
+  claimEquals as coreClaimEquals,
+  claimIncludes as coreClaimIncludes,
+  type ClaimCheck,
+  type ClaimCheckOptions,
+  type ClaimPredicate,
+  type ClaimValue,
+} from '@keyward/core'
+import type { Middleware } from 'koa'
+import { challenges, type KeywardState } from './bearer-auth.js'
+
+/**
+ * Requires the claim `name` of `ctx.state.auth` to be exactly `value`; otherwise throws
+ * `invalid_claim` (401, a fixed description that never names the claim or its value).
+ * Validated now, at start-up.
+ *
+ * @example
+ * ```ts
+ * router.get('/billing', claimEquals('org_id', 'acme'), showBilling)
+ * ```
+ */
+export function claimEquals(name: string, value: ClaimValue): Middleware<KeywardState> {
+  return claimMiddleware(coreClaimEquals(name, value))
+}
+
+/**
+ * Requires the claim `name` of `ctx.state.auth` to include every one of `values` (an array, or
+ * a space-separated string); otherwise throws `invalid_claim` (401).
+ *
+ * @example
+ * ```ts
+ * router.delete('/posts/:id', claimIncludes('roles', 'editor'), deletePost)
+ * ```
+ */
+export function claimIncludes(name: string, ...values: ClaimValue[]): Middleware<KeywardState> {
+  return claimMiddleware(coreClaimIncludes(name, ...values))
+}
+
+/**
+ * Requires `predicate(claims, token)` to answer `true` (or a promise of it); `false`, a throw,
+ * a non-boolean and no answer within `timeoutMs` are `invalid_claim` (401).
+ *
+ * @example
+ * ```ts
+ * router.get('/admin', claimCheck((claims) => claims.acr === 'mfa'), admin)
+ * ```
+ */
+export function claimCheck(
+  predicate: ClaimPredicate,
+  options?: ClaimCheckOptions,
+): Middleware<KeywardState> {
+  return claimMiddleware(coreClaimCheck(predicate, options))
+}
+
+function claimMiddleware(check: ClaimCheck): Middleware<KeywardState> {
+  return async (ctx, next) => {
+    await check(ctx.state.auth, challenges.get(ctx))
+    await next()
+  }
+}
