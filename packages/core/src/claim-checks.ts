@@ -119,7 +119,6 @@ export function claimIncludes(name: string, ...values: ClaimValue[]): ClaimCheck
  * ```
  */
 export function claimCheck(predicate: ClaimPredicate, options?: ClaimCheckOptions): ClaimCheck {
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers
   if (typeof predicate !== 'function') throw new TypeError('claimCheck needs a function')
   const record = options === undefined ? {} : optionRecord(options, 'claimCheck options')
   rejectUnknownOptions(record, { known: CLAIM_CHECK_NAMES, elsewhere: new Map() }, '')

@@ -146,6 +146,7 @@ function tableDefaults(path: string, defaultPrefix = ''): StatedDefault[] {
 
 const TSDOC_FILES = [
   'packages/core/src/options.ts',
+  'packages/core/src/hook-options.ts',
   'packages/core/src/extract-bearer-token.ts',
   'packages/core/src/protected-resource-metadata.ts',
   'packages/express/src/bearer-auth.ts',

@@ -86,11 +86,13 @@ describe('events', () => {
       published.every(({ name, message }) => name === `keyward:${(message as KeywardEvent).type}`),
     ).toBe(true)
     // Discovery's own event needs issuer metadata: discovery-pinning.test.ts delivers it;
-    // tenant issuers' events need a resolver: tenant-issuers.test.ts delivers them.
+    // tenant issuers' events need a resolver: tenant-issuers.test.ts delivers them; the hooks'
+    // event needs a hook: verifier-rules/validate-hook.test.ts delivers it.
     const elsewhere = new Set([
       'issuer_metadata_changed',
       'issuer_resolver_failed',
       'tenant_issuer_evicted',
+      'token_hook_failed',
     ])
     expect(new Set(harness.events.map((event) => event.type))).toEqual(
       new Set(TYPES.filter((type) => !elsewhere.has(type))),
