@@ -77,6 +77,26 @@ export const EXPLANATIONS: Readonly<Record<KeywardErrorCode, Explanation>> = {
     reference: 'RFC 7519 §4.1; RFC 9068 §2.2',
     fix: "Fix the issuer's token template: a claim is missing or has the wrong type.",
   },
+  invalid_spiffe_id: {
+    rule: "A JWT-SVID's sub must be a SPIFFE ID: spiffe://<lower-case trust domain>/<path>, with no port, query, fragment, percent-encoding, empty, '.' or '..' segment, or trailing slash.",
+    reference: 'SPIFFE JWT-SVID §3.1; SPIFFE ID §2',
+    fix: "Check the workload's registration entry: its SPIFFE ID is not valid, or the token is not a JWT-SVID.",
+  },
+  untrusted_trust_domain: {
+    rule: "A JWT-SVID is verified only with the bundle of its SPIFFE ID's trust domain, and only for the trust domains configured in spiffe.trustDomains.",
+    reference: 'SPIFFE Trust Domain and Bundle §3 and §6.4',
+    fix: 'Configure the trust domain (with its bundle endpoint) if this workload should be trusted; otherwise the token is from a foreign trust domain.',
+  },
+  x509_svid_key: {
+    rule: "Only keys of the bundle with use jwt-svid verify JWT-SVIDs; an X.509-SVID authority's key never does.",
+    reference: 'SPIFFE Trust Domain and Bundle §4.2.2',
+    fix: 'Sign JWT-SVIDs with the JWT authority of the trust domain (SPIRE does), not with the X.509 CA key.',
+  },
+  workload_not_allowed: {
+    rule: "The route allows only some workloads (SPIFFE IDs or Kubernetes service accounts), and the token's is not among them.",
+    reference: 'RFC 6750 §3.1',
+    fix: "Call the route from an allowed workload, or add this workload's identity to the route's guard.",
+  },
   insufficient_scope: {
     rule: 'The token must carry the scopes the route requires.',
     reference: 'RFC 6750 §3.1',

@@ -18,7 +18,11 @@ export type KeywardErrorCode =
   | 'token_expired'
   | 'token_not_yet_valid'
   | 'invalid_claim'
+  | 'invalid_spiffe_id'
+  | 'untrusted_trust_domain'
+  | 'x509_svid_key'
   | 'insufficient_scope'
+  | 'workload_not_allowed'
   | 'jwks_unavailable'
 
 /** The RFC 6750 §3.1 error code a failure is reported as in `WWW-Authenticate`. */
@@ -58,6 +62,29 @@ const CODES: Record<KeywardErrorCode, CodeSpec> = {
     message: 'access token not yet valid',
   },
   invalid_claim: { status: 401, oauthError: 'invalid_token', message: 'invalid claim' },
+  // JWT-SVIDs (SPIFFE JWT-SVID §3.1, Trust Domain and Bundle §4.2.2).
+  invalid_spiffe_id: {
+    status: 401,
+    oauthError: 'invalid_token',
+    message: 'subject is not a SPIFFE ID',
+  },
+  untrusted_trust_domain: {
+    status: 401,
+    oauthError: 'invalid_token',
+    message: 'trust domain not trusted',
+  },
+  x509_svid_key: {
+    status: 401,
+    oauthError: 'invalid_token',
+    message: 'key not authorized for JWT-SVIDs',
+  },
+  // A workload guard (SPIFFE ID, service account) refused a valid token: the caller needs
+  // another identity, not another token (RFC 6750 §3.1: "higher privileges than provided").
+  workload_not_allowed: {
+    status: 403,
+    oauthError: 'insufficient_scope',
+    message: 'workload not allowed',
+  },
   insufficient_scope: {
     status: 403,
     oauthError: 'insufficient_scope',

@@ -165,6 +165,31 @@ export type KeywardEvent =
       readonly jwksUri: string
       readonly outcome: 'followed' | 'refused'
     }
+  | (IssuerEvent & {
+      /**
+       * A SPIFFE bundle with another `spiffe_sequence` than the one held is in use (the first
+       * bundle included). `issuer` is the trust domain's ID, `spiffe://<trust domain>`.
+       */
+      readonly type: 'spiffe_bundle_updated'
+      readonly trustDomain: string
+      /** `undefined` when the bundle has none (SPIFFE Trust Domain and Bundle §4.1.1: SHOULD). */
+      readonly sequence: number | undefined
+      readonly previousSequence: number | undefined
+      /** The bundle's `spiffe_refresh_hint` in milliseconds, before the configured bounds. */
+      readonly refreshHintMs: number | undefined
+    })
+  | (IssuerEvent & {
+      /**
+       * A SPIFFE bundle came with a lower `spiffe_sequence` than the one held: a rollback (a
+       * restored server, a replayed document). Its keys are used all the same (the endpoint is
+       * authenticated, and refusing would strand the verifier after a legitimate reset); this
+       * event is the trail to act on (`revokeKey`).
+       */
+      readonly type: 'spiffe_bundle_sequence_regressed'
+      readonly trustDomain: string
+      readonly sequence: number
+      readonly previousSequence: number
+    })
   | {
       /**
        * The `issuers` resolver function threw (`threw`) or answered something other than
@@ -230,6 +255,8 @@ export const EVENT_CHANNELS: Readonly<Record<KeywardEventType, string>> = {
   issuer_metadata_changed: 'keyward:issuer_metadata_changed',
   issuer_resolver_failed: 'keyward:issuer_resolver_failed',
   tenant_issuer_evicted: 'keyward:tenant_issuer_evicted',
+  spiffe_bundle_updated: 'keyward:spiffe_bundle_updated',
+  spiffe_bundle_sequence_regressed: 'keyward:spiffe_bundle_sequence_regressed',
   token_rejected: 'keyward:token_rejected',
   token_hook_failed: 'keyward:token_hook_failed',
 }

@@ -19,7 +19,12 @@ export type {
   IssuerOptions,
   JwksOptions,
   AuthenticateOptions,
+  WorkloadOptions,
 } from './options.js'
+export type { SpiffeOptions, TrustDomainOptions } from './spiffe-options.js'
+export { parseSpiffeId } from './spiffe-id.js'
+export type { SpiffeId } from './spiffe-id.js'
+export type { KubernetesIdentity } from './kubernetes-claims.js'
 export { resolveAuthenticateOptions } from './resolve-options.js'
 export type { VerifiedToken, JwtClaims } from './verified-token.js'
 export { KeywardError, isKeywardError } from './errors.js'

@@ -4,6 +4,7 @@ import { scopedFetchHeaders } from './fetch-headers.js'
 import { JwksKeySource } from './jwks-key-source.js'
 import type { RefreshBudget } from './refresh-budget.js'
 import type { ResolvedIssuer, ResolvedJwks } from './resolve-options.js'
+import { SpiffeBundle } from './spiffe-bundle.js'
 
 /** One trusted issuer at run time: its policy, its key source and its discovery. */
 export interface IssuerRuntime {
@@ -40,6 +41,8 @@ export function createIssuerRuntime(
   tenant: boolean,
 ): IssuerRuntime {
   const { jwks, events, now } = shared
+  // A static SPIFFE bundle brings its own fetch; every other issuer uses `jwks.fetch`.
+  const fetch = config.fetch ?? jwks.fetch
   const headers = scopedFetchHeaders({
     issuer: config.issuer,
     jwksUri: config.jwksUri,
@@ -51,7 +54,7 @@ export function createIssuerRuntime(
       ? new JwksUriDiscovery({
           issuer: config.issuer,
           jwksOrigins: config.jwksOrigins,
-          fetch: jwks.fetch,
+          fetch,
           headers,
           timeoutMs: jwks.timeoutMs,
           maxBytes: jwks.maxBytes,
@@ -66,7 +69,7 @@ export function createIssuerRuntime(
   const keys = new JwksKeySource({
     issuer: config.issuer,
     jwksUri: discovery?.resolve ?? config.jwksUri ?? '',
-    fetch: jwks.fetch,
+    fetch,
     headers,
     timeoutMs: jwks.timeoutMs,
     maxBytes: jwks.maxBytes,
@@ -85,6 +88,14 @@ export function createIssuerRuntime(
     events,
     now,
     random: shared.random,
+    document:
+      config.workload?.kind === 'spiffe'
+        ? new SpiffeBundle({
+            trustDomain: config.workload.trustDomain,
+            source: config.jwksUri ?? config.issuer,
+            events,
+          })
+        : undefined,
   })
   return { config, keys, discovery, tenant, retired: false }
 }

@@ -65,6 +65,18 @@ export type KeyDropReason =
   | 'unmanaged_key'
   | 'admission_failed'
   | 'revoked_key'
+  // SPIFFE bundles (Trust Domain and Bundle §4.2.2): a key for X.509-SVIDs, a key whose `use`
+  // is neither SVID type, and a `jwt-svid` key without the `kid` JWT-SVIDs name it by.
+  | 'x509_svid_key'
+  | 'not_for_jwt_svid'
+  | 'missing_kid'
+
+/**
+ * What a key document's `use` members mean: `sig` for an OAuth / OpenID JWKS (RFC 7517 §4.2,
+ * `use` optional), `jwt-svid` for a SPIFFE bundle, where `use` names the SVID type a key is
+ * authoritative for and only `jwt-svid` keys verify tokens.
+ */
+export type KeyUse = 'sig' | 'jwt-svid'
 
 export type JwkImportResult =
   | { readonly key: VerificationKey; readonly reason?: undefined }
@@ -90,7 +102,10 @@ const MAX_RSA_EXPONENT_BYTES = 4
  * Validates one JWK on its own and imports it, so that one bad key never poisons a set. Only
  * public signature keys of a supported type survive.
  */
-export async function importVerificationKey(jwk: unknown): Promise<JwkImportResult> {
+export async function importVerificationKey(
+  jwk: unknown,
+  keyUse: KeyUse = 'sig',
+): Promise<JwkImportResult> {
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) {
     return { reason: 'not_an_object' }
   }
@@ -103,7 +118,16 @@ export async function importVerificationKey(jwk: unknown): Promise<JwkImportResu
   if (PRIVATE_MEMBERS.some((name) => member(name) !== undefined)) return { reason: 'private_key' }
   // RFC 7517 §4.2 / §4.3: a key meant for encryption never verifies a signature.
   const use = member('use')
-  if (use !== undefined && use !== 'sig') return { reason: 'not_for_signing' }
+  if (keyUse === 'jwt-svid') {
+    // SPIFFE Trust Domain and Bundle §4.2.2: `use` is required and names the SVID type; keys
+    // of an unknown use are ignored. An X.509-SVID authority never signs a JWT-SVID.
+    if (use === 'x509-svid') return { reason: 'x509_svid_key' }
+    if (use !== 'jwt-svid') return { reason: 'not_for_jwt_svid' }
+    // JWT-SVID keys are published under a key id (go-spiffe and SPIRE refuse one without).
+    if (kid === undefined) return { reason: 'missing_kid' }
+  } else if (use !== undefined && use !== 'sig') {
+    return { reason: 'not_for_signing' }
+  }
   const keyOps = member('key_ops')
   if (keyOps !== undefined && (!Array.isArray(keyOps) || !keyOps.includes('verify'))) {
     return { reason: 'no_verify_operation' }

@@ -17,6 +17,7 @@ import {
 import { FreshnessWindow } from './freshness-window.js'
 import type { KeyDropReason, VerificationKey } from './jwk-import.js'
 import { admitKeys, isManaged, type AdmissionPolicy } from './key-admission.js'
+import type { KeyDocumentProfile } from './key-document.js'
 import { KeyInventory, type KeyHygiene, type TrustedKeyInfo } from './key-inventory.js'
 import type { RevokedKey } from './key-revocations.js'
 import { buildKeySet, type DroppedKey, type KeySet } from './key-set.js'
@@ -58,6 +59,8 @@ export interface KeySourceSettings {
   readonly events: EventSink
   readonly now: () => number
   readonly random: () => number
+  /** For documents that are more than a JWK Set (a SPIFFE bundle); a plain JWKS when absent. */
+  readonly document?: KeyDocumentProfile | undefined
 }
 
 /** Where one issuer's keys stand; part of `verifier.health()`. */
@@ -264,6 +267,15 @@ export class JwksKeySource {
   }
 
   /**
+   * Why the last fetched document's key under `kid` does not verify, if it publishes one that
+   * was dropped on import (not one refused by the key policy): a SPIFFE bundle's X.509-SVID
+   * authority, say, so its tokens get a precise answer and cause no refetch.
+   */
+  dropReasonOf(kid: string): KeyDropReason | undefined {
+    return this.#importDrops.find((drop) => drop.kid === kid)?.reason
+  }
+
+  /**
    * Whether a key is still in the current usable set (for cached verifications). Like
    * `current()`, it starts a due refresh, so traffic served from the verified-token cache keeps
    * the keys revalidated too.
@@ -447,8 +459,13 @@ export class JwksKeySource {
       })
       if (this.#closer.signal.aborted) return
       let set = this.#set
+      const profile = this.#settings.document
+      // A 304 confirms the document in use, and with it the freshness that document asked for.
+      let freshnessMs = profile?.freshnessMs ?? result.freshnessMs
       if (result.kind === 'document') {
-        const built = await buildKeySet(result.body, this.#settings.maxKeys)
+        const reading = profile?.read(result.body)
+        freshnessMs = reading?.freshnessMs ?? result.freshnessMs
+        const built = await buildKeySet(result.body, this.#settings.maxKeys, profile?.keyUse)
         if (!built.ok) {
           this.#reportDropped(built.dropped, uri)
           throw new FetchFailure(built.error)
@@ -478,11 +495,12 @@ export class JwksKeySource {
         )
         this.#etag = result.etag
         this.#lastModified = result.lastModified
+        reading?.adopted()
       } else if (set !== undefined) {
         this.#inventory.confirmed(this.#trust.admitted, this.#settings.now())
       }
       if (set === undefined) throw new FetchFailure('invalid_shape')
-      this.#succeeded(cause, set, uri, started, result.kind === 'not_modified', result.freshnessMs)
+      this.#succeeded(cause, set, uri, started, result.kind === 'not_modified', freshnessMs)
     } catch (error) {
       if (this.#closer.signal.aborted) return
       this.#failed(cause, uri, started, error)

@@ -1,4 +1,9 @@
-import { importVerificationKey, type KeyDropReason, type VerificationKey } from './jwk-import.js'
+import {
+  importVerificationKey,
+  type KeyDropReason,
+  type KeyUse,
+  type VerificationKey,
+} from './jwk-import.js'
 
 /** The usable keys of one JWKS response, looked up by `kid` and by algorithm. */
 export interface KeySet {
@@ -33,7 +38,11 @@ export type KeySetResult =
  * Builds a key set from a parsed JWKS document (RFC 7517 §5). Each key is judged on its own;
  * a document with no usable signing key is a failure, so the previous good set is kept.
  */
-export async function buildKeySet(document: unknown, maxKeys: number): Promise<KeySetResult> {
+export async function buildKeySet(
+  document: unknown,
+  maxKeys: number,
+  keyUse: KeyUse = 'sig',
+): Promise<KeySetResult> {
   const keys =
     typeof document === 'object' && document !== null && !Array.isArray(document)
       ? (document as { keys?: unknown }).keys
@@ -46,7 +55,7 @@ export async function buildKeySet(document: unknown, maxKeys: number): Promise<K
   const indexes: number[] = []
   const byKid = new Map<string, VerificationKey>()
   const results = await Promise.all(
-    keys.slice(0, maxKeys).map((jwk: unknown) => importVerificationKey(jwk)),
+    keys.slice(0, maxKeys).map((jwk: unknown) => importVerificationKey(jwk, keyUse)),
   )
   results.forEach((result, index) => {
     const rawKid = (keys[index] as { kid?: unknown } | null)?.kid

@@ -7,6 +7,7 @@ import type { ProtectedResourceMetadata } from './protected-resource-metadata.js
 import type { ScopeHierarchy } from './scopes.js'
 import type { SignatureThreads } from './signature-scheduler.js'
 import type { IssuerResolver, TenantIssuers } from './tenant-issuers.js'
+import type { SpiffeOptions } from './spiffe-options.js'
 
 /** How keys are fetched and cached. Every duration is in milliseconds. */
 export interface JwksOptions {
@@ -192,6 +193,7 @@ export interface IssuerOptions {
  * naming the option. Defaults: `DEFAULTS` in `defaults.ts`.
  */
 export type VerifierOptions = VerifierSettings &
+  WorkloadOptions &
   (
     | (IssuerOptions & { readonly issuers?: undefined })
     | {
@@ -205,7 +207,26 @@ export type VerifierOptions = VerifierSettings &
         readonly issuers: readonly IssuerOptions[] | TenantIssuers | IssuerResolver
         readonly issuer?: undefined
       }
+    | (Required<Pick<WorkloadOptions, 'spiffe'>> & {
+        readonly issuer?: undefined
+        readonly issuers?: undefined
+      })
   )
+
+/**
+ * Workload credentials a verifier accepts besides (or instead of) OAuth access tokens. Each
+ * becomes issuers of its own: `health()`, `refresh()` and `revokeKey()` name a SPIFFE trust
+ * domain by its ID, `spiffe://<trust domain>`.
+ */
+export interface WorkloadOptions {
+  /**
+   * SPIFFE JWT-SVIDs of these trust domains. A token whose `iss` names no configured issuer is
+   * a JWT-SVID when it has no `iss` or its `sub` is a `spiffe:` URI: its `sub` must be a SPIFFE
+   * ID (`invalid_spiffe_id`) of a configured trust domain (`untrusted_trust_domain`), and it is
+   * verified with that trust domain's bundle alone.
+   */
+  readonly spiffe?: SpiffeOptions
+}
 
 /**
  * Settings shared by every issuer of a verifier. The hooks on verified tokens (`validate`, …)

@@ -39,8 +39,10 @@ import type {
 } from './options.js'
 import { isSafeFetchUrl } from './safe-fetch-url.js'
 import type { ScopeHierarchy } from './scopes.js'
+import { resolveSpiffe } from './spiffe-options.js'
 import { isTenantResolverOption, readTenantIssuers, type TenantResolver } from './tenant-issuers.js'
 import { rejectUnknownOptions, type OptionNames } from './unknown-options.js'
+import type { WorkloadProfile } from './workload-identity.js'
 import { isChallengeSafe, isScopeToken } from './www-authenticate.js'
 
 // Each option is one line of one of the tables below: its reader validates it and applies its
@@ -129,10 +131,13 @@ const ISSUER_KEYS = Object.keys(ISSUER_READERS)
 const JWKS_KEYS = Object.keys(JWKS_READERS)
 const SETTINGS_KEYS = Object.keys(SETTINGS_READERS)
 const AUTHENTICATE_KEYS = Object.keys(AUTHENTICATE_READERS)
+/** Workload credentials, each resolved into issuer entries of its own (spiffe-options.ts). */
+const WORKLOAD_KEYS = ['spiffe']
 /** Every option name `createVerifier` accepts at the top level. */
 export const VERIFIER_OPTION_NAMES: readonly string[] = [
   ...ISSUER_KEYS,
   'issuers',
+  ...WORKLOAD_KEYS,
   ...SETTINGS_KEYS,
 ]
 /** Every option name of `jwks`. */
@@ -219,6 +224,10 @@ export interface ResolvedIssuer {
     readonly trustedKeys: ReadonlySet<string> | undefined
     readonly admitKey: AdmitKey | undefined
   }
+  /** A workload credential issuer (a SPIFFE trust domain): what its tokens must name. */
+  readonly workload?: WorkloadProfile | undefined
+  /** This issuer's own `fetch` (a static SPIFFE bundle), instead of `jwks.fetch`. */
+  readonly fetch?: FetchFunction | undefined
 }
 
 /** Key fetching and caching, every default applied. */
@@ -264,7 +273,13 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   rejectUnknownOptions(options, TOP_LEVEL_NAMES, '')
   const settings = readAll(options, SETTINGS_READERS, '')
   const tenants = resolveTenants(options, settings)
-  const issuers = tenants === undefined ? resolveIssuers(options, settings) : []
+  const workloads = resolveSpiffe(own(options, 'spiffe'), settings)
+  const issuers =
+    tenants !== undefined
+      ? distinctIssuers(workloads)
+      : onlyWorkloads(options, workloads)
+        ? workloads
+        : distinctIssuers([...resolveIssuers(options, settings), ...workloads])
   if (settings.resourceMetadata !== undefined && settings.resourceMetadataUrl !== undefined) {
     throw new TypeError('pass either "resourceMetadata" or "resourceMetadataUrl", not both')
   }
@@ -361,6 +376,37 @@ const RFC9068_CLAIMS = ['iss', 'exp', 'aud', 'sub', 'client_id', 'iat', 'jti']
 const RFC9068_IDENTIFIERS = ['sub', 'client_id', 'jti']
 // Per-issuer options that, with `issuers`, belong in each entry.
 const PER_ISSUER_KEYS = ISSUER_KEYS.filter((key) => key !== 'issuer')
+
+/**
+ * Whether the verifier accepts workload credentials only (`spiffe` without `issuer` or
+ * `issuers`). Then per-issuer options at the top level would apply to nothing: a `TypeError`.
+ */
+function onlyWorkloads(options: OptionRecord, workloads: readonly ResolvedIssuer[]): boolean {
+  if (workloads.length === 0) return false
+  if (own(options, 'issuer') !== undefined || own(options, 'issuers') !== undefined) return false
+  for (const key of PER_ISSUER_KEYS) {
+    if (own(options, key) !== undefined) {
+      throw new TypeError(
+        `"${key}" is an option of "issuer", and no "issuer" is given: for JWT-SVIDs, set "audience" in each "spiffe.trustDomains" entry`,
+      )
+    }
+  }
+  return true
+}
+
+/** Issuer names are the keys tokens are routed by: an issuer and a trust domain ID may not meet. */
+function distinctIssuers(issuers: readonly ResolvedIssuer[]): readonly ResolvedIssuer[] {
+  const seen = new Set<string>()
+  for (const { issuer } of issuers) {
+    if (seen.has(issuer)) {
+      throw new TypeError(
+        `${JSON.stringify(issuer)} is both an issuer and a SPIFFE trust domain: tokens could not tell them apart`,
+      )
+    }
+    seen.add(issuer)
+  }
+  return issuers
+}
 
 function resolveIssuers(options: OptionRecord, settings: ReadSettings): readonly ResolvedIssuer[] {
   const list = own(options, 'issuers')

@@ -1,5 +1,7 @@
 import { BoundedMemo } from './bounded-memo.js'
 import type { DecodedToken } from './decode-token.js'
+import type { KubernetesIdentity } from './kubernetes-claims.js'
+import type { SpiffeId } from './spiffe-id.js'
 import { normaliseScopes, type ScopePolicy } from './scopes.js'
 
 /** A JWT claims set: any JSON members, with a null prototype. */
@@ -42,6 +44,20 @@ export interface VerifiedToken<Claims extends JwtClaims = JwtClaims> {
   readonly expiresAt: number
   /** The `kid` of the key that verified the signature, if it had one. */
   readonly kid: string | undefined
+  /**
+   * For a JWT-SVID (the `spiffe` option): its SPIFFE ID (`sub`), trust domain name and path.
+   * `issuer` is then the trust domain's ID, `spiffe://<trust domain>`.
+   */
+  readonly spiffe?: SpiffeId | undefined
+  /** For a Kubernetes service-account token (the `kubernetes` option): its `kubernetes.io` claims. */
+  readonly kubernetes?: KubernetesIdentity | undefined
+}
+
+/** The issuer a token was verified for and the workload it names, when not from `iss` alone. */
+export interface TokenOrigin {
+  readonly issuer: string
+  readonly spiffe?: SpiffeId | undefined
+  readonly kubernetes?: KubernetesIdentity | undefined
 }
 
 /**
@@ -61,6 +77,9 @@ class VerifiedAccessToken implements VerifiedToken {
   readonly scopes: string[]
   readonly expiresAt: number
   readonly kid: string | undefined
+  // Declared, not defined: an access token gets no `spiffe: undefined` member.
+  declare readonly spiffe?: SpiffeId
+  declare readonly kubernetes?: KubernetesIdentity
   readonly #scopePolicy: ScopePolicy
 
   constructor(
@@ -70,19 +89,23 @@ class VerifiedAccessToken implements VerifiedToken {
     scopes: readonly string[],
     kid: string | undefined,
     scopePolicy: ScopePolicy,
+    origin: TokenOrigin | undefined,
   ) {
     const { claims } = decoded
     const clientId = claims.client_id ?? claims.azp
     this.token = token
     this.header = freezeDeep(decoded.header)
     this.claims = freezeDeep(claims)
-    this.issuer = claims.iss as string
+    this.issuer = origin?.issuer ?? (claims.iss as string)
     this.subject = claims.sub as string | undefined
     this.clientId = typeof clientId === 'string' ? clientId : ''
     this.audience = audience
     this.scopes = scopes as string[]
     this.expiresAt = claims.exp as number
     this.kid = kid
+    // Only workload tokens carry these, so an access token's shape stays what it was.
+    if (origin?.spiffe !== undefined) this.spiffe = Object.freeze(origin.spiffe)
+    if (origin?.kubernetes !== undefined) this.kubernetes = Object.freeze(origin.kubernetes)
     this.#scopePolicy = scopePolicy
     Object.freeze(this)
   }
@@ -154,6 +177,7 @@ export class VerifiedTokenBuilder {
     decoded: DecodedToken,
     scopes: readonly string[],
     kid: string | undefined,
+    origin?: TokenOrigin,
   ): VerifiedToken {
     const { claims } = decoded
     const scopeText = scopeTextOnly(claims)
@@ -167,6 +191,7 @@ export class VerifiedTokenBuilder {
       scopes,
       kid,
       this.#scopePolicy,
+      origin,
     )
   }
 

@@ -26,7 +26,8 @@ import { SignatureScheduler } from './signature-scheduler.js'
 import { TenantIssuerCache, type TenantCacheHealth } from './tenant-issuer-cache.js'
 import { TokenPolicy } from './token-policy.js'
 import { VerifiedTokenCache } from './verified-token-cache.js'
-import { VerifiedTokenBuilder, type VerifiedToken } from './verified-token.js'
+import { VerifiedTokenBuilder, type TokenOrigin, type VerifiedToken } from './verified-token.js'
+import { jwtSvidTrustDomain, readWorkloadIdentity } from './workload-identity.js'
 import type { ChallengeOptions } from './www-authenticate.js'
 
 /** One issuer's key state, and what discovery refused. */
@@ -184,6 +185,8 @@ class TokenVerifier implements Verifier {
   readonly #challenged: boolean
   /** The `validate` hook, asked for every verification. */
   readonly #policy: TokenPolicy
+  /** Whether any SPIFFE trust domain is configured: tokens without a known `iss` may be JWT-SVIDs. */
+  #trustSvids = false
 
   constructor(options: VerifierOptions) {
     const resolved = resolveOptions(options)
@@ -215,6 +218,7 @@ class TokenVerifier implements Verifier {
     }
     for (const config of resolved.issuers) {
       this.#issuers.set(config.issuer, createIssuerRuntime(config, shared, false))
+      if (config.workload?.kind === 'spiffe') this.#trustSvids = true
     }
     this.#tenants =
       resolved.tenants === undefined
@@ -239,10 +243,10 @@ class TokenVerifier implements Verifier {
       const { claims } = decoded
       // The issuer picks the policy and the keys before any network I/O; an unknown issuer
       // never causes a fetch.
-      const issuer = typeof claims.iss === 'string' ? this.#issuerOf(claims.iss) : undefined
-      if (issuer === undefined) throw new KeywardError('invalid_issuer')
+      const issuer = this.#routeToken(claims)
       const header = checkHeader(decoded.header, issuer.config.header)
       checkClaims(claims, issuer.config.claims, this.#now())
+      if (issuer.config.workload !== undefined) readWorkloadIdentity(issuer.config.workload, claims)
       checkReplicatedClaims(decoded.header, claims)
       const scopes = this.#tokens.scopes(claims)
       const set = issuer.keys.current()
@@ -269,6 +273,21 @@ class TokenVerifier implements Verifier {
     } catch (error) {
       return Promise.reject(this.#reject(error, decoded))
     }
+  }
+
+  /**
+   * The issuer whose policy and keys decide a token: the one its `iss` names, else, for a
+   * verifier that trusts SPIFFE trust domains, the trust domain of a JWT-SVID's `sub`.
+   */
+  #routeToken(claims: Readonly<Record<string, unknown>>): IssuerRuntime {
+    const { iss } = claims
+    const named = typeof iss === 'string' ? this.#issuerOf(iss) : undefined
+    if (named !== undefined) return named
+    const trustDomain = this.#trustSvids ? jwtSvidTrustDomain(claims) : undefined
+    if (trustDomain === undefined) throw new KeywardError('invalid_issuer')
+    const domain = this.#issuers.get(`spiffe://${trustDomain}`)
+    if (domain?.config.workload?.kind !== 'spiffe') throw new KeywardError('untrusted_trust_domain')
+    return domain
   }
 
   /** A cached verification, if its key is still published and its time claims still hold. */
@@ -328,7 +347,7 @@ class TokenVerifier implements Verifier {
     if (!decoded.headerKnown && isFlat(decoded.header)) {
       this.#headers.remember(decoded.headerSegment, decoded.header)
     }
-    const auth = this.#tokens.build(token, decoded, scopes, header.kid)
+    const auth = this.#tokens.build(token, decoded, scopes, header.kid, originOf(issuer, decoded))
     // The key inventory's use count; the first use also judges the key's pre-publication.
     if (key.verifications++ === 0) issuer.keys.noteFirstUse(key)
     const pending = this.#policy.judge(auth)
@@ -380,11 +399,13 @@ class TokenVerifier implements Verifier {
         attempt.outcome === NO_KEY ||
         (header.kid === undefined && attempt.outcome === SIGNATURE_BAD)
       ) {
+        checkKeyUse(issuer, header)
         const refreshed = await issuer.keys.refreshForUnknownKid(header.kid)
         if (refreshed !== undefined && refreshed !== set) {
           attempt = attemptSignature(refreshed, issuer.config, header, decoded)
         }
       }
+      if (attempt.outcome === NO_KEY) checkKeyUse(issuer, header)
       if (attempt.outcome !== SIGNATURE_OK) {
         throw new KeywardError(
           attempt.outcome === SIGNATURE_BAD ? 'invalid_signature' : 'unknown_key',
@@ -496,6 +517,24 @@ class TokenVerifier implements Verifier {
     }
     return failure
   }
+}
+
+/**
+ * A token naming a key its issuer publishes for something else: a SPIFFE bundle's X.509-SVID
+ * authority (Trust Domain and Bundle §4.2.2) never signs JWT-SVIDs. Known without a refetch.
+ */
+function checkKeyUse(issuer: IssuerRuntime, header: CheckedHeader): void {
+  if (header.kid === undefined || issuer.config.workload?.kind !== 'spiffe') return
+  if (issuer.keys.dropReasonOf(header.kid) === 'x509_svid_key') {
+    throw new KeywardError('x509_svid_key')
+  }
+}
+
+/** What a workload token names besides its claims; `undefined` for an access token. */
+function originOf(issuer: IssuerRuntime, decoded: DecodedToken): TokenOrigin | undefined {
+  const { workload } = issuer.config
+  if (workload === undefined) return undefined
+  return { issuer: issuer.config.issuer, ...readWorkloadIdentity(workload, decoded.claims) }
 }
 
 /** What a rejection reports of the token: its (unverified or verified) header and claims. */

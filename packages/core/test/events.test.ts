@@ -88,11 +88,15 @@ describe('events', () => {
     // Discovery's own event needs issuer metadata: discovery-pinning.test.ts delivers it;
     // tenant issuers' events need a resolver: tenant-issuers.test.ts delivers them; the hooks'
     // event needs a hook: verifier-rules/validate-hook.test.ts delivers it.
+    // tenant issuers' events need a resolver: tenant-issuers.test.ts delivers them; the SPIFFE
+    // bundle events need a bundle: spiffe-bundles.test.ts delivers them.
     const elsewhere = new Set([
       'issuer_metadata_changed',
       'issuer_resolver_failed',
       'tenant_issuer_evicted',
       'token_hook_failed',
+      'spiffe_bundle_updated',
+      'spiffe_bundle_sequence_regressed',
     ])
     expect(new Set(harness.events.map((event) => event.type))).toEqual(
       new Set(TYPES.filter((type) => !elsewhere.has(type))),

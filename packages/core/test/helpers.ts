@@ -14,7 +14,11 @@ import { createVerifier, type Verifier } from '../src/verifier.js'
 /** Codes answered with `error="invalid_token"` (RFC 6750 §3.1). */
 export type InvalidTokenCode = Exclude<
   KeywardErrorCode,
-  'missing_token' | 'invalid_request' | 'insufficient_scope' | 'jwks_unavailable'
+  | 'missing_token'
+  | 'invalid_request'
+  | 'insufficient_scope'
+  | 'workload_not_allowed'
+  | 'jwks_unavailable'
 >
 
 /**

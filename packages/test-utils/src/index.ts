@@ -13,6 +13,8 @@ export {
   symmetricJwk,
   weakRsaJwk,
 } from './hostile-keys.js'
+export { TestTrustDomain } from './test-trust-domain.js'
+export type { TestTrustDomainOptions } from './test-trust-domain.js'
 export { startJwksServer } from './jwks-server.js'
 export type { JwksServer, JwksServerOptions, RecordedRequest } from './jwks-server.js'
 export type { JwksFault } from './jwks-fault.js'

@@ -25,6 +25,10 @@ export const ERROR_DESCRIPTIONS = {
   token_expired: 'access token expired',
   token_not_yet_valid: 'access token not yet valid',
   invalid_claim: 'invalid claim',
+  invalid_spiffe_id: 'subject is not a SPIFFE ID',
+  untrusted_trust_domain: 'trust domain not trusted',
+  x509_svid_key: 'key not authorized for JWT-SVIDs',
+  workload_not_allowed: 'workload not allowed',
 } as const
 
 /** A keyward code answered with an RFC 6750 `error` and a description. */
@@ -32,7 +36,8 @@ export type DescribedCode = keyof typeof ERROR_DESCRIPTIONS
 
 /**
  * The RFC 6750 `error` a keyward code is answered with: `invalid_request` and
- * `insufficient_scope` are their own, every other described code is `invalid_token`.
+ * `insufficient_scope` are their own, `workload_not_allowed` (a 403 from a SPIFFE ID or
+ * service-account guard) is `insufficient_scope`, every other described code is `invalid_token`.
  *
  * @example
  * ```ts
@@ -40,6 +45,7 @@ export type DescribedCode = keyof typeof ERROR_DESCRIPTIONS
  * ```
  */
 export function oauthError(code: DescribedCode): OAuthError {
+  if (code === 'workload_not_allowed') return 'insufficient_scope'
   return code === 'invalid_request' || code === 'insufficient_scope' ? code : 'invalid_token'
 }
 

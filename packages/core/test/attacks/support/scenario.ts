@@ -46,7 +46,12 @@ export function expectedAnswer(
     scope: code === 'insufficient_scope' ? scope : undefined,
     resourceMetadata: config.resourceMetadataUrl,
   })
-  const status = code === 'invalid_request' ? 400 : code === 'insufficient_scope' ? 403 : 401
+  const status =
+    code === 'invalid_request'
+      ? 400
+      : code === 'insufficient_scope' || code === 'workload_not_allowed'
+        ? 403
+        : 401
   return {
     status,
     challenge,
