@@ -28,7 +28,7 @@ describe('the README', () => {
 
   it("lists every code explain can report and explain's reference for it", () => {
     // The decision table's codes: snake_case (the watch table's line names have spaces).
-    const listed = rows().filter((row) => /^[a-z]+(_[a-z]+)+$/.test(row.name))
+    const listed = rows().filter((row) => /^[a-z0-9]+(_[a-z0-9]+)+$/.test(row.name))
     const reported = Object.keys(EXPLANATIONS).filter(
       // Route guards' codes come from routes, not from a token alone.
       (code) =>
