@@ -107,6 +107,51 @@ export const EXPLANATIONS: Readonly<Record<KeywardErrorCode, Explanation>> = {
     reference: 'RFC 7517 §5; RFC 6750 §3.1',
     fix: 'See the cause: keyward audit <issuer> shows what is wrong with the metadata and the JWK Set.',
   },
+  invalid_dpop_proof: {
+    rule: 'A DPoP proof must be one DPoP header holding a dpop+jwt JWS signed with an allowed asymmetric algorithm by the public jwk in its header, for this method and URL (without query), issued within the window, with ath equal to the hash of the access token.',
+    reference: 'RFC 9449 §4.2, §4.3 and §7.1',
+    fix: "Make a fresh proof per request, with htm and htu of this request and ath of this token; check the API's dpop.publicBaseUrl matches the URL clients call.",
+  },
+  dpop_proof_replayed: {
+    rule: 'A DPoP proof is accepted once: its jti is remembered until the proof would expire.',
+    reference: 'RFC 9449 §11.1',
+    fix: 'Make a new proof (new jti) for every request, retries included.',
+  },
+  use_dpop_nonce: {
+    rule: "The resource server requires its nonce in DPoP proofs; the answer's DPoP-Nonce header holds a fresh one.",
+    reference: 'RFC 9449 §8 and §9',
+    fix: 'Retry with a proof whose nonce claim is the DPoP-Nonce value.',
+  },
+  dpop_binding_mismatch: {
+    rule: "With the DPoP scheme, the access token's cnf.jkt must be the RFC 7638 thumbprint of the proof's key.",
+    reference: 'RFC 9449 §6.1 and §7.1; RFC 7638',
+    fix: 'Sign proofs with the key the token was issued to; request a DPoP-bound token (send a DPoP proof to the token endpoint).',
+  },
+  dpop_required: {
+    rule: "This issuer's tokens must be DPoP-bound and sent with the DPoP scheme and a proof.",
+    reference: 'RFC 9449 §7.1',
+    fix: 'Obtain a DPoP-bound token and send Authorization: DPoP <token> with a DPoP proof header.',
+  },
+  dpop_not_accepted: {
+    rule: "This issuer's tokens are not accepted with the DPoP scheme (its dpopMode is off).",
+    reference: 'RFC 9449 §7.1',
+    fix: 'Send the token as Bearer, or set dpopMode for this issuer.',
+  },
+  sender_constrained_token: {
+    rule: 'A sender-constrained token (one with a cnf claim) sent as Bearer would let anyone holding a copy use it: refused.',
+    reference: 'RFC 9449 §7.2; RFC 7800',
+    fix: 'Send it with the DPoP scheme and a proof made with the key it is bound to.',
+  },
+  token_replayed: {
+    rule: 'With singleUseTokens, an access token (its jti) is accepted once.',
+    reference: 'RFC 7519 §4.1.7',
+    fix: 'Get a new access token for each request, or turn singleUseTokens off.',
+  },
+  replay_store_unavailable: {
+    rule: 'The replay store (Redis) did not answer, so a proof could not be checked for reuse; the API fails closed with 503.',
+    reference: 'RFC 9449 §11.1',
+    fix: 'Check the replay store (its connection, the replay_store_unavailable events); requests are refused until it answers.',
+  },
 }
 
 /** Why keys could not be fetched, by the core's failure reason. */

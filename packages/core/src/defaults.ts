@@ -34,6 +34,7 @@ export const DEFAULTS = Object.freeze({
   allowBodyToken: false,
   /** The deadline of a hook answering with a promise: `validate`, `claimCheck`. */
   hookTimeoutMs: 1000,
+  singleUseTokens: false,
   get now(): () => number {
     return Date.now
   },
@@ -62,6 +63,21 @@ export const DEFAULTS = Object.freeze({
       // Bound: some runtimes' fetch throws when called with another `this`.
       return globalThis.fetch.bind(globalThis)
     },
+  }),
+
+  /** DPoP (RFC 9449), once `dpop` is given. */
+  dpop: Object.freeze({
+    mode: 'allowed',
+    trustProxy: false,
+    algorithms: DEFAULT_ALGORITHMS,
+    maxProofAgeMs: 60_000,
+    clockToleranceMs: 5000,
+    maxProofBytes: 4096,
+    nonce: false,
+  }),
+  /** Server-provided DPoP nonces, once `dpop.nonce` is given. */
+  dpopNonce: Object.freeze({
+    windowMs: 300_000,
   }),
 
   /** The options of `verifier.authenticate`, which the adapters' `bearerAuth` passes on. */

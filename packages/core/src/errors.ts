@@ -24,14 +24,37 @@ export type KeywardErrorCode =
   | 'insufficient_scope'
   | 'workload_not_allowed'
   | 'jwks_unavailable'
+  // RFC 9449 (DPoP) and the replay store.
+  | 'invalid_dpop_proof'
+  | 'dpop_proof_replayed'
+  | 'use_dpop_nonce'
+  | 'dpop_binding_mismatch'
+  | 'dpop_required'
+  | 'dpop_not_accepted'
+  | 'sender_constrained_token'
+  | 'token_replayed'
+  | 'replay_store_unavailable'
 
-/** The RFC 6750 §3.1 error code a failure is reported as in `WWW-Authenticate`. */
-export type OAuthErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope'
+/**
+ * The error code a failure is reported as in `WWW-Authenticate`: RFC 6750 §3.1's, and RFC 9449
+ * §7.1 / §9's for DPoP proofs.
+ */
+export type OAuthErrorCode =
+  | 'invalid_request'
+  | 'invalid_token'
+  | 'insufficient_scope'
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce'
+
+/** The auth-scheme a failure belongs to: the one the request used. */
+export type AuthScheme = 'Bearer' | 'DPoP'
 
 interface CodeSpec {
   readonly status: number
   readonly oauthError: OAuthErrorCode | undefined
   readonly message: string
+  /** The scheme this code concerns, whatever the request used (DPoP-only codes). */
+  readonly scheme?: AuthScheme
 }
 
 // Fixed texts: they go to clients as `error_description`, so they never contain request data.
@@ -95,6 +118,61 @@ const CODES: Record<KeywardErrorCode, CodeSpec> = {
     oauthError: undefined,
     message: 'signing keys temporarily unavailable',
   },
+  // RFC 9449 §7.1: a proof that fails any §4.3 check.
+  invalid_dpop_proof: {
+    status: 401,
+    oauthError: 'invalid_dpop_proof',
+    message: 'invalid DPoP proof',
+    scheme: 'DPoP',
+  },
+  // RFC 9449 §11.1: a proof whose `jti` was already used.
+  dpop_proof_replayed: {
+    status: 401,
+    oauthError: 'invalid_dpop_proof',
+    message: 'DPoP proof already used',
+    scheme: 'DPoP',
+  },
+  // RFC 9449 §9: the resource server's nonce is missing or stale; `DPoP-Nonce` has a fresh one.
+  use_dpop_nonce: {
+    status: 401,
+    oauthError: 'use_dpop_nonce',
+    message: 'DPoP nonce required',
+    scheme: 'DPoP',
+  },
+  // RFC 9449 §7.1 (figure 16): the token's `cnf.jkt` is not the proof key's thumbprint.
+  dpop_binding_mismatch: {
+    status: 401,
+    oauthError: 'invalid_token',
+    message: 'DPoP key binding mismatch',
+    scheme: 'DPoP',
+  },
+  dpop_required: {
+    status: 401,
+    oauthError: 'invalid_token',
+    message: 'DPoP-bound access token required',
+    scheme: 'DPoP',
+  },
+  dpop_not_accepted: {
+    status: 401,
+    oauthError: 'invalid_token',
+    message: 'DPoP not accepted for this issuer',
+  },
+  // RFC 9449 §7.2: a DPoP-bound (any `cnf`) token sent as a bearer token is a downgrade.
+  sender_constrained_token: {
+    status: 401,
+    oauthError: 'invalid_token',
+    message: 'sender-constrained access token presented as bearer',
+  },
+  token_replayed: {
+    status: 401,
+    oauthError: 'invalid_token',
+    message: 'access token already used',
+  },
+  replay_store_unavailable: {
+    status: 503,
+    oauthError: undefined,
+    message: 'replay store temporarily unavailable',
+  },
 }
 
 /** Options for {@link KeywardError}; everything here is set by keyward, never from request data. */
@@ -107,6 +185,14 @@ export interface KeywardErrorOptions {
   readonly retryAfterMs?: number
   /** Realm and resource metadata for the challenge. */
   readonly challenge?: ChallengeOptions
+  /**
+   * The scheme the request used, whose challenge carries the error (RFC 9449 §7.2: both may be
+   * offered). DPoP-only codes always use `DPoP`.
+   * @defaultValue 'Bearer'
+   */
+  readonly scheme?: AuthScheme
+  /** For `use_dpop_nonce`: the fresh nonce sent as `DPoP-Nonce` (RFC 9449 §9). */
+  readonly dpopNonce?: string
 }
 
 const BRAND = 'keyward.error'
@@ -145,6 +231,10 @@ export class KeywardError extends Error {
   readonly retryAfterMs: number | undefined
   /** Realm and resource metadata the challenge was built with. */
   readonly challenge: ChallengeOptions
+  /** The auth-scheme whose challenge carries the error. */
+  readonly scheme: AuthScheme
+  /** For `use_dpop_nonce`: the nonce sent in `DPoP-Nonce`. */
+  readonly dpopNonce: string | undefined
 
   constructor(code: KeywardErrorCode, options: KeywardErrorOptions = {}) {
     const spec = CODES[code]
@@ -169,16 +259,30 @@ export class KeywardError extends Error {
     this.scopes = options.scopes ?? []
     this.retryAfterMs = options.retryAfterMs
     this.challenge = options.challenge ?? {}
+    this.scheme = spec.scheme ?? options.scheme ?? 'Bearer'
+    this.dpopNonce = options.dpopNonce
     this.headers = buildHeaders(this)
   }
 
   /** The same failure, answered with another realm / resource metadata. */
   withChallenge(challenge: ChallengeOptions): KeywardError {
+    return this.#copy({ challenge })
+  }
+
+  /** The same failure, answered on the challenge of another scheme (the one the request used). */
+  withScheme(scheme: AuthScheme): KeywardError {
+    return scheme === this.scheme ? this : this.#copy({ scheme })
+  }
+
+  #copy(changes: KeywardErrorOptions): KeywardError {
     return new KeywardError(this.code, {
       cause: this.cause,
       scopes: this.scopes,
       retryAfterMs: this.retryAfterMs,
-      challenge,
+      challenge: this.challenge,
+      scheme: this.scheme,
+      dpopNonce: this.dpopNonce,
+      ...changes,
     })
   }
 
@@ -202,19 +306,34 @@ Object.defineProperty(KeywardError.prototype, Symbol.for('nodejs.util.inspect.cu
 })
 
 function buildHeaders(error: KeywardError): Record<string, string> {
-  if (error.code === 'jwks_unavailable') {
+  if (error.status === 503) {
     // RFC 9110 §10.2.3: delay-seconds, at least 1 so clients do not retry in a tight loop.
     const seconds = Math.max(1, Math.ceil((error.retryAfterMs ?? 1000) / 1000))
     return { 'Retry-After': String(seconds) }
   }
-  return {
-    'WWW-Authenticate': formatChallenge({
-      ...error.challenge,
-      error: error.oauthError,
-      description: error.oauthError === undefined ? undefined : error.message,
-      scopes: error.code === 'insufficient_scope' ? error.scopes : undefined,
-    }),
+  const { realm, resourceMetadataUrl, dpop } = error.challenge
+  const bare = { realm, resourceMetadataUrl }
+  const full = {
+    ...bare,
+    error: error.oauthError,
+    description: error.oauthError === undefined ? undefined : error.message,
+    scopes: error.code === 'insufficient_scope' ? error.scopes : undefined,
   }
+  if (dpop === undefined) return { 'WWW-Authenticate': formatChallenge(full) }
+  // RFC 9449 §7.1 / §7.2: a `DPoP` challenge with `algs`, after a `Bearer` one when both schemes
+  // are accepted; the error goes in the challenge of the scheme the request used.
+  const onDpop = error.scheme === 'DPoP' || !dpop.bearer
+  const challenges = [
+    formatChallenge({
+      ...(onDpop ? full : bare),
+      scheme: 'DPoP',
+      algorithms: dpop.algorithms,
+    }),
+  ]
+  if (dpop.bearer) challenges.unshift(formatChallenge(onDpop ? bare : full))
+  const headers: Record<string, string> = { 'WWW-Authenticate': challenges.join(', ') }
+  if (error.dpopNonce !== undefined) headers['DPoP-Nonce'] = error.dpopNonce
+  return headers
 }
 
 /**

@@ -210,6 +210,15 @@ export type KeywardEvent =
       readonly issuer: string
     }
   | {
+      /**
+       * The replay store could not claim a proof or token `jti` (unreachable, timed out, circuit
+       * open, full): the request was refused with 503 `replay_store_unavailable` (fail closed).
+       */
+      readonly type: 'replay_store_unavailable'
+      /** The store error's `code` or `name`, clipped: never its message. */
+      readonly reason: string
+    }
+  | {
       readonly type: 'token_rejected'
       readonly code: KeywardErrorCode
       /** Unverified values from the token, truncated, for correlation only. */
@@ -257,6 +266,7 @@ export const EVENT_CHANNELS: Readonly<Record<KeywardEventType, string>> = {
   tenant_issuer_evicted: 'keyward:tenant_issuer_evicted',
   spiffe_bundle_updated: 'keyward:spiffe_bundle_updated',
   spiffe_bundle_sequence_regressed: 'keyward:spiffe_bundle_sequence_regressed',
+  replay_store_unavailable: 'keyward:replay_store_unavailable',
   token_rejected: 'keyward:token_rejected',
   token_hook_failed: 'keyward:token_hook_failed',
 }

@@ -14,6 +14,19 @@ export interface BearerRequest {
   readonly query?: unknown
   /** Parsed body (`req.body`, `ctx.request.body`). */
   readonly body?: unknown
+  /**
+   * The request-target as received, path and query (Node's `req.url`). DPoP's `htu` check
+   * (RFC 9449 §4.3) compares it, behind the configured public base URL.
+   */
+  readonly url?: string | undefined
+  /** Express's and Koa's path before routers stripped their mount point; preferred over `url`. */
+  readonly originalUrl?: string | undefined
+}
+
+/** The credentials of a request: the token and the auth-scheme it came with. */
+export interface Credentials {
+  readonly scheme: 'Bearer' | 'DPoP'
+  readonly token: string
 }
 
 export interface ExtractOptions {
@@ -37,6 +50,9 @@ export interface ExtractOptions {
 // "-" / "." / "_" / "~" / "+" / "/" ) *"=". The scheme is case-insensitive (RFC 9110 §11.1).
 const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*)$/i
 const BEARER_SCHEME = /^bearer(?:\s|$)/i
+// RFC 9449 §7.1: `DPoP` 1*SP token68, the same syntax.
+const BEARER_OR_DPOP = /^(bearer|dpop) +([A-Za-z0-9\-._~+/]+=*)$/i
+const BEARER_OR_DPOP_SCHEME = /^(?:bearer|dpop)(?:\s|$)/i
 
 /**
  * Finds the bearer token of a request, or `undefined` when it carries none (a missing header or
@@ -53,8 +69,20 @@ export function extractBearerToken(
   request: BearerRequest,
   options: ExtractOptions = {},
 ): string | undefined {
+  return extractCredentials(request, options, false)?.token
+}
+
+/**
+ * {@link extractBearerToken}, also reading the `DPoP` scheme (RFC 9449 §7.1) when `dpop`; the
+ * query and body carry bearer tokens only.
+ */
+export function extractCredentials(
+  request: BearerRequest,
+  options: ExtractOptions,
+  dpop: boolean,
+): Credentials | undefined {
   const maxTokenBytes = options.maxTokenBytes ?? DEFAULTS.maxTokenBytes
-  const fromHeader = headerToken(request, maxTokenBytes)
+  const fromHeader = headerToken(request, maxTokenBytes, dpop)
   const fromQuery = fieldToken(request.query)
   const fromBody = isFormPost(request) ? fieldToken(request.body) : undefined
   // A second method counts even when it is disabled: the client is confused or probing.
@@ -65,15 +93,19 @@ export function extractBearerToken(
   if (methods > 1) throw new KeywardError('invalid_request')
   if (fromHeader !== undefined) return fromHeader
   if (fromQuery !== undefined && options.allowQueryToken === true) {
-    return checkedToken(fromQuery, maxTokenBytes)
+    return { scheme: 'Bearer', token: checkedToken(fromQuery, maxTokenBytes) }
   }
   if (fromBody !== undefined && options.allowBodyToken === true) {
-    return checkedToken(fromBody, maxTokenBytes)
+    return { scheme: 'Bearer', token: checkedToken(fromBody, maxTokenBytes) }
   }
   return undefined
 }
 
-function headerToken(request: BearerRequest, maxTokenBytes: number): string | undefined {
+function headerToken(
+  request: BearerRequest,
+  maxTokenBytes: number,
+  dpop: boolean,
+): Credentials | undefined {
   const raw = request.rawHeaders
   if (raw !== undefined) {
     // Node keeps only the first of duplicated `Authorization` headers in `headers`.
@@ -88,12 +120,18 @@ function headerToken(request: BearerRequest, maxTokenBytes: number): string | un
   if (header === undefined) return undefined
   if (typeof header !== 'string') throw new KeywardError('invalid_request')
   const value = trimOws(header)
-  if (!BEARER_SCHEME.test(value)) return undefined
+  if (!(dpop ? BEARER_OR_DPOP_SCHEME : BEARER_SCHEME).test(value)) return undefined
   // The size cap comes before the syntax check, so an oversized value costs nothing.
   if (value.length > maxTokenBytes + 64) throw new KeywardError('token_too_large')
-  const match = BEARER.exec(value)
+  if (!dpop) {
+    const match = BEARER.exec(value)
+    if (match === null) throw new KeywardError('invalid_request')
+    return { scheme: 'Bearer', token: checkedToken(match[1] ?? '', maxTokenBytes) }
+  }
+  const match = BEARER_OR_DPOP.exec(value)
   if (match === null) throw new KeywardError('invalid_request')
-  return checkedToken(match[1] ?? '', maxTokenBytes)
+  const scheme = match[1]?.toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer'
+  return { scheme, token: checkedToken(match[2] ?? '', maxTokenBytes) }
 }
 
 /**

@@ -19,16 +19,21 @@ export type {
   IssuerOptions,
   JwksOptions,
   AuthenticateOptions,
+  DpopMode,
+  DpopOptions,
+  DpopNonceOptions,
   WorkloadOptions,
 } from './options.js'
 export type { SpiffeOptions, TrustDomainOptions } from './spiffe-options.js'
 export { parseSpiffeId } from './spiffe-id.js'
 export type { SpiffeId } from './spiffe-id.js'
 export type { KubernetesIdentity } from './kubernetes-claims.js'
+export { MemoryReplayStore, ReplayStoreFullError } from './replay-store.js'
+export type { ReplayStore, MemoryReplayStoreOptions } from './replay-store.js'
 export { resolveAuthenticateOptions } from './resolve-options.js'
-export type { VerifiedToken, JwtClaims } from './verified-token.js'
+export type { VerifiedToken, JwtClaims, TokenBinding } from './verified-token.js'
 export { KeywardError, isKeywardError } from './errors.js'
-export type { KeywardErrorCode, KeywardErrorOptions, OAuthErrorCode } from './errors.js'
+export type { AuthScheme, KeywardErrorCode, KeywardErrorOptions, OAuthErrorCode } from './errors.js'
 export { extractBearerToken } from './extract-bearer-token.js'
 export type { BearerRequest, ExtractOptions } from './extract-bearer-token.js'
 export { requireScopes, requireAnyScope, scopeCheck } from './scope-requirements.js'
@@ -41,7 +46,7 @@ export type { ScopeCheck } from './scope-requirements.js'
 export type { ScopeHierarchy } from './scopes.js'
 export type { SignatureThreads } from './signature-scheduler.js'
 export { formatChallenge } from './www-authenticate.js'
-export type { ChallengeOptions, ChallengeParams } from './www-authenticate.js'
+export type { ChallengeOptions, ChallengeParams, DpopChallenge } from './www-authenticate.js'
 export { EVENT_CHANNELS } from './events.js'
 export type { KeywardEvent, KeywardEventType, FetchCause, KeyRemovalReason } from './events.js'
 export type { FetchFailureReason, FetchFunction } from './fetch-json.js'

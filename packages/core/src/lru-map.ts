@@ -52,7 +52,9 @@ export class LruMap<Key, Value> {
     let candidates = this.#entries.size - 1
     while (this.#entries.size > this.#capacity && candidates-- > 0) {
       // The loop runs while the map holds more entries than a capacity of at least 1.
-      const [oldestKey, oldest] = this.#entries.entries().next().value!
+      const first = this.#entries.entries().next().value
+      if (first === undefined) break
+      const [oldestKey, oldest] = first
       this.#entries.delete(oldestKey)
       if (this.#keep(oldest)) {
         // Passed over: to the back; `candidates` ends the loop after one round of kept entries.

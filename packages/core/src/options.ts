@@ -4,6 +4,7 @@ import type { FetchFunction } from './fetch-json.js'
 import type { HookSettings } from './hook-options.js'
 import type { AdmitKey } from './key-admission.js'
 import type { ProtectedResourceMetadata } from './protected-resource-metadata.js'
+import type { ReplayStore } from './replay-store.js'
 import type { ScopeHierarchy } from './scopes.js'
 import type { SignatureThreads } from './signature-scheduler.js'
 import type { IssuerResolver, TenantIssuers } from './tenant-issuers.js'
@@ -105,6 +106,78 @@ export interface JwksOptions {
   readonly minKeyNoticeMs?: number
 }
 
+/**
+ * Whether DPoP (RFC 9449) is accepted: `'off'` (Bearer only), `'allowed'` (Bearer and DPoP) or
+ * `'required'` (DPoP only). Whatever the mode, a sender-constrained token (one with `cnf`) sent
+ * as `Bearer` is refused (RFC 9449 §7.2).
+ */
+export type DpopMode = 'off' | 'allowed' | 'required'
+
+/** Server-provided DPoP nonces (RFC 9449 §8, §9). */
+export interface DpopNonceOptions {
+  /**
+   * HMAC key of the nonces, at least 32 bytes. Give every instance of a fleet the same one, so
+   * a nonce from one is accepted by all. Without it, 32 random bytes per verifier.
+   */
+  readonly secret?: Uint8Array | string
+  /**
+   * How long one nonce is issued; each is accepted for its window and the next.
+   * @defaultValue 300000 (5 minutes)
+   */
+  readonly windowMs?: number
+}
+
+/**
+ * DPoP (RFC 9449): sender-constrained tokens, each request carrying a fresh proof signed with
+ * the client's key. Configuring it turns it on, in `mode` `'allowed'` by default.
+ */
+export interface DpopOptions {
+  /**
+   * Default mode of every issuer (each may override it with `dpopMode`).
+   * @defaultValue 'allowed'
+   */
+  readonly mode?: DpopMode
+  /**
+   * The resource's public base URL (`https://api.example.com`, or with a path prefix): the
+   * request's URI that `htu` must name is this plus the path the server received. Required
+   * unless `trustProxy`: `Host` is written by the client.
+   */
+  readonly publicBaseUrl?: string
+  /**
+   * Build the request's origin from `X-Forwarded-Proto` and `X-Forwarded-Host` (else `Host`):
+   * only behind a proxy that sets them and strips the client's. Contradicts `publicBaseUrl`.
+   * @defaultValue false
+   */
+  readonly trustProxy?: boolean
+  /**
+   * Accepted proof algorithms, advertised as `algs` in the `DPoP` challenge.
+   * @defaultValue every supported asymmetric algorithm: RS256, RS384, RS512, PS256, PS384,
+   * PS512, ES256, ES384, ES512, EdDSA, Ed25519
+   */
+  readonly algorithms?: readonly JwsAlgorithm[]
+  /**
+   * How old a proof's `iat` may be (RFC 9449 §11.1: a short window bounds what the replay store
+   * must hold).
+   * @defaultValue 60000
+   */
+  readonly maxProofAgeMs?: number
+  /**
+   * Allowed clock skew around a proof's `iat`, both ways.
+   * @defaultValue 5000
+   */
+  readonly clockToleranceMs?: number
+  /**
+   * Longest accepted `DPoP` header, checked before any decoding.
+   * @defaultValue 4096
+   */
+  readonly maxProofBytes?: number
+  /**
+   * Require server-provided nonces: `true` for a random secret, or the nonce settings.
+   * @defaultValue false
+   */
+  readonly nonce?: boolean | DpopNonceOptions
+}
+
 /** One trusted token issuer and what its tokens must satisfy. */
 export interface IssuerOptions {
   /** Compared with `iss` exactly: no trailing-slash or case folding. */
@@ -184,6 +257,8 @@ export interface IssuerOptions {
    * (`admission_failed`).
    */
   readonly admitKey?: AdmitKey
+  /** This issuer's DPoP mode, overriding `dpop.mode` (which is `'off'` without `dpop`). */
+  readonly dpopMode?: DpopMode
 }
 
 /**
@@ -296,6 +371,23 @@ export interface VerifierSettings extends HookSettings {
    * function returning the scopes one scope implies.
    */
   readonly scopeHierarchy?: ScopeHierarchy
+  /**
+   * DPoP (RFC 9449). Without it, DPoP is off: only `Bearer` is accepted, and sender-constrained
+   * tokens are refused.
+   */
+  readonly dpop?: DpopOptions
+  /**
+   * Where one-time values (proof `jti`s, and access-token `jti`s with `singleUseTokens`) are
+   * claimed. Share one across a fleet (`@keyward/redis`). Without it, each verifier has its own
+   * `MemoryReplayStore`.
+   */
+  readonly replayStore?: ReplayStore
+  /**
+   * Accept each access token once: its `jti` is claimed in the replay store until `exp`, and a
+   * token without `jti` is refused (`invalid_claim`).
+   * @defaultValue false
+   */
+  readonly singleUseTokens?: boolean
   /** Receives every {@link KeywardEvent}; the same events go to `diagnostics_channel`. */
   readonly onEvent?: (event: KeywardEvent) => void
   /**

@@ -31,12 +31,17 @@ import {
   type Readers,
   type ReadResult,
 } from './option-readers.js'
+import { normaliseBaseUrl } from './dpop-htu.js'
 import type {
   AuthenticateOptions,
+  DpopMode,
+  DpopNonceOptions,
+  DpopOptions,
   IssuerOptions,
   JwksOptions,
   VerifierSettings,
 } from './options.js'
+import type { ReplayStore } from './replay-store.js'
 import { isSafeFetchUrl } from './safe-fetch-url.js'
 import type { ScopeHierarchy } from './scopes.js'
 import { resolveSpiffe } from './spiffe-options.js'
@@ -78,7 +83,30 @@ const ISSUER_READERS = {
     }),
   ),
   admitKey: optional(callable<AdmitKey>()),
+  dpopMode: optional(oneOf<DpopMode>(['off', 'allowed', 'required'])),
 } as const satisfies Readers<IssuerOptions>
+
+const DPOP_READERS = {
+  mode: withDefault(oneOf<DpopMode>(['off', 'allowed', 'required']), DEFAULTS.dpop.mode),
+  publicBaseUrl: optional(baseUrl),
+  trustProxy: withDefault(boolean, DEFAULTS.dpop.trustProxy),
+  algorithms: withDefault(
+    // RFC 9449 §4.3 check 5: asymmetric only; `none` and HS* never.
+    arrayOf(isSupportedAlgorithm, 'asymmetric JWS algorithms (ES256, EdDSA, PS256…)', {
+      nonEmpty: true,
+    }),
+    DEFAULTS.dpop.algorithms,
+  ),
+  maxProofAgeMs: withDefault(positiveInteger, DEFAULTS.dpop.maxProofAgeMs),
+  clockToleranceMs: withDefault(duration, DEFAULTS.dpop.clockToleranceMs),
+  maxProofBytes: withDefault(positiveInteger, DEFAULTS.dpop.maxProofBytes),
+  nonce: withDefault(dpopNonce, undefined),
+} as const satisfies Readers<DpopOptions>
+
+const DPOP_NONCE_READERS = {
+  secret: optional(nonceSecret),
+  windowMs: withDefault(positiveInteger, DEFAULTS.dpopNonce.windowMs),
+} as const satisfies Readers<DpopNonceOptions>
 
 const JWKS_READERS = {
   timeoutMs: withDefault(positiveInteger, DEFAULTS.jwks.timeoutMs),
@@ -116,6 +144,9 @@ const SETTINGS_READERS = {
   allowQueryToken: withDefault(boolean, DEFAULTS.allowQueryToken),
   allowBodyToken: withDefault(boolean, DEFAULTS.allowBodyToken),
   scopeHierarchy: optional(scopeHierarchy),
+  dpop: optional(resolveDpop),
+  replayStore: optional(replayStore),
+  singleUseTokens: withDefault(boolean, DEFAULTS.singleUseTokens),
   onEvent: optional(callable<(event: KeywardEvent) => void>()),
   now: withDefaultFrom(callable<() => number>(), () => DEFAULTS.now),
   random: withDefaultFrom(callable<() => number>(), () => DEFAULTS.random),
@@ -228,6 +259,14 @@ export interface ResolvedIssuer {
   readonly workload?: WorkloadProfile | undefined
   /** This issuer's own `fetch` (a static SPIFFE bundle), instead of `jwks.fetch`. */
   readonly fetch?: FetchFunction | undefined
+  /** `dpopMode`, else `dpop.mode`, else `'off'`. */
+  readonly dpopMode: DpopMode
+}
+
+/** DPoP settings, validated; `nonce` is `undefined` when nonces are off. */
+export type ResolvedDpop = Omit<ReadResult<typeof DPOP_READERS>, 'publicBaseUrl'> & {
+  /** The public base URL, normalised: origin and path prefix, no trailing slash. */
+  readonly publicBaseUrl: string | undefined
 }
 
 /** Key fetching and caching, every default applied. */
@@ -282,6 +321,17 @@ export function resolveOptions(input: unknown): ResolvedOptions {
         : distinctIssuers([...resolveIssuers(options, settings), ...workloads])
   if (settings.resourceMetadata !== undefined && settings.resourceMetadataUrl !== undefined) {
     throw new TypeError('pass either "resourceMetadata" or "resourceMetadataUrl", not both')
+  }
+  const { dpop } = settings
+  // Tenant issuers take `dpop.mode`; listed issuers may each override it.
+  const dpopOn =
+    issuers.some((entry) => entry.dpopMode !== 'off') ||
+    (tenants !== undefined && dpop !== undefined && dpop.mode !== 'off')
+  if (dpopOn && dpop?.publicBaseUrl === undefined && dpop?.trustProxy !== true) {
+    // RFC 9449 §4.3 check 9 needs the request's URI, and `Host` is the client's to write.
+    throw new TypeError(
+      '"dpop.publicBaseUrl" is required when DPoP is accepted: the public URL of this API (or "dpop.trustProxy" behind a proxy that sets X-Forwarded-Host)',
+    )
   }
   // `tenantCacheSize` lives on in `tenants`.
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
@@ -449,6 +499,7 @@ function resolveIssuer(
     jwksOrigins,
     trustedKeys,
     admitKey,
+    dpopMode,
   } = readAll(record, ISSUER_READERS, prefix)
   // Discovery fetches from the issuer, so the issuer must then be a safe URL itself.
   if (jwksUri === undefined && !isSafeFetchUrl(issuer)) {
@@ -499,7 +550,71 @@ function resolveIssuer(
       trustedKeys: trustedKeys === undefined ? undefined : new Set(trustedKeys),
       admitKey,
     },
+    dpopMode: dpopMode ?? settings.dpop?.mode ?? 'off',
   }
+}
+
+function resolveDpop(value: unknown, name: string): ResolvedDpop {
+  const record = optionRecord(value, name)
+  rejectUnknownOptions(
+    record,
+    { known: Object.keys(DPOP_READERS), elsewhere: new Map() },
+    `${name}.`,
+  )
+  const read = readAll(record, DPOP_READERS, `${name}.`)
+  if (read.publicBaseUrl !== undefined && read.trustProxy) {
+    throw new TypeError(
+      `"${name}.publicBaseUrl" contradicts "${name}.trustProxy": the URI comes from one or the other`,
+    )
+  }
+  return read
+}
+
+function dpopNonce(
+  value: unknown,
+  name: string,
+): ReadResult<typeof DPOP_NONCE_READERS> | undefined {
+  if (value === false) return undefined
+  const record = value === true ? {} : optionRecord(value, name)
+  rejectUnknownOptions(
+    record,
+    { known: Object.keys(DPOP_NONCE_READERS), elsewhere: new Map() },
+    `${name}.`,
+  )
+  return readAll(record, DPOP_NONCE_READERS, `${name}.`)
+}
+
+function nonceSecret(value: unknown, name: string): Buffer {
+  const bytes =
+    typeof value === 'string'
+      ? Buffer.from(value, 'utf8')
+      : value instanceof Uint8Array
+        ? Buffer.from(value)
+        : undefined
+  // A nonce forged with a guessed key would pass: 256 bits, as for any HMAC-SHA256 key.
+  if (bytes === undefined || bytes.length < 32) {
+    throw new TypeError(`"${name}" must be a string or Uint8Array of at least 32 bytes`)
+  }
+  return bytes
+}
+
+function baseUrl(value: unknown, name: string): string {
+  const normalised = typeof value === 'string' ? normaliseBaseUrl(value) : undefined
+  if (normalised === undefined) {
+    throw new TypeError(
+      `"${name}" must be an absolute http(s) URL without query or fragment, e.g. "https://api.example.com"`,
+    )
+  }
+  return normalised
+}
+
+function replayStore(value: unknown, name: string): ReplayStore {
+  const claim: unknown =
+    typeof value === 'object' && value !== null ? (value as { claim?: unknown }).claim : undefined
+  if (typeof claim !== 'function') {
+    throw new TypeError(`"${name}" must have a claim(key, expiresAt) method`)
+  }
+  return value as ReplayStore
 }
 
 function resolveJwks(value: unknown, name: string): ResolvedJwks {

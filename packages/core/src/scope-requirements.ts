@@ -52,6 +52,8 @@ export function scopeCheck(
       throw new KeywardError('insufficient_scope', {
         scopes: required,
         challenge: policy?.challenge ?? challenge,
+        // RFC 9449 §7.1: a DPoP-bound token's request is challenged on the DPoP scheme.
+        scheme: auth.binding === undefined ? 'Bearer' : 'DPoP',
         cause: error,
       })
     }

@@ -148,6 +148,8 @@ function resolveTrustDomain(
     fetch: read.bundle === undefined ? undefined : staticBundle(read.bundle),
     fetchHeaders: Object.freeze({}),
     jwksOrigins: new Set(),
+    // JWT-SVIDs are bearer credentials of workloads (SPIFFE JWT-SVID §4): never DPoP-bound.
+    dpopMode: 'off',
     rsaAlgorithm: rsaAlgorithmWithoutAlg(read.algorithms),
     header: {
       algorithms: new Set<JwsAlgorithm>(read.algorithms),

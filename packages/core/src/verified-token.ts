@@ -51,6 +51,19 @@ export interface VerifiedToken<Claims extends JwtClaims = JwtClaims> {
   readonly spiffe?: SpiffeId | undefined
   /** For a Kubernetes service-account token (the `kubernetes` option): its `kubernetes.io` claims. */
   readonly kubernetes?: KubernetesIdentity | undefined
+  /**
+   * The token's sender constraint (RFC 7800 `cnf`): for a DPoP-bound token (RFC 9449 §6),
+   * `{ type: 'dpop', jkt }`, the RFC 7638 thumbprint of the key whose proof came with it.
+   * `undefined` for a bearer token. Tokens with `cnf` are only ever accepted with a proof.
+   */
+  readonly binding?: TokenBinding | undefined
+}
+
+/** A sender constraint of an access token: DPoP's key thumbprint (RFC 9449 §6.1). */
+export interface TokenBinding {
+  readonly type: 'dpop'
+  /** The `cnf.jkt` claim: the RFC 7638 SHA-256 thumbprint of the client's proof key. */
+  readonly jkt: string
 }
 
 /** The issuer a token was verified for and the workload it names, when not from `iss` alone. */
@@ -80,6 +93,7 @@ class VerifiedAccessToken implements VerifiedToken {
   // Declared, not defined: an access token gets no `spiffe: undefined` member.
   declare readonly spiffe?: SpiffeId
   declare readonly kubernetes?: KubernetesIdentity
+  readonly binding: TokenBinding | undefined
   readonly #scopePolicy: ScopePolicy
 
   constructor(
@@ -106,6 +120,7 @@ class VerifiedAccessToken implements VerifiedToken {
     // Only workload tokens carry these, so an access token's shape stays what it was.
     if (origin?.spiffe !== undefined) this.spiffe = Object.freeze(origin.spiffe)
     if (origin?.kubernetes !== undefined) this.kubernetes = Object.freeze(origin.kubernetes)
+    this.binding = bindingOf(claims)
     this.#scopePolicy = scopePolicy
     Object.freeze(this)
   }
@@ -113,6 +128,14 @@ class VerifiedAccessToken implements VerifiedToken {
   static scopePolicyOf(auth: object): ScopePolicy | undefined {
     return #scopePolicy in auth ? auth.#scopePolicy : undefined
   }
+}
+
+/** `cnf.jkt`, when the token has one that is a string (RFC 9449 §6.1). */
+export function bindingOf(claims: JwtClaims): TokenBinding | undefined {
+  const { cnf } = claims
+  if (typeof cnf !== 'object' || cnf === null) return undefined
+  const jkt = Object.hasOwn(cnf, 'jkt') ? (cnf as Record<string, unknown>).jkt : undefined
+  return typeof jkt === 'string' ? Object.freeze({ type: 'dpop', jkt }) : undefined
 }
 
 /**

@@ -3,9 +3,15 @@ import { BoundedMemo } from './bounded-memo.js'
 import { checkClaims, checkTimes } from './claims.js'
 import { decodeToken, type DecodedToken } from './decode-token.js'
 import type { DiscoveryHealth } from './discovery.js'
-import { isKeywardError, KeywardError } from './errors.js'
+import { isKeywardError, KeywardError, type KeywardErrorCode } from './errors.js'
+import type { AuthScheme } from './errors.js'
 import { clip, EventSink } from './events.js'
-import { extractBearerToken, type BearerRequest } from './extract-bearer-token.js'
+import { createHash } from 'node:crypto'
+import { DpopNonces } from './dpop-nonce.js'
+import { checkProof, proofReplayKey, type CheckedProof, type DpopPolicy } from './dpop-proof.js'
+import { extractCredentials, type BearerRequest } from './extract-bearer-token.js'
+import { importVerificationKey } from './jwk-import.js'
+import { MemoryReplayStore, type ReplayStore } from './replay-store.js'
 import { checkHeader, type CheckedHeader } from './header-policy.js'
 import type { VerificationKey } from './jwk-import.js'
 import {
@@ -26,9 +32,15 @@ import { SignatureScheduler } from './signature-scheduler.js'
 import { TenantIssuerCache, type TenantCacheHealth } from './tenant-issuer-cache.js'
 import { TokenPolicy } from './token-policy.js'
 import { VerifiedTokenCache } from './verified-token-cache.js'
-import { VerifiedTokenBuilder, type TokenOrigin, type VerifiedToken } from './verified-token.js'
+import {
+  bindingOf,
+  VerifiedTokenBuilder,
+  type JwtClaims,
+  type TokenOrigin,
+  type VerifiedToken,
+} from './verified-token.js'
 import { jwtSvidTrustDomain, readWorkloadIdentity } from './workload-identity.js'
-import type { ChallengeOptions } from './www-authenticate.js'
+import type { ChallengeOptions, DpopChallenge } from './www-authenticate.js'
 
 /** One issuer's key state, and what discovery refused. */
 export type IssuerHealth = KeySourceHealth &
@@ -187,22 +199,69 @@ class TokenVerifier implements Verifier {
   readonly #policy: TokenPolicy
   /** Whether any SPIFFE trust domain is configured: tokens without a known `iss` may be JWT-SVIDs. */
   #trustSvids = false
+  /** DPoP proof checking, when any issuer accepts DPoP. */
+  readonly #dpop: DpopPolicy | undefined
+  /** Proof keys by proof header segment, from verified proofs: a client reuses its key. */
+  readonly #proofKeys = new BoundedMemo<VerificationKey>(256)
+  /** Where proof `jti`s (and single-use token `jti`s) are claimed. */
+  readonly #replay: ReplayStore | undefined
+  /** Errors already reported, so a nested step's rejection is not reported twice. */
+  readonly #rejected = new WeakSet<object>()
 
   constructor(options: VerifierOptions) {
     const resolved = resolveOptions(options)
     this.#options = resolved
     this.#now = resolved.now
     this.#events = new EventSink(resolved.onEvent)
+    // Tenant issuers (resolved per token) take `dpop.mode` unless their options say otherwise.
+    const modes = resolved.issuers.map((entry) => entry.dpopMode)
+    if (resolved.tenants !== undefined) modes.push(resolved.dpop?.mode ?? 'off')
+    const dpop = resolved.dpop
+    const dpopOn = modes.some((mode) => mode !== 'off')
+    const dpopChallenge: DpopChallenge | undefined = dpopOn
+      ? Object.freeze({
+          algorithms: dpop?.algorithms ?? [],
+          // RFC 9449 §7.2: Bearer is offered too unless every issuer requires DPoP.
+          bearer: modes.some((mode) => mode !== 'required'),
+        })
+      : undefined
     this.challenge = Object.freeze({
       realm: resolved.realm,
       resourceMetadataUrl: resolved.resourceMetadataUrl,
+      dpop: dpopChallenge,
     })
+    this.#dpop =
+      dpopOn && dpop !== undefined
+        ? {
+            algorithms: new Set(dpop.algorithms),
+            maxProofBytes: dpop.maxProofBytes,
+            maxAgeMs: dpop.maxProofAgeMs,
+            clockToleranceMs: dpop.clockToleranceMs,
+            uri: { base: dpop.publicBaseUrl, trustProxy: dpop.trustProxy },
+            nonces:
+              dpop.nonce === undefined
+                ? undefined
+                : new DpopNonces({
+                    secret: dpop.nonce.secret,
+                    windowMs: dpop.nonce.windowMs,
+                    now: resolved.now,
+                  }),
+          }
+        : undefined
+    this.#replay =
+      resolved.replayStore ??
+      (this.#dpop !== undefined || resolved.singleUseTokens
+        ? new MemoryReplayStore({ now: resolved.now })
+        : undefined)
     this.#signatures = new SignatureScheduler(resolved.signatureThreads)
     this.#tokens = new VerifiedTokenBuilder({
       challenge: this.challenge,
       hierarchy: resolved.scopeHierarchy,
     })
-    this.#challenged = resolved.realm !== undefined || resolved.resourceMetadataUrl !== undefined
+    this.#challenged =
+      resolved.realm !== undefined ||
+      resolved.resourceMetadataUrl !== undefined ||
+      dpopChallenge !== undefined
     this.#policy = new TokenPolicy({
       validate: resolved.validate,
       timeoutMs: resolved.hookTimeoutMs,
@@ -232,10 +291,26 @@ class TokenVerifier implements Verifier {
   }
 
   verify(token: string): Promise<VerifiedToken> {
-    // Not `async`: a token served from the cache, or verified with keys already cached, settles
-    // in one promise, with no await in between.
+    const verified = this.#verifyToken(token, 'Bearer')
+    return this.#options.singleUseTokens
+      ? verified.then((auth) => this.#claimToken(auth, 'Bearer'))
+      : verified
+  }
+
+  /**
+   * Verifies the token as sent with `scheme`. Not `async`: a token served from the cache, or
+   * verified with keys already cached, settles in one promise, with no await in between.
+   */
+  #verifyToken(token: string, scheme: AuthScheme): Promise<VerifiedToken> {
     const cached = typeof token === 'string' ? this.#fromCache(token) : undefined
-    if (cached !== undefined) return this.#judgeCached(token, cached)
+    if (cached !== undefined) {
+      try {
+        checkScheme(cached.issuer, cached.auth.claims, scheme)
+      } catch (error) {
+        return Promise.reject(this.#reject(error, cached.auth, scheme))
+      }
+      return this.#judgeCached(token, cached.auth, scheme)
+    }
     let decoded: DecodedToken | undefined
     try {
       if (typeof token !== 'string') throw new KeywardError('malformed_token')
@@ -244,6 +319,8 @@ class TokenVerifier implements Verifier {
       // The issuer picks the policy and the keys before any network I/O; an unknown issuer
       // never causes a fetch.
       const issuer = this.#routeToken(claims)
+      // Before the signature: a scheme this issuer's tokens cannot use costs nothing more.
+      checkScheme(issuer, claims, scheme)
       const header = checkHeader(decoded.header, issuer.config.header)
       checkClaims(claims, issuer.config.claims, this.#now())
       if (issuer.config.workload !== undefined) readWorkloadIdentity(issuer.config.workload, claims)
@@ -251,27 +328,35 @@ class TokenVerifier implements Verifier {
       const scopes = this.#tokens.scopes(claims)
       const set = issuer.keys.current()
       if (set === undefined)
-        return this.#verifyAfterFetch(token, decoded, issuer, header, scopes, undefined)
+        return this.#verifyAfterFetch(token, decoded, issuer, header, scopes, undefined, scheme)
       const attempt = attemptSignature(set, issuer.config, header, decoded, this.#signatures)
       if (attempt.outcome === SIGNATURE_OK) {
         const accepted = this.#accept(token, decoded, issuer, header, scopes, attempt.key)
         if (!(accepted instanceof Promise)) return Promise.resolve(accepted)
         const seen = decoded
         return accepted.catch((error: unknown) => {
-          throw this.#reject(error, seen)
+          throw this.#reject(error, seen, scheme)
         })
       }
       if (attempt.outcome === SIGNATURE_PENDING) {
-        return this.#acceptAfterThreadPool(token, decoded, issuer, header, scopes, attempt)
+        return this.#acceptAfterThreadPool(token, decoded, issuer, header, scopes, attempt, scheme)
       }
       // A known key id whose key does not verify: no refresh can change that.
       if (attempt.outcome === SIGNATURE_BAD && header.kid !== undefined) {
         throw new KeywardError('invalid_signature')
       }
       if (attempt.outcome === AMBIGUOUS_KEY) throw new KeywardError('unknown_key')
-      return this.#verifyAfterFetch(token, decoded, issuer, header, scopes, { set, attempt })
+      return this.#verifyAfterFetch(
+        token,
+        decoded,
+        issuer,
+        header,
+        scopes,
+        { set, attempt },
+        scheme,
+      )
     } catch (error) {
-      return Promise.reject(this.#reject(error, decoded))
+      return Promise.reject(this.#reject(error, decoded, scheme))
     }
   }
 
@@ -291,7 +376,9 @@ class TokenVerifier implements Verifier {
   }
 
   /** A cached verification, if its key is still published and its time claims still hold. */
-  #fromCache(token: string): VerifiedToken | undefined {
+  #fromCache(
+    token: string,
+  ): { readonly auth: VerifiedToken; readonly issuer: IssuerRuntime } | undefined {
     const cached = this.#cache.get(token)
     if (cached === undefined) return undefined
     const { auth, key, issuer } = cached
@@ -299,7 +386,7 @@ class TokenVerifier implements Verifier {
       if (!issuer.retired && issuer.keys.isActive(key)) {
         checkTimes(auth.claims, issuer.config.claims, this.#now())
         key.verifications++
-        return auth
+        return cached
       }
     } catch {
       // Expired since it was cached: verify afresh for the precise error.
@@ -312,7 +399,7 @@ class TokenVerifier implements Verifier {
    * A cached verification still goes through the verifier's hooks (`validate`): a token that no
    * longer passes leaves the cache.
    */
-  #judgeCached(token: string, auth: VerifiedToken): Promise<VerifiedToken> {
+  #judgeCached(token: string, auth: VerifiedToken, scheme: AuthScheme): Promise<VerifiedToken> {
     try {
       const pending = this.#policy.judge(auth)
       if (pending === undefined) return Promise.resolve(auth)
@@ -320,12 +407,12 @@ class TokenVerifier implements Verifier {
         () => auth,
         (error: unknown) => {
           this.#cache.delete(token)
-          throw this.#reject(error, auth)
+          throw this.#reject(error, auth, scheme)
         },
       )
     } catch (error) {
       this.#cache.delete(token)
-      return Promise.reject(this.#reject(error, auth))
+      return Promise.reject(this.#reject(error, auth, scheme))
     }
   }
 
@@ -369,12 +456,13 @@ class TokenVerifier implements Verifier {
     header: CheckedHeader,
     scopes: readonly string[],
     attempt: PendingAttempt,
+    scheme: AuthScheme,
   ): Promise<VerifiedToken> {
     try {
       if (!(await attempt.verdict)) throw new KeywardError('invalid_signature')
       return await this.#accept(token, decoded, issuer, header, scopes, attempt.key)
     } catch (error) {
-      throw this.#reject(error, decoded)
+      throw this.#reject(error, decoded, scheme)
     }
   }
 
@@ -391,6 +479,7 @@ class TokenVerifier implements Verifier {
     header: CheckedHeader,
     scopes: readonly string[],
     cached: { readonly set: KeySet; readonly attempt: SettledAttempt } | undefined,
+    scheme: AuthScheme,
   ): Promise<VerifiedToken> {
     try {
       const set = cached?.set ?? (await issuer.keys.require())
@@ -413,7 +502,7 @@ class TokenVerifier implements Verifier {
       }
       return await this.#accept(token, decoded, issuer, header, scopes, attempt.key)
     } catch (error) {
-      throw this.#reject(error, decoded)
+      throw this.#reject(error, decoded, scheme)
     }
   }
 
@@ -422,17 +511,102 @@ class TokenVerifier implements Verifier {
     options?: AuthenticateOptions | null,
   ): Promise<VerifiedToken | undefined> {
     // Not `async`, like `verify`: a cached token settles in one promise.
-    let token: string | undefined
+    let credentials
     try {
-      token = extractBearerToken(request, this.#options)
+      credentials = extractCredentials(request, this.#options, this.#dpop !== undefined)
     } catch (error) {
-      return Promise.reject(this.#reject(error, undefined))
+      return Promise.reject(this.#reject(error, undefined, 'Bearer'))
     }
-    if (token === undefined) {
+    if (credentials === undefined) {
       if (options?.optional === true) return Promise.resolve(undefined)
       return Promise.reject(new KeywardError('missing_token', { challenge: this.challenge }))
     }
-    return this.verify(token)
+    if (credentials.scheme === 'Bearer' || this.#dpop === undefined) {
+      return this.verify(credentials.token)
+    }
+    return this.#authenticateDpop(request, credentials.token, this.#dpop)
+  }
+
+  /**
+   * RFC 9449 §7: a DPoP-bound token and its proof. Cheap checks first (§4.3 without the
+   * signature), then the token (its signature is cached for repeated tokens), then the binding,
+   * and only then the proof's signature: an unauthenticated caller can make keyward check at
+   * most the one signature a Bearer request costs, and a second only with a valid bound token.
+   * The replay store is asked last, so only complete, valid proofs are claimed.
+   */
+  async #authenticateDpop(
+    request: BearerRequest,
+    token: string,
+    policy: DpopPolicy,
+  ): Promise<VerifiedToken> {
+    let proof: CheckedProof
+    try {
+      proof = checkProof(request, token, policy, this.#now())
+    } catch (error) {
+      throw this.#reject(error, undefined, 'DPoP')
+    }
+    const auth = await this.#verifyToken(token, 'DPoP')
+    try {
+      const key = await this.#proofKey(proof)
+      // RFC 9449 §4.3 check 12, §6.1: the token is bound to this key.
+      if (key.thumbprint !== auth.binding?.jkt) throw new KeywardError('dpop_binding_mismatch')
+      const { signingInput, signature } = proof.decoded
+      if (!verifySignature(key, proof.alg, signingInput, signature)) {
+        throw new KeywardError('invalid_dpop_proof', { cause: 'signature' })
+      }
+      this.#proofKeys.remember(proof.decoded.headerSegment, key)
+      // RFC 9449 §11.1: single use, across every instance sharing the store.
+      await this.#claim(
+        proofReplayKey(key.thumbprint, proof.jti),
+        proof.acceptableUntil,
+        'dpop_proof_replayed',
+      )
+      return this.#options.singleUseTokens ? await this.#claimToken(auth, 'DPoP') : auth
+    } catch (error) {
+      throw this.#reject(error, auth, 'DPoP')
+    }
+  }
+
+  /** The proof's `jwk`, validated and imported like a JWKS key (private members refused). */
+  async #proofKey(proof: CheckedProof): Promise<VerificationKey> {
+    const known = this.#proofKeys.get(proof.decoded.headerSegment)
+    if (known !== undefined) return known
+    const imported = await importVerificationKey(proof.jwk)
+    if (imported.key === undefined) {
+      throw new KeywardError('invalid_dpop_proof', { cause: imported.reason })
+    }
+    return imported.key
+  }
+
+  /** Single-use access tokens: the `jti` is claimed until the token expires. */
+  async #claimToken(auth: VerifiedToken, scheme: AuthScheme): Promise<VerifiedToken> {
+    try {
+      const { jti } = auth.claims
+      if (typeof jti !== 'string' || jti === '') throw new KeywardError('invalid_claim')
+      const key = `jti:${createHash('sha256').update(`${auth.issuer}\n${jti}`).digest('base64url')}`
+      await this.#claim(key, auth.expiresAt * 1000, 'token_replayed')
+      return auth
+    } catch (error) {
+      throw this.#reject(error, auth, scheme)
+    }
+  }
+
+  /** Claims a one-time value; a store that cannot answer fails closed (503). */
+  async #claim(key: string, expiresAt: number, replayed: KeywardErrorCode): Promise<void> {
+    const store = this.#replay
+    if (store === undefined) return
+    // `unknown`: a JavaScript store might answer anything; only `true` is a first claim.
+    let fresh: unknown
+    try {
+      fresh = await store.claim(key, expiresAt)
+    } catch (error) {
+      this.#events.emit({ type: 'replay_store_unavailable', reason: reasonOf(error) })
+      throw new KeywardError('replay_store_unavailable', {
+        cause: error,
+        retryAfterMs: retryAfterOf(error),
+      })
+    }
+    if (fresh !== true) throw new KeywardError(replayed)
   }
 
   async warmup(): Promise<void> {
@@ -495,8 +669,12 @@ class TokenVerifier implements Verifier {
     this.#tenants?.close()
   }
 
-  /** Turns any failure into a KeywardError with this verifier's challenge, and reports it. */
-  #reject(error: unknown, decoded: TokenParts | undefined): KeywardError {
+  /**
+   * Turns any failure into a KeywardError with this verifier's challenge, on the scheme the
+   * request used, and reports it. An error already answered (a nested step's) passes through.
+   */
+  #reject(error: unknown, decoded: TokenParts | undefined, scheme: AuthScheme): KeywardError {
+    if (this.#rejected.has(error as object)) return error as KeywardError
     let failure = isKeywardError(error)
       ? error
       : // Nothing may escape unclassified: a surprise inside a crypto or JSON layer is a bad token.
@@ -504,6 +682,8 @@ class TokenVerifier implements Verifier {
     if (this.#challenged && failure.challenge !== this.challenge && failure.status !== 503) {
       failure = failure.withChallenge(this.challenge)
     }
+    failure = failure.withScheme(scheme)
+    this.#rejected.add(failure)
     if (this.#events.wants('token_rejected')) {
       const claims = decoded?.claims
       this.#events.emit({
@@ -541,6 +721,33 @@ function originOf(issuer: IssuerRuntime, decoded: DecodedToken): TokenOrigin | u
 interface TokenParts {
   readonly header: Readonly<Record<string, unknown>>
   readonly claims: Readonly<Record<string, unknown>>
+}
+
+/**
+ * Whether a token of this issuer may come with this scheme: DPoP only where the issuer accepts
+ * it, and with a `cnf.jkt` to bind the proof to; Bearer never for an issuer that requires DPoP,
+ * nor for a sender-constrained token (any `cnf`), which would be a downgrade (RFC 9449 §7.2).
+ */
+function checkScheme(issuer: IssuerRuntime, claims: JwtClaims, scheme: AuthScheme): void {
+  const mode = issuer.config.dpopMode
+  if (scheme === 'DPoP') {
+    if (mode === 'off') throw new KeywardError('dpop_not_accepted')
+    if (bindingOf(claims) === undefined) throw new KeywardError('dpop_binding_mismatch')
+    return
+  }
+  if (claims.cnf !== undefined) throw new KeywardError('sender_constrained_token')
+  if (mode === 'required') throw new KeywardError('dpop_required')
+}
+
+function reasonOf(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code
+  const name = (error as { name?: unknown } | null)?.name
+  return clip(typeof code === 'string' ? code : typeof name === 'string' ? name : 'error')
+}
+
+function retryAfterOf(error: unknown): number | undefined {
+  const value = (error as { retryAfterMs?: unknown } | null)?.retryAfterMs
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined
 }
 
 function isFlat(object: Readonly<Record<string, unknown>>): boolean {

@@ -1,16 +1,37 @@
-/** Configuration-owned parts of a `WWW-Authenticate: Bearer` challenge. */
+/** Configuration-owned parts of a `WWW-Authenticate` challenge. */
 export interface ChallengeOptions {
   /** RFC 6750 §3 `realm`. Omitted when not set. */
   readonly realm?: string | undefined
   /** RFC 9728 §5.1 `resource_metadata`: the URL of the protected resource metadata document. */
   readonly resourceMetadataUrl?: string | undefined
+  /**
+   * RFC 9449 §7.1: when DPoP is accepted, the `DPoP` challenge and its `algs`; `bearer` says
+   * whether a `Bearer` challenge is offered too (§7.2: both schemes, `allowed` mode).
+   */
+  readonly dpop?: DpopChallenge | undefined
+}
+
+/** The `DPoP` challenge of a verifier that accepts DPoP (RFC 9449 §7.1). */
+export interface DpopChallenge {
+  /** `algs`: the proof algorithms accepted. */
+  readonly algorithms: readonly string[]
+  /** Whether `Bearer` is offered beside `DPoP`. */
+  readonly bearer: boolean
 }
 
 /** Everything one challenge says. */
-export interface ChallengeParams extends ChallengeOptions {
+export interface ChallengeParams {
+  /** RFC 6750 §3 `realm`. Omitted when not set. */
+  readonly realm?: string | undefined
+  /** RFC 9728 §5.1 `resource_metadata`. */
+  readonly resourceMetadataUrl?: string | undefined
   readonly error?: string | undefined
   readonly description?: string | undefined
   readonly scopes?: readonly string[] | undefined
+  /** The auth-scheme. @defaultValue 'Bearer' */
+  readonly scheme?: 'Bearer' | 'DPoP' | undefined
+  /** RFC 9449 §7.1 `algs` of a `DPoP` challenge, space-delimited. */
+  readonly algorithms?: readonly string[] | undefined
 }
 
 /**
@@ -37,7 +58,9 @@ export function formatChallenge(params: ChallengeParams): string {
   if (params.resourceMetadataUrl !== undefined) {
     parts.push(`resource_metadata=${quote(params.resourceMetadataUrl)}`)
   }
-  return parts.length === 0 ? 'Bearer' : `Bearer ${parts.join(', ')}`
+  if (params.algorithms !== undefined) parts.push(`algs=${quote(params.algorithms.join(' '))}`)
+  const scheme = params.scheme ?? 'Bearer'
+  return parts.length === 0 ? scheme : `${scheme} ${parts.join(', ')}`
 }
 
 function quote(value: string): string {

@@ -17,6 +17,11 @@ for (const [key, value] of Object.entries(DEFAULTS)) {
     for (const [name, inner] of Object.entries(DEFAULTS.jwks)) {
       DEFAULT_BY_NAME.set(`jwks.${name}`, inner)
     }
+  } else if (key === 'dpop' || key === 'dpopNonce') {
+    const prefix = key === 'dpop' ? 'dpop.' : 'dpop.nonce.'
+    for (const [name, inner] of Object.entries(value as object)) {
+      DEFAULT_BY_NAME.set(prefix + name, inner)
+    }
   } else if (key === 'authenticate' || key === 'protectedResourceMetadata') {
     for (const [name, inner] of Object.entries(value as object)) DEFAULT_BY_NAME.set(name, inner)
   } else {
@@ -32,6 +37,9 @@ const KNOWN_NAMES = new Set([
   ...JWKS_OPTION_NAMES.map((name) => `jwks.${name}`),
   ...DEFAULT_BY_NAME.keys(),
   ...ADAPTER_OWNED,
+  // DPoP options without a default of their own.
+  'dpop.publicBaseUrl',
+  'dpop.nonce.secret',
 ])
 /** The options without a default (checked below). */
 const REQUIRED = new Set(['issuer', 'audience'])
@@ -90,13 +98,20 @@ interface StatedDefault {
   readonly stated: string | undefined
 }
 
+/** Interfaces whose members are nested options. */
+const INTERFACE_PREFIXES: Readonly<Record<string, string>> = {
+  JwksOptions: 'jwks.',
+  DpopOptions: 'dpop.',
+  DpopNonceOptions: 'dpop.nonce.',
+}
+
 /** Every documented property of the interfaces in `path`, with its `@defaultValue`. */
 function tsdocDefaults(path: string): StatedDefault[] {
   const source = ts.createSourceFile(path, read(path), ts.ScriptTarget.Latest, true)
   const found: StatedDefault[] = []
   source.forEachChild((node) => {
     if (!ts.isInterfaceDeclaration(node)) return
-    const prefix = node.name.text === 'JwksOptions' ? 'jwks.' : ''
+    const prefix = INTERFACE_PREFIXES[node.name.text] ?? ''
     for (const member of node.members) {
       if (!ts.isPropertySignature(member)) continue
       const tag = ts.getJSDocTags(member).find((t) => t.tagName.text === 'defaultValue')

@@ -166,6 +166,9 @@ describe('KeywardError', () => {
     ['insufficient_scope', 403],
     ['jwks_unavailable', 503],
     ['token_expired', 401],
+    ['invalid_dpop_proof', 401],
+    ['use_dpop_nonce', 401],
+    ['replay_store_unavailable', 503],
   ] as [KeywardErrorCode, number][])('maps %s to HTTP %i', (code, status) => {
     expect(statusOf(code)).toBe(status)
   })
@@ -195,5 +198,44 @@ describe('isKeywardError', () => {
     const branded = Object.create(KeywardError.prototype) as object
     Object.assign(branded, { code: 'ECONNRESET' })
     expect(isKeywardError(branded)).toBe(false)
+  })
+})
+
+describe('DPoP challenges (RFC 9449 §7.1, §7.2)', () => {
+  const dpop = { algorithms: ['ES256', 'EdDSA'], bearer: true }
+
+  it('offers Bearer then DPoP with algs, the error on the scheme the request used', () => {
+    const onBearer = new KeywardError('token_expired', { challenge: { dpop } })
+    expect(onBearer.headers['WWW-Authenticate']).toBe(
+      'Bearer error="invalid_token", error_description="access token expired", DPoP algs="ES256 EdDSA"',
+    )
+    expect(onBearer.withScheme('DPoP').headers['WWW-Authenticate']).toBe(
+      'Bearer, DPoP error="invalid_token", error_description="access token expired", algs="ES256 EdDSA"',
+    )
+  })
+
+  it('puts DPoP-only codes on the DPoP challenge, and everything there when it is the only one', () => {
+    const proof = new KeywardError('invalid_dpop_proof', { challenge: { dpop, realm: 'r' } })
+    expect(proof.headers['WWW-Authenticate']).toBe(
+      'Bearer realm="r", DPoP realm="r", error="invalid_dpop_proof", error_description="invalid DPoP proof", algs="ES256 EdDSA"',
+    )
+    const only = new KeywardError('missing_token', {
+      challenge: { dpop: { ...dpop, bearer: false } },
+    })
+    expect(only.headers['WWW-Authenticate']).toBe('DPoP algs="ES256 EdDSA"')
+  })
+
+  it('sends the fresh nonce of use_dpop_nonce as DPoP-Nonce (RFC 9449 §9)', () => {
+    const error = new KeywardError('use_dpop_nonce', { challenge: { dpop }, dpopNonce: 'n-1' })
+    expect(error.headers['DPoP-Nonce']).toBe('n-1')
+    expect(error.toJSON()).toEqual({
+      error: 'use_dpop_nonce',
+      error_description: 'DPoP nonce required',
+    })
+  })
+
+  it('answers replay_store_unavailable with Retry-After and no challenge', () => {
+    const error = new KeywardError('replay_store_unavailable', { retryAfterMs: 2500 })
+    expect([error.headers, error.expose]).toEqual([{ 'Retry-After': '3' }, false])
   })
 })

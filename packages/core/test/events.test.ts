@@ -89,7 +89,8 @@ describe('events', () => {
     // tenant issuers' events need a resolver: tenant-issuers.test.ts delivers them; the hooks'
     // event needs a hook: verifier-rules/validate-hook.test.ts delivers it.
     // tenant issuers' events need a resolver: tenant-issuers.test.ts delivers them; the SPIFFE
-    // bundle events need a bundle: spiffe-bundles.test.ts delivers them.
+    // bundle events need a bundle: spiffe-bundles.test.ts delivers them;
+    // the replay store's needs a store that fails: attacks/dpop.test.ts delivers it.
     const elsewhere = new Set([
       'issuer_metadata_changed',
       'issuer_resolver_failed',
@@ -97,6 +98,7 @@ describe('events', () => {
       'token_hook_failed',
       'spiffe_bundle_updated',
       'spiffe_bundle_sequence_regressed',
+      'replay_store_unavailable',
     ])
     expect(new Set(harness.events.map((event) => event.type))).toEqual(
       new Set(TYPES.filter((type) => !elsewhere.has(type))),

@@ -19,6 +19,7 @@ export type InvalidTokenCode = Exclude<
   | 'insufficient_scope'
   | 'workload_not_allowed'
   | 'jwks_unavailable'
+  | 'replay_store_unavailable'
 >
 
 /**

@@ -672,3 +672,59 @@ describe('tenant issuers (an issuers resolver)', () => {
     expectTypeErrorNaming(() => createVerifier({ issuers: { ...VALID } } as never), 'issuers')
   })
 })
+
+describe('dpop options', () => {
+  const BASE = { publicBaseUrl: 'https://api.test' }
+
+  it('is off without dpop, allowed once configured, and each issuer may override it', () => {
+    expect(resolveOptions(VALID).issuers[0]?.dpopMode).toBe('off')
+    expect(resolveOptions({ ...VALID, dpop: BASE }).issuers[0]?.dpopMode).toBe('allowed')
+    const resolved = resolveOptions({
+      dpop: { ...BASE, mode: 'required' },
+      issuers: [
+        { ...VALID, dpopMode: 'off' },
+        { ...VALID, issuer: 'https://b.test/' },
+      ],
+    })
+    expect(resolved.issuers.map((entry) => entry.dpopMode)).toEqual(['off', 'required'])
+  })
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['an unknown mode', { dpop: { ...BASE, mode: 'on' } }, 'dpop.mode'],
+    ['no public base URL', { dpop: {} }, 'dpop.publicBaseUrl'],
+    ['a per-issuer mode without a base URL', { dpopMode: 'allowed' }, 'dpop.publicBaseUrl'],
+    [
+      'a base URL with a query',
+      { dpop: { publicBaseUrl: 'https://api.test/?a' } },
+      'dpop.publicBaseUrl',
+    ],
+    ['a relative base URL', { dpop: { publicBaseUrl: '/api' } }, 'dpop.publicBaseUrl'],
+    ['a base URL and trustProxy', { dpop: { ...BASE, trustProxy: true } }, 'dpop.trustProxy'],
+    [
+      'HS256 among the proof algorithms',
+      { dpop: { ...BASE, algorithms: ['HS256'] } },
+      'dpop.algorithms',
+    ],
+    ['no proof algorithms', { dpop: { ...BASE, algorithms: [] } }, 'dpop.algorithms'],
+    ['a zero proof age', { dpop: { ...BASE, maxProofAgeMs: 0 } }, 'dpop.maxProofAgeMs'],
+    ['a misspelt option', { dpop: { ...BASE, maxProofAge: 1 } }, 'dpop.maxProofAge'],
+    [
+      'a short nonce secret',
+      { dpop: { ...BASE, nonce: { secret: 'short' } } },
+      'dpop.nonce.secret',
+    ],
+    ['a nonce that is a string', { dpop: { ...BASE, nonce: 'yes' } }, 'dpop.nonce'],
+    ['a replay store without claim', { replayStore: {} }, 'replayStore'],
+    ['singleUseTokens that is not a boolean', { singleUseTokens: 'yes' }, 'singleUseTokens'],
+  ])('refuses %s with a TypeError naming it', (_name, changes, option) => {
+    expectTypeErrorNaming(() => {
+      construct(changes)
+    }, option)
+  })
+
+  it('accepts trustProxy instead of a base URL, and nonce settings', () => {
+    expect(() => {
+      construct({ dpop: { trustProxy: true, nonce: { secret: 'x'.repeat(32), windowMs: 1000 } } })
+    }).not.toThrow()
+  })
+})

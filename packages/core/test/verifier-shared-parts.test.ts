@@ -48,6 +48,7 @@ describe('parts shared between verifications', () => {
       'scopes',
       'expiresAt',
       'kid',
+      'binding',
     ])
     expect(Object.getOwnPropertySymbols(auth)).toEqual([])
     expect(Object.isFrozen(auth)).toBe(true)

@@ -22,5 +22,17 @@ export { httpGet, nodeHttpRequest, rawHttpGet } from './http-client.js'
 export type { HttpReply } from './http-client.js'
 export { startIssuer } from './issuer-fixture.js'
 export type { IssuerFixture, IssuerOptions } from './issuer-fixture.js'
-export { ERROR_DESCRIPTIONS, expectedChallenge, oauthError } from './oauth-errors.js'
-export type { ChallengeParams, DescribedCode, OAuthError } from './oauth-errors.js'
+export {
+  ERROR_DESCRIPTIONS,
+  expectedChallenge,
+  expectedDpopChallenge,
+  oauthError,
+} from './oauth-errors.js'
+export type {
+  ChallengeParams,
+  DescribedCode,
+  DpopChallengeParams,
+  OAuthError,
+} from './oauth-errors.js'
+export { DpopClient, accessTokenHash } from './dpop-client.js'
+export type { ProofOptions } from './dpop-client.js'

@@ -1,5 +1,10 @@
 /** An RFC 6750 §3.1 `error` code, as a bearer challenge or a JSON error body carries it. */
-export type OAuthError = 'invalid_request' | 'invalid_token' | 'insufficient_scope'
+export type OAuthError =
+  | 'invalid_request'
+  | 'invalid_token'
+  | 'insufficient_scope'
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce'
 
 /**
  * The fixed `error_description` of every keyward code that has one, written out here rather than
@@ -29,6 +34,14 @@ export const ERROR_DESCRIPTIONS = {
   untrusted_trust_domain: 'trust domain not trusted',
   x509_svid_key: 'key not authorized for JWT-SVIDs',
   workload_not_allowed: 'workload not allowed',
+  invalid_dpop_proof: 'invalid DPoP proof',
+  dpop_proof_replayed: 'DPoP proof already used',
+  use_dpop_nonce: 'DPoP nonce required',
+  dpop_binding_mismatch: 'DPoP key binding mismatch',
+  dpop_required: 'DPoP-bound access token required',
+  dpop_not_accepted: 'DPoP not accepted for this issuer',
+  sender_constrained_token: 'sender-constrained access token presented as bearer',
+  token_replayed: 'access token already used',
 } as const
 
 /** A keyward code answered with an RFC 6750 `error` and a description. */
@@ -46,7 +59,10 @@ export type DescribedCode = keyof typeof ERROR_DESCRIPTIONS
  */
 export function oauthError(code: DescribedCode): OAuthError {
   if (code === 'workload_not_allowed') return 'insufficient_scope'
-  return code === 'invalid_request' || code === 'insufficient_scope' ? code : 'invalid_token'
+  if (code === 'invalid_request' || code === 'insufficient_scope') return code
+  if (code === 'invalid_dpop_proof' || code === 'dpop_proof_replayed') return 'invalid_dpop_proof'
+  if (code === 'use_dpop_nonce') return code
+  return 'invalid_token'
 }
 
 /** Parameters of a challenge the server was configured with, or that the failure adds. */
@@ -79,4 +95,45 @@ export function expectedChallenge(
   if (scope !== undefined) params.push(`scope="${scope}"`)
   if (resourceMetadata !== undefined) params.push(`resource_metadata="${resourceMetadata}"`)
   return params.length === 0 ? 'Bearer' : `Bearer ${params.join(', ')}`
+}
+
+/** How a DPoP-accepting server challenges (RFC 9449 §7.1, §7.2). */
+export interface DpopChallengeParams extends ChallengeParams {
+  /** The `algs` it lists, in order. */
+  readonly algs: readonly string[]
+  /** Whether `Bearer` is offered too (mode `allowed`). */
+  readonly bearer: boolean
+  /** The scheme the rejected request used: its challenge carries the error. */
+  readonly scheme: 'Bearer' | 'DPoP'
+}
+
+/**
+ * The exact `WWW-Authenticate` value of a server accepting DPoP: a `Bearer` challenge first
+ * when both schemes are offered, then `DPoP … algs="…"`; the error (if any) in the challenge of
+ * the scheme the request used, or in the `DPoP` one when it is the only one.
+ *
+ * @example
+ * ```ts
+ * expectedDpopChallenge('invalid_dpop_proof', { algs: ['ES256'], bearer: true, scheme: 'DPoP' })
+ * // 'Bearer, DPoP error="invalid_dpop_proof", error_description="invalid DPoP proof", algs="ES256"'
+ * ```
+ */
+export function expectedDpopChallenge(
+  code: DescribedCode | 'missing_token',
+  { algs, bearer, scheme, realm, scope, resourceMetadata }: DpopChallengeParams,
+): string {
+  const onDpop = scheme === 'DPoP' || !bearer
+  const dpop = expectedChallenge(onDpop ? code : 'missing_token', {
+    realm,
+    scope: onDpop ? scope : undefined,
+    resourceMetadata,
+  }).replace(/^Bearer/, 'DPoP')
+  const withAlgs = `${dpop}${dpop === 'DPoP' ? ' ' : ', '}algs="${algs.join(' ')}"`
+  if (!bearer) return withAlgs
+  const plain = expectedChallenge(onDpop ? 'missing_token' : code, {
+    realm,
+    scope: onDpop ? undefined : scope,
+    resourceMetadata,
+  })
+  return `${plain}, ${withAlgs}`
 }

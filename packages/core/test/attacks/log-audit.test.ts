@@ -11,6 +11,7 @@ import './signature.test.js'
 import './claims.test.js'
 import './jwks-endpoint.test.js'
 import './http.test.js'
+import './dpop.test.js'
 
 beforeAll(() => {
   startChannelAudit()

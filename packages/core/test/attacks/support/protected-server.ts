@@ -46,13 +46,16 @@ export async function startProtectedServer(
         headers: req.headers,
         rawHeaders: req.rawHeaders,
         method: req.method,
+        // The request-target as received: DPoP's `htu` is checked against it.
+        url: req.url,
         query: parseQuery(url.searchParams),
       })
       if (url.pathname === '/admin') requireScopes(auth, 'admin')
       // The protected handler.
       handlerRuns++
       outcomes.push({ kind: 'handled' })
-      send(res, 200, {}, JSON.stringify({ handled: true, sub: auth?.subject ?? null }))
+      const body = { handled: true, sub: auth?.subject ?? null, binding: auth?.binding ?? null }
+      send(res, 200, {}, JSON.stringify(body))
     } catch (error) {
       if (!isKeywardError(error)) {
         outcomes.push({ kind: 'crashed', error })

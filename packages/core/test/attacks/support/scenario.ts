@@ -38,7 +38,7 @@ export function expectedAnswer(
   config: ChallengeConfig = {},
   scope = 'admin',
 ): { status: number; challenge: string | undefined; body: unknown } {
-  if (code === 'jwks_unavailable') {
+  if (code === 'jwks_unavailable' || code === 'replay_store_unavailable') {
     return { status: 503, challenge: undefined, body: { error: 'temporarily_unavailable' } }
   }
   const challenge = expectedChallenge(code, {
