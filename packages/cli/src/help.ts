@@ -71,8 +71,8 @@ per event: keys added and removed (with RFC 7638 thumbprints), metadata changes,
 staleness and recovery. Ctrl-C prints a summary.
 
 Options:
-  --interval <duration>   how often to refetch (default 30s, at least 1s); the key source
-                          refreshes ahead of expiry, 75 to 95 % into each interval
+  --interval <duration>   how often to reread the metadata and JWK Set with
+                          verifier.refresh() (default 30s, at least 1s)
   --jwks-uri <url>        the JWK Set URL (default: discovered from the issuer)
   --json                  one JSON object per line
   --exit-on-change        exit (status 0) after the first key or metadata change

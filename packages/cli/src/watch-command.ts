@@ -1,24 +1,23 @@
 import {
   createVerifier,
-  judgeJwks,
-  type JwkJudgement,
   type KeySourceHealth,
   type KeywardEvent,
   type Verifier,
 } from '@keyward/core'
 import { absoluteUrl, onePositional, parseCommandLine } from './args.js'
 import type { Command, CommandIo } from './command-io.js'
-import { documentTap } from './document-tap.js'
 import { formatDuration, parseDuration } from './duration.js'
 import { WATCH_HELP } from './help.js'
 import { styleFor, type Style } from './style.js'
 import { UsageError } from './usage-error.js'
 
-/** The verifier's default body cap, also the tap's. */
-const MAX_BYTES = 512 * 1024
 const MIN_INTERVAL_MS = 1000
 /** How often health is read for staleness; an in-memory call. */
 const HEALTH_POLL_MS = 1000
+/** The verifier's defaults that the watch adjusts to its interval. */
+const DEFAULT_CACHE_FLOOR_MS = 60_000
+const DEFAULT_REFRESH_BUDGET = 10
+const REFRESH_BUDGET_WINDOW_MS = 60_000
 
 /** One line of `keyward watch` (a JSON object per line with `--json`). */
 interface WatchLine {
@@ -43,7 +42,7 @@ interface WatchedKey {
   readonly kid: string | null
   readonly kty: string | null
   readonly alg: string | null
-  readonly thumbprint: string | null
+  readonly thumbprint: string
 }
 
 /**
@@ -89,18 +88,18 @@ class Watcher {
   readonly #json: boolean
   readonly #exitOnChange: boolean
   readonly #started = Date.now()
-  /** JWK Sets (and metadata) the key source read, by URL, from the fetch tap. */
-  readonly #documents = new Map<string, unknown>()
-  /** The JWK Set adopted last, judged. */
-  #keys: readonly JwkJudgement[] | undefined
+  /** The keys verifying now, by RFC 7638 thumbprint, from `jwks_key_added` / `jwks_key_removed`. */
+  readonly #keys = new Map<string, WatchedKey>()
+  /** Whether the first key set has been shown (its keys arrive as `jwks_key_added` too). */
+  #shown = false
+  /** A key was added or removed by the fetch under way; reported as a change once it succeeds. */
+  #keysChanged = false
   #dropped = new Set<string>()
   #droppedThisFetch = new Set<string>()
   #failures = 0
   #staleSince: number | undefined
   #state: KeySourceHealth['state'] | undefined
   readonly #counts = { ok: 0, failed: 0, added: 0, removed: 0, metadataChanges: 0 }
-  /** Events are handled in order, one at a time: judging keys is asynchronous. */
-  #queue: Promise<void> = Promise.resolve()
   #finish: ((status: number) => void) | undefined
   #finished = false
 
@@ -112,13 +111,6 @@ class Watcher {
   }
 
   async run(issuer: string, jwksUri: string | undefined, intervalMs: number): Promise<number> {
-    const fetch = documentTap(
-      globalThis.fetch.bind(globalThis),
-      (url, body) => {
-        this.#documents.set(url, body)
-      },
-      MAX_BYTES,
-    )
     let verifier: Verifier
     try {
       verifier = createVerifier({
@@ -127,19 +119,16 @@ class Watcher {
         audience: null,
         ...(jwksUri === undefined ? {} : { jwksUri }),
         jwks: {
-          fetch,
-          maxBytes: MAX_BYTES,
-          // Until a public refresh() exists, the interval is the keys' cache lifetime whatever
-          // the issuer's Cache-Control says: the key source then refetches ahead of expiry,
-          // 75 to 95 % into each interval, and retries failures with backoff up to the interval.
-          cacheMaxAgeMs: intervalMs,
-          cacheFloorMs: intervalMs,
-          cacheCeilingMs: intervalMs,
-          retryInitialDelayMs: Math.min(1000, intervalMs),
-          retryMaxDelayMs: intervalMs,
+          // Freshness stays the issuer's (Cache-Control, or 10 min without one), so `stale`
+          // means what it means to a real verifier; a max-age shorter than the 60 s floor is
+          // honoured down to the interval, so it shows as the issuer sent it.
+          cacheFloorMs: Math.min(intervalMs, DEFAULT_CACHE_FLOOR_MS),
+          // One refresh() per interval, on top of the verifier's own refreshes and retries.
+          refreshBudget: Math.ceil(REFRESH_BUDGET_WINDOW_MS / intervalMs) + DEFAULT_REFRESH_BUDGET,
+          refreshBudgetWindowMs: REFRESH_BUDGET_WINDOW_MS,
         },
         onEvent: (event) => {
-          this.#queue = this.#queue.then(() => this.#onEvent(event)).catch(() => undefined)
+          this.#onEvent(event)
         },
       })
     } catch (error) {
@@ -150,15 +139,26 @@ class Watcher {
       this.#finish = resolve
     })
     const stop = (): void => {
-      void this.#queue.then(() => {
-        this.#end(0)
-      })
+      this.#end(0)
     }
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)
     const poll = setInterval(() => {
       this.#pollHealth(verifier)
     }, HEALTH_POLL_MS)
+    // verifier.refresh() rereads the metadata and the JWK Set past any cooldown or backoff; its
+    // failures are reported by their events. One at a time: a hung fetch must not pile them up.
+    let refreshing = false
+    const refresh = setInterval(() => {
+      if (refreshing) return
+      refreshing = true
+      verifier
+        .refresh()
+        .catch(() => undefined)
+        .finally(() => {
+          refreshing = false
+        })
+    }, intervalMs)
     this.#print({
       type: 'watching',
       text: `${issuer}, refetching every ${formatDuration(intervalMs)}; Ctrl-C to stop`,
@@ -170,13 +170,14 @@ class Watcher {
       return await done
     } finally {
       clearInterval(poll)
+      clearInterval(refresh)
       process.off('SIGINT', stop)
       process.off('SIGTERM', stop)
       verifier.close()
     }
   }
 
-  async #onEvent(event: KeywardEvent): Promise<void> {
+  #onEvent(event: KeywardEvent): void {
     switch (event.type) {
       case 'jwks_fetch_start':
         this.#droppedThisFetch = new Set()
@@ -208,11 +209,14 @@ class Watcher {
         })
         return
       }
-      case 'jwks_keys_rotated':
-        await this.#rotated(event.jwksUri)
+      case 'jwks_key_added':
+        this.#keyAdded(event)
+        return
+      case 'jwks_key_removed':
+        this.#keyRemoved(event)
         return
       case 'jwks_fetch_success':
-        await this.#succeeded(event)
+        this.#succeeded(event)
         return
       case 'issuer_metadata_changed':
         this.#counts.metadataChanges++
@@ -232,7 +236,45 @@ class Watcher {
     }
   }
 
-  async #succeeded(event: Extract<KeywardEvent, { type: 'jwks_fetch_success' }>): Promise<void> {
+  /** The first key set arrives as added keys too: it is shown whole, in one `keys` line. */
+  #keyAdded(event: Extract<KeywardEvent, { type: 'jwks_key_added' }>): void {
+    const key: WatchedKey = {
+      kid: event.kid ?? null,
+      kty: event.kty,
+      alg: event.alg ?? null,
+      thumbprint: event.thumbprint,
+    }
+    this.#keys.set(event.thumbprint, key)
+    if (!this.#shown) return
+    this.#counts.added++
+    this.#keysChanged = true
+    this.#print({
+      type: 'key_added',
+      text: describeKey(key),
+      data: { jwksUri: event.jwksUri, key },
+    })
+  }
+
+  /** Keys that expired with the rest (`maxStaleMs`) are the `expired` line, not removals. */
+  #keyRemoved(event: Extract<KeywardEvent, { type: 'jwks_key_removed' }>): void {
+    const key = this.#keys.get(event.thumbprint) ?? {
+      kid: event.kid ?? null,
+      kty: null,
+      alg: null,
+      thumbprint: event.thumbprint,
+    }
+    this.#keys.delete(event.thumbprint)
+    if (event.reason === 'expired') return
+    this.#counts.removed++
+    this.#keysChanged = true
+    this.#print({
+      type: 'key_removed',
+      text: describeKey(key),
+      data: { jwksUri: event.jwksUri, key, reason: event.reason },
+    })
+  }
+
+  #succeeded(event: Extract<KeywardEvent, { type: 'jwks_fetch_success' }>): void {
     this.#counts.ok++
     this.#dropped = this.#droppedThisFetch
     if (this.#failures > 0 || this.#staleSince !== undefined) {
@@ -251,53 +293,20 @@ class Watcher {
       this.#failures = 0
       this.#staleSince = undefined
     }
-    if (event.notModified) return
-    const judged = await this.#judge(event.jwksUri)
-    if (judged === undefined) return
-    if (this.#keys === undefined) {
-      const kept = judged.filter((key) => key.kept)
+    if (!this.#shown) {
+      this.#shown = true
+      const keys = [...this.#keys.values()]
       this.#print({
         type: 'keys',
-        text: `${String(kept.length)} signing key${kept.length === 1 ? '' : 's'} at ${event.jwksUri}: ${kept.map(describeKey).join('; ')}`,
-        data: { jwksUri: event.jwksUri, keys: kept.map(watchedKey) },
+        text: `${String(keys.length)} signing key${keys.length === 1 ? '' : 's'} at ${event.jwksUri}: ${keys.map(describeKey).join('; ')}`,
+        data: { jwksUri: event.jwksUri, keys },
       })
     }
-    this.#keys = judged
-  }
-
-  async #rotated(jwksUri: string): Promise<void> {
-    const next = await this.#judge(jwksUri)
-    if (next === undefined || this.#keys === undefined) return
-    const identity = (key: JwkJudgement) =>
-      `${String(key.kid)}|${String(key.alg)}|${String(key.thumbprint)}`
-    const before = new Map(this.#keys.filter((key) => key.kept).map((key) => [identity(key), key]))
-    const after = new Map(next.filter((key) => key.kept).map((key) => [identity(key), key]))
-    for (const [id, key] of after) {
-      if (before.has(id)) continue
-      this.#counts.added++
-      this.#print({
-        type: 'key_added',
-        text: describeKey(key),
-        data: { jwksUri, key: watchedKey(key) },
-      })
+    // A rotation's additions and removals are all printed before it counts as one change.
+    if (this.#keysChanged) {
+      this.#keysChanged = false
+      this.#changed()
     }
-    for (const [id, key] of before) {
-      if (after.has(id)) continue
-      this.#counts.removed++
-      this.#print({
-        type: 'key_removed',
-        text: describeKey(key),
-        data: { jwksUri, key: watchedKey(key) },
-      })
-    }
-    this.#keys = next
-    this.#changed()
-  }
-
-  async #judge(jwksUri: string): Promise<readonly JwkJudgement[] | undefined> {
-    const document = this.#documents.get(jwksUri)
-    if (document === undefined) return undefined
-    return (await judgeJwks(document)).keys
   }
 
   #pollHealth(verifier: Verifier): void {
@@ -333,7 +342,7 @@ class Watcher {
   #end(status: number): void {
     if (this.#finished) return
     this.#finished = true
-    const kept = (this.#keys ?? []).filter((key) => key.kept)
+    const kept = [...this.#keys.values()]
     const durationMs = Date.now() - this.#started
     const { ok, failed, added, removed, metadataChanges } = this.#counts
     this.#print({
@@ -346,7 +355,7 @@ class Watcher {
         keysAdded: added,
         keysRemoved: removed,
         metadataChanges,
-        keys: kept.map(watchedKey),
+        keys: kept,
         state: this.#state ?? null,
       },
     })
@@ -377,16 +386,7 @@ class Watcher {
   }
 }
 
-function watchedKey(key: JwkJudgement): WatchedKey {
-  return {
-    kid: key.kid ?? null,
-    kty: key.kty ?? null,
-    alg: key.alg ?? null,
-    thumbprint: key.thumbprint ?? null,
-  }
-}
-
-function describeKey(key: JwkJudgement): string {
-  const kid = key.kid === undefined ? '(no kid)' : `kid ${JSON.stringify(key.kid)}`
-  return `${kid} ${[key.kty, key.alg].filter((part) => part !== undefined).join(' ')} thumbprint ${String(key.thumbprint)}`
+function describeKey(key: WatchedKey): string {
+  const kid = key.kid === null ? '(no kid)' : `kid ${JSON.stringify(key.kid)}`
+  return `${kid} ${[key.kty, key.alg].filter((part) => part !== null).join(' ')} thumbprint ${key.thumbprint}`
 }

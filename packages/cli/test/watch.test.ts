@@ -39,6 +39,8 @@ describe('keyward watch', () => {
   it('prints keys added and removed with their thumbprints, and a summary on Ctrl-C', async () => {
     const { issuer, server } = await discoverableIssuer()
     const first = issuer.jwks().keys[0]!
+    // Fresh for an hour, says the issuer: each interval's refresh() rereads the keys anyway.
+    server.setHeaders({ 'cache-control': 'max-age=3600' })
     const running = watch([server.origin, '--interval', '1s', '--json'])
     const keys = parse(await running.waitForLine(ofType('keys')))
     expect(keys).toMatchObject({
@@ -49,7 +51,10 @@ describe('keyward watch', () => {
     const added = parse(await running.waitForLine(ofType('key_added')))
     const removed = parse(await running.waitForLine(ofType('key_removed')))
     expect(added).toMatchObject({ key: { kid: next.kid, thumbprint: thumbprint(next.publicJwk) } })
-    expect(removed).toMatchObject({ key: { kid: first.kid, thumbprint: thumbprint(first) } })
+    expect(removed).toMatchObject({
+      key: { kid: first.kid, thumbprint: thumbprint(first) },
+      reason: 'unpublished',
+    })
     running.signal('SIGINT')
     const run = await running.done
     expect(run.status).toBe(0)
@@ -69,6 +74,8 @@ describe('keyward watch', () => {
 
   it('reports failed fetches, staleness and recovery', async () => {
     const { server } = await discoverableIssuer()
+    // Keys fresh for 1 s, as the issuer says: past that, failed refreshes make them stale.
+    server.setHeaders({ 'cache-control': 'max-age=1' })
     const running = watch([server.origin, '--interval', '1s', '--json'])
     await running.waitForLine(ofType('keys'))
     server.setFault({ kind: 'status', status: 503 })

@@ -72,9 +72,13 @@ export class JwksUriDiscovery {
     }
   }
 
-  readonly resolve = async (signal: AbortSignal): Promise<string> => {
+  /**
+   * The `jwks_uri` to fetch: the cached one while its metadata is fresh, unless `reread` (an
+   * operator's `refresh()`, which may follow a `jwks_uri` the issuer just moved).
+   */
+  readonly resolve = async (signal: AbortSignal, reread = false): Promise<string> => {
     const now = this.#settings.now()
-    if (this.#jwksUri !== undefined && now < this.#freshUntil) return this.#jwksUri
+    if (!reread && this.#jwksUri !== undefined && now < this.#freshUntil) return this.#jwksUri
     try {
       return await this.#discover(signal)
     } catch (error) {

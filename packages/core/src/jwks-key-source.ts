@@ -29,7 +29,7 @@ import { TrustedKeys, type TrustChange } from './trusted-keys.js'
 export interface KeySourceSettings {
   readonly issuer: string
   /** The JWKS URL, or a function that discovers it (issuer metadata). */
-  readonly jwksUri: string | ((signal: AbortSignal) => Promise<string>)
+  readonly jwksUri: string | ((signal: AbortSignal, reread: boolean) => Promise<string>)
   readonly fetch: FetchFunction
   /** The configured request headers that may go to a URL (see `scopedFetchHeaders`). */
   readonly headers: (url: string) => Readonly<Record<string, string>>
@@ -443,7 +443,7 @@ export class JwksKeySource {
     })
     try {
       if (typeof this.#settings.jwksUri !== 'string') {
-        uri = await this.#settings.jwksUri(this.#closer.signal)
+        uri = await this.#settings.jwksUri(this.#closer.signal, cause === 'manual')
         this.#resolvedUri = uri
       }
       const result = await fetchJson(uri, {

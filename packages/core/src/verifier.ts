@@ -110,9 +110,9 @@ export interface Verifier {
   /** Lifts a revocation made by {@link Verifier.revokeKey}, with the same selector. */
   restoreKey(selector: KeySelector): KeyRestoreResult
   /**
-   * Fetches an issuer's keys now (every issuer's without an argument), past the unknown-kid
-   * cooldown and any backoff but within the shared refresh budget (`jwks.refreshBudget`), and
-   * resolves to one result per issuer. An issuer that is not configured rejects with a
+   * Fetches an issuer's keys now (every issuer's without an argument; a discovered issuer's
+   * metadata too), past the unknown-kid cooldown and any backoff but within the shared refresh
+   * budget (`jwks.refreshBudget`), and resolves to one result per issuer. An issuer that is not configured rejects with a
    * `TypeError`.
    */
   refresh(issuer?: string): Promise<readonly KeyRefreshResult[]>

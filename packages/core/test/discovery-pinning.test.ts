@@ -94,6 +94,19 @@ describe('a changed jwks_uri', () => {
     expect(target.health().issuers[0]).toMatchObject({ jwksUri: named, refusedJwksUri: undefined })
   })
 
+  it('is seen at once by refresh(), which rereads metadata that is still fresh', async () => {
+    const target = verifier()
+    await target.warmup()
+    named = `${home.url}?generation=2`
+    expect(await target.refresh()).toMatchObject([{ outcome: 'refreshed' }])
+    expect(changes()).toMatchObject([{ jwksUri: named, outcome: 'followed' }])
+    expect(home.requests.at(-1)?.path).toBe('/.well-known/jwks.json?generation=2')
+    // A warmup inside the metadata's freshness asks for nothing.
+    const requests = home.requests.length
+    await target.warmup()
+    expect(home.requests.length).toBe(requests)
+  })
+
   it('is refused on another origin: the old URI keeps serving, health and one event say so', async () => {
     const target = verifier()
     await target.warmup()
