@@ -26,6 +26,8 @@ export type {
 } from './options.js'
 export type { SpiffeOptions, TrustDomainOptions } from './spiffe-options.js'
 export { parseSpiffeId } from './spiffe-id.js'
+export { spiffeIdCheck, serviceAccountCheck } from './workload-checks.js'
+export type { WorkloadCheck } from './workload-checks.js'
 export type { SpiffeId } from './spiffe-id.js'
 export type { KubernetesIdentity } from './kubernetes-claims.js'
 export { MemoryReplayStore, ReplayStoreFullError } from './replay-store.js'

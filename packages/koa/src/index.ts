@@ -2,6 +2,7 @@ export { bearerAuth } from './bearer-auth.js'
 export type { BearerAuthOptions, KeywardState } from './bearer-auth.js'
 export { requireScopes, requireAnyScope } from './require-scopes.js'
 export { claimEquals, claimIncludes, claimCheck } from './require-claims.js'
+export { requireSpiffeId, requireServiceAccount } from './require-workload.js'
 export { protectedResource } from './protected-resource.js'
 // Re-exported so one install is enough to share a verifier, describe the resource and branch
 // on errors.

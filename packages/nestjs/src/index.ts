@@ -13,6 +13,8 @@ export {
   OptionalAuth,
   Public,
   Scopes,
+  ServiceAccounts,
+  SpiffeIds,
 } from './keyward.decorators.js'
 export { ProtectedResourceController } from './protected-resource.controller.js'
 export type { KeywardRequest, KeywardResponse } from './keyward.request.js'
@@ -23,6 +25,7 @@ export type {
   ClaimValue,
   KeySelector,
   KeywardErrorCode,
+  SpiffeId,
   Verifier,
   VerifiedToken,
   VerifierOptions,

@@ -5,6 +5,8 @@ import {
   claimEquals,
   claimIncludes,
   scopeCheck,
+  serviceAccountCheck,
+  spiffeIdCheck,
   type ClaimCheck as RouteCheck,
   type ClaimCheckOptions,
   type ClaimPredicate,
@@ -129,6 +131,35 @@ export function ClaimCheck(
   options?: ClaimCheckOptions,
 ): ClassDecorator & MethodDecorator {
   return scopeRule(claimCheck(predicate, options))
+}
+
+/**
+ * Allows only JWT-SVIDs of these SPIFFE IDs: an exact ID, or an ID followed by `/*` for every ID
+ * below it (403 `workload_not_allowed` otherwise), and so a token. Merges with every other rule
+ * of the route, like `@Scopes()`. Validated here, at start-up.
+ *
+ * @example
+ * ```ts
+ * @SpiffeIds('spiffe://example.org/ns/shop/*') @Post('charges') charge() {}
+ * ```
+ */
+export function SpiffeIds(...patterns: [string, ...string[]]): ClassDecorator & MethodDecorator {
+  return scopeRule(spiffeIdCheck(patterns))
+}
+
+/**
+ * Allows only Kubernetes service-account tokens of these service accounts (`namespace/name`, or
+ * `namespace/*`); 403 `workload_not_allowed` otherwise.
+ *
+ * @example
+ * ```ts
+ * @ServiceAccounts('ops/deployer') @Post('deploy') deploy() {}
+ * ```
+ */
+export function ServiceAccounts(
+  ...patterns: [string, ...string[]]
+): ClassDecorator & MethodDecorator {
+  return scopeRule(serviceAccountCheck(patterns))
 }
 
 /**
