@@ -2,6 +2,7 @@ import type { JwsAlgorithm } from './algorithms.js'
 import type { KeywardEvent } from './events.js'
 import type { FetchFunction } from './fetch-json.js'
 import type { HookSettings } from './hook-options.js'
+import type { JwksProxy } from './outbound-network.js'
 import type { AdmitKey } from './key-admission.js'
 import type { ProtectedResourceMetadata } from './protected-resource-metadata.js'
 import type { ReplayStore } from './replay-store.js'
@@ -82,6 +83,20 @@ export interface JwksOptions {
    * @defaultValue globalThis.fetch
    */
   readonly fetch?: FetchFunction
+  /**
+   * Sends key and metadata fetches through an HTTP proxy (a `CONNECT` tunnel for `https:`):
+   * `'env'` honours `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` (lower-case spellings first),
+   * read on the first fetch; `{ url, noProxy? }` names the proxy. Uses undici's `fetch` with a
+   * connection pool of the verifier's own (nothing global changes). A `TypeError` with
+   * `fetch`.
+   */
+  readonly proxy?: JwksProxy
+  /**
+   * Certificate authorities trusted for key and metadata fetches besides Node's root store:
+   * PEM text (one certificate or a bundle), a Buffer of it, or a list. Each certificate is
+   * parsed at construction. A `TypeError` with `fetch`.
+   */
+  readonly extraCaCerts?: string | Buffer | readonly (string | Buffer)[]
   /**
    * How long an issuer's `admitKey` hook may take to answer for one key. No answer in time
    * refuses the key (`admission_failed`). The questions of one fetch run in parallel, so a fetch

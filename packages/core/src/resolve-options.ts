@@ -42,6 +42,7 @@ import type {
   VerifierSettings,
 } from './options.js'
 import type { ReplayStore } from './replay-store.js'
+import { outboundFetch, readExtraCaCerts, readProxy } from './outbound-network.js'
 import { isSafeFetchUrl } from './safe-fetch-url.js'
 import type { ScopeHierarchy } from './scopes.js'
 import { resolveSpiffe } from './spiffe-options.js'
@@ -123,6 +124,8 @@ const JWKS_READERS = {
   refreshBudget: withDefault(positiveInteger, DEFAULTS.jwks.refreshBudget),
   refreshBudgetWindowMs: withDefault(positiveInteger, DEFAULTS.jwks.refreshBudgetWindowMs),
   fetch: withDefaultFrom(callable<FetchFunction>(), () => DEFAULTS.jwks.fetch),
+  proxy: optional(readProxy),
+  extraCaCerts: optional(readExtraCaCerts),
   admitKeyTimeoutMs: withDefault(positiveInteger, DEFAULTS.jwks.admitKeyTimeoutMs),
   maxKeyAgeMs: withDefault(duration, DEFAULTS.jwks.maxKeyAgeMs),
   minKeyNoticeMs: withDefault(duration, DEFAULTS.jwks.minKeyNoticeMs),
@@ -276,6 +279,8 @@ export type ResolvedJwks = ReadResult<typeof JWKS_READERS> & {
   readonly cacheCeilingMs: number
   readonly retryInitialDelayMs: number
   readonly retryMaxDelayMs: number
+  /** Closes the connection pool of `proxy` / `extraCaCerts`, if they made one. */
+  readonly closeFetch: (() => void) | undefined
 }
 
 type ReadSettings = ReadResult<typeof SETTINGS_READERS>
@@ -621,7 +626,30 @@ function resolveJwks(value: unknown, name: string): ResolvedJwks {
   const record = optionRecord(value, name)
   rejectUnknownOptions(record, JWKS_NAMES, `${name}.`)
   const read = readAll(record, JWKS_READERS, `${name}.`)
-  return { ...read, ...freshnessBounds(read), ...retryDelays(read) }
+  return { ...read, ...freshnessBounds(read), ...retryDelays(read), ...network(record, read, name) }
+}
+
+/**
+ * `proxy` and `extraCaCerts` make the fetch; a `fetch` of your own is the escape hatch, so
+ * both at once would leave one of them silently unused.
+ */
+function network(
+  record: OptionRecord,
+  read: ReadResult<typeof JWKS_READERS>,
+  name: string,
+): { readonly fetch: FetchFunction; readonly closeFetch: (() => void) | undefined } {
+  const { proxy, extraCaCerts } = read
+  if (proxy === undefined && extraCaCerts === undefined) {
+    return { fetch: read.fetch, closeFetch: undefined }
+  }
+  if (own(record, 'fetch') !== undefined) {
+    const given = proxy === undefined ? 'extraCaCerts' : 'proxy'
+    throw new TypeError(
+      `pass either "${name}.fetch" or "${name}.${given}", not both: configure the proxy and CAs of your own fetch in it`,
+    )
+  }
+  const outbound = outboundFetch({ proxy, extraCaCerts })
+  return { fetch: outbound.fetch, closeFetch: outbound.close }
 }
 
 /**

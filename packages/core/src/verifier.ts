@@ -667,6 +667,7 @@ class TokenVerifier implements Verifier {
   close(): void {
     for (const { keys } of this.#issuers.values()) keys.close()
     this.#tenants?.close()
+    this.#options.jwks.closeFetch?.()
   }
 
   /**

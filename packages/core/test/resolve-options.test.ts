@@ -1,3 +1,4 @@
+import { createTestCa } from '@keyward/test-utils'
 import { describe, expect, it } from 'vitest'
 import { protectedResourceMetadata } from '../src/protected-resource-metadata.js'
 import { resolveAuthenticateOptions, resolveOptions } from '../src/resolve-options.js'
@@ -727,4 +728,71 @@ describe('dpop options', () => {
       construct({ dpop: { trustProxy: true, nonce: { secret: 'x'.repeat(32), windowMs: 1000 } } })
     }).not.toThrow()
   })
+})
+
+describe('outbound network options (jwks.proxy, jwks.extraCaCerts)', () => {
+  const PEM = createTestCa().cert
+
+  it('accepts each form (controls)', () => {
+    for (const jwks of [
+      { proxy: 'env' },
+      { proxy: { url: 'http://proxy.test:3128' } },
+      { proxy: { url: 'https://user:pass@proxy.test', noProxy: 'a.test, b.test' } },
+      { proxy: { url: 'http://proxy.test', noProxy: ['a.test'] } },
+      { extraCaCerts: PEM },
+      { extraCaCerts: [Buffer.from(PEM), PEM + PEM] },
+    ]) {
+      expect(() => {
+        construct({ jwks })
+      }).not.toThrow()
+    }
+  })
+
+  it('leaves the default fetch in place when neither is set', () => {
+    expect(resolveOptions(VALID).jwks.closeFetch).toBeUndefined()
+  })
+
+  it.each([
+    ['a proxy mode other than env', { proxy: 'environment' }, 'jwks.proxy'],
+    ['a proxy URL that is not a URL', { proxy: { url: 'proxy.test:3128' } }, 'jwks.proxy.url'],
+    ['a proxy URL of another scheme', { proxy: { url: 'socks5://proxy.test' } }, 'jwks.proxy.url'],
+    [
+      'a misspelt proxy option',
+      { proxy: { url: 'http://p.test', noproxy: 'x' } },
+      'jwks.proxy.noproxy',
+    ],
+    [
+      'a noProxy that is not hosts',
+      { proxy: { url: 'http://p.test', noProxy: 5 } },
+      'jwks.proxy.noProxy',
+    ],
+    ['extraCaCerts that are not PEM', { extraCaCerts: 'hello' }, 'jwks.extraCaCerts'],
+    [
+      'a truncated certificate',
+      {
+        extraCaCerts: PEM.split('\n')
+          .filter((_, line) => line !== 2)
+          .join('\n'),
+      },
+      'jwks.extraCaCerts',
+    ],
+    ['an empty list of CAs', { extraCaCerts: [] }, 'jwks.extraCaCerts'],
+    ['fetch with proxy', { fetch: globalThis.fetch, proxy: 'env' }, 'jwks.fetch', 'jwks.proxy'],
+    [
+      'fetch with extraCaCerts',
+      { fetch: globalThis.fetch, extraCaCerts: PEM },
+      'jwks.fetch',
+      'jwks.extraCaCerts',
+    ],
+  ] as [string, Record<string, unknown>, ...string[]][])(
+    'throws a TypeError naming the option for %s',
+    (_, jwks, ...names) => {
+      expectTypeErrorNaming(
+        () => {
+          construct({ jwks })
+        },
+        ...names,
+      )
+    },
+  )
 })

@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
 import { etagFor, isNotModified, LastModifiedClock } from './http-validators.js'
 import { respondWithFault, type FaultContext, type JwksFault } from './jwks-fault.js'
@@ -42,6 +43,11 @@ export interface JwksServerOptions {
    * @defaultValue both `/.well-known/openid-configuration` and `/.well-known/oauth-authorization-server`
    */
   discoveryPaths?: readonly string[]
+  /**
+   * Serve `https:` with this key and certificate (PEM), e.g. from `createTestCa().issue(...)`.
+   * @defaultValue plain `http:`
+   */
+  tls?: { readonly key: string; readonly cert: string }
 }
 
 /**
@@ -71,7 +77,7 @@ export interface RecordedRequest {
  * ```
  */
 export interface JwksServer {
-  /** `http://127.0.0.1:PORT` */
+  /** `http://127.0.0.1:PORT` (`https:` with `tls`) */
   readonly origin: string
   /** `origin` + `jwksPath` */
   readonly url: string
@@ -214,14 +220,16 @@ export async function startJwksServer(options: JwksServerOptions): Promise<JwksS
     sendJson(res, 404, { error: 'not_found' })
   }
 
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch(() => {
       // A throwing `jwks` callback is a test bug; answer 500 so it surfaces as a failed fetch.
       if (res.headersSent) res.destroy()
       else sendJson(res, 500, { error: 'server_error' })
     })
-  })
-  server.on('connection', (socket) => {
+  }
+  const server =
+    options.tls === undefined ? createServer(listener) : createHttpsServer(options.tls, listener)
+  server.on('connection', (socket: Socket) => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
   })
@@ -232,7 +240,8 @@ export async function startJwksServer(options: JwksServerOptions): Promise<JwksS
       resolve()
     })
   })
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const scheme = options.tls === undefined ? 'http' : 'https'
+  origin = `${scheme}://127.0.0.1:${String((server.address() as AddressInfo).port)}`
   let closing: Promise<void> | undefined
 
   return {

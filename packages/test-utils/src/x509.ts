@@ -11,14 +11,14 @@ function length(size: number): Buffer {
   return Buffer.from([0x80 | bytes.length, ...bytes])
 }
 
-function tlv(tag: number, ...content: Buffer[]): Buffer {
+export function tlv(tag: number, ...content: Buffer[]): Buffer {
   const body = Buffer.concat(content)
   return Buffer.concat([Buffer.from([tag]), length(body.length), body])
 }
 
-const sequence = (...content: Buffer[]) => tlv(0x30, ...content)
+export const sequence = (...content: Buffer[]) => tlv(0x30, ...content)
 
-function oid(dotted: string): Buffer {
+export function oid(dotted: string): Buffer {
   const [first = 0, second = 0, ...rest] = dotted.split('.').map(Number)
   const bytes = [first * 40 + second]
   for (const arc of rest) {
@@ -31,13 +31,13 @@ function oid(dotted: string): Buffer {
   return tlv(0x06, Buffer.from(bytes))
 }
 
-function name(commonName: string): Buffer {
+export function name(commonName: string): Buffer {
   // RFC 5280 §4.1.2.4: one RDN, id-at-commonName (2.5.4.3) as a UTF8String.
   return sequence(tlv(0x31, sequence(oid('2.5.4.3'), tlv(0x0c, Buffer.from(commonName)))))
 }
 
 /** The signature algorithm for a key, and the digest `crypto.sign` takes for it. */
-function algorithmFor(key: KeyObject): { identifier: Buffer; digest: string | null } {
+export function algorithmFor(key: KeyObject): { identifier: Buffer; digest: string | null } {
   switch (key.asymmetricKeyType) {
     case 'ec':
       // ecdsa-with-SHA256 (RFC 5758 §3.2), parameters absent.
