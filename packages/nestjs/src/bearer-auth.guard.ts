@@ -25,6 +25,17 @@ export function isBearerAuthGuard(guard: unknown): boolean {
   return type !== undefined && Reflect.getMetadata(GUARD_KEY, type) === true
 }
 
+/** What `@nestjs/graphql` passes resolvers as their context: Apollo's `{ req, res }` by default. */
+interface GraphQLContext {
+  readonly req?: KeywardRequest & { readonly res?: KeywardResponse }
+  readonly res?: KeywardResponse
+}
+
+function graphqlContext(context: ExecutionContext): GraphQLContext | undefined {
+  // Resolver arguments: (root, args, context, info).
+  return context.getArgByIndex<GraphQLContext | undefined>(2)
+}
+
 const EXCEPTIONS: Partial<Record<number, typeof UnauthorizedException>> = {
   400: BadRequestException,
   401: UnauthorizedException,
@@ -78,16 +89,36 @@ export class BearerAuthGuard implements CanActivate {
     }
   }
 
-  /** The request to authenticate and annotate; override for GraphQL or other transports. */
+  /**
+   * The request to authenticate and annotate: the HTTP request, or for a GraphQL resolver
+   * (`@nestjs/graphql`) the `req` of its context, the resolver's third argument. Override for
+   * other transports, or a GraphQL context that keeps the request elsewhere. A GraphQL context
+   * without one fails the request (never an accept).
+   */
   protected getRequest(context: ExecutionContext): KeywardRequest {
+    if (context.getType<string>() === 'graphql') {
+      const request = graphqlContext(context)?.req
+      if (request === undefined) {
+        throw new TypeError(
+          'BearerAuthGuard found no request in the GraphQL context (context.req): override getRequest',
+        )
+      }
+      return request
+    }
     return context.switchToHttp().getRequest<KeywardRequest>()
   }
 
-  /** Where challenge headers go; `undefined` skips them. Override for GraphQL. */
+  /**
+   * Where challenge headers go: the HTTP response, or the GraphQL context's `res` (Express's
+   * `req.res` otherwise); `undefined` skips them.
+   */
   protected getResponse(context: ExecutionContext): KeywardResponse | undefined {
-    return context.getType() === 'http'
-      ? context.switchToHttp().getResponse<KeywardResponse>()
-      : undefined
+    const type = context.getType<string>()
+    if (type === 'graphql') {
+      const graphql = graphqlContext(context)
+      return graphql?.res ?? graphql?.req?.res
+    }
+    return type === 'http' ? context.switchToHttp().getResponse<KeywardResponse>() : undefined
   }
 
   /** The Nest exception thrown for a failure; override for another body. */

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, RequestMethod, type OnModuleInit } from '@n
 import { GUARDS_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js'
 import { DiscoveryService, MetadataScanner, ModuleRef, type ApplicationConfig } from '@nestjs/core'
 import { isBearerAuthGuard } from './bearer-auth.guard.js'
-import { AUTH_PARAM_KEY } from './keyward.decorators.js'
+import { AUTH_PARAM_KEY, OptionalAuth, Public, SCOPES_KEY } from './keyward.decorators.js'
 import { UNGUARDED_ROUTES } from './keyward.module-definition.js'
 import { routeRules } from './keyward.rules.js'
 
@@ -22,6 +22,21 @@ function routeName(type: { name: string }, name: string, handler: object): strin
   return `${method} /${path} (${type.name}.${name})`
 }
 
+const RULE_KEYS = [SCOPES_KEY, Public.KEY, OptionalAuth.KEY]
+
+/**
+ * Whether a provider's method is a handler with a keyward rule: a rule on the method itself
+ * (`@Scopes`, `@Public`, `@OptionalAuth`, an `@Auth()` parameter), or a class rule on a method
+ * some decorator made a handler (`@Query`, `@Mutation`, `@SubscribeMessage` leave metadata on
+ * it). A service's plain methods carry neither.
+ */
+function hasKeywardRule(type: object, name: string, handler: object): boolean {
+  if (RULE_KEYS.some((key) => Reflect.getOwnMetadata(key, handler) !== undefined)) return true
+  if (Reflect.getMetadata(AUTH_PARAM_KEY, type, name) === true) return true
+  const classRules = RULE_KEYS.some((key) => Reflect.getOwnMetadata(key, type) !== undefined)
+  return classRules && Reflect.getOwnMetadataKeys(handler).length > 0
+}
+
 /** A start-up error with a stable `code` and the `routes` it names. */
 function bootError(code: string, routes: Set<string>, summary: string, fix: string): Error {
   const list = [...routes]
@@ -30,7 +45,8 @@ function bootError(code: string, routes: Set<string>, summary: string, fix: stri
 }
 
 /**
- * At start-up, checks every controller route: a keyward rule that no `BearerAuthGuard` covers
+ * At start-up, checks every controller route and every provider method with a keyward rule (a
+ * GraphQL resolver, a gateway handler): a keyward rule that no `BearerAuthGuard` covers
  * fails the start (or is logged, `unguardedRoutes: 'warn'`), as does `@Public()` combined with
  * a scope rule. Runs in `onModuleInit`, after `app.useGlobalGuards()` and before `listen`.
  */
@@ -49,8 +65,22 @@ export class KeywardExplorer implements OnModuleInit {
     const global = this.globalGuards().some(isBearerAuthGuard)
     const conflicts = new Set<string>()
     const unguarded = new Set<string>()
+    const check = (type: object, name: string, handler: object, label: string): void => {
+      const rules = routeRules(type, handler)
+      if (rules.conflict) conflicts.add(label)
+      const enforced =
+        rules.checks.length > 0 ||
+        rules.optional ||
+        Reflect.getMetadata(AUTH_PARAM_KEY, type, name) === true
+      const guarded = [type, handler].some((target) =>
+        ((Reflect.getMetadata(GUARDS_METADATA, target) ?? []) as unknown[]).some(isBearerAuthGuard),
+      )
+      if (!rules.public && enforced && !global && !guarded) unguarded.add(label)
+    }
+    const controllers = new Set<unknown>()
     for (const { metatype: type } of this.discovery.getControllers()) {
       if (typeof type !== 'function') continue
+      controllers.add(type)
       const prototype = type.prototype as Record<string, object>
       for (const name of this.scanner.getAllMethodNames(prototype)) {
         const handler = prototype[name]
@@ -58,20 +88,24 @@ export class KeywardExplorer implements OnModuleInit {
         if (handler === undefined || Reflect.getMetadata(PATH_METADATA, handler) === undefined) {
           continue
         }
-        const rules = routeRules(type, handler)
-        if (rules.conflict) conflicts.add(routeName(type, name, handler))
-        const enforced =
-          rules.checks.length > 0 ||
-          rules.optional ||
-          Reflect.getMetadata(AUTH_PARAM_KEY, type, name) === true
-        const guarded = [type, handler].some((target) =>
-          ((Reflect.getMetadata(GUARDS_METADATA, target) ?? []) as unknown[]).some(
-            isBearerAuthGuard,
-          ),
-        )
-        if (!rules.public && enforced && !global && !guarded) {
-          unguarded.add(routeName(type, name, handler))
-        }
+        check(type, name, handler, routeName(type, name, handler))
+      }
+    }
+    // GraphQL resolvers (and other handlers Nest guards, such as gateways) are providers: a
+    // method with a keyward rule is held to the same standard. A provider without any rule
+    // passes untouched.
+    for (const wrapper of this.discovery.getProviders()) {
+      const type = wrapper.metatype
+      if (typeof type !== 'function' || wrapper.inject !== undefined || controllers.has(type)) {
+        continue
+      }
+      const prototype = type.prototype as Record<string, object> | undefined
+      if (prototype === undefined) continue
+      for (const name of this.scanner.getAllMethodNames(prototype)) {
+        const handler = prototype[name]
+        if (typeof handler !== 'function') continue
+        if (!hasKeywardRule(type, name, handler)) continue
+        check(type, name, handler, `${type.name}.${name}`)
       }
     }
     if (conflicts.size > 0) {
