@@ -2,6 +2,7 @@ import { describe } from 'vitest'
 import type { ContractAppFactory } from './contract-app.js'
 import { authenticationCases } from './contract/authentication.js'
 import { claimCases, describeValidateHook } from './contract/claims.js'
+import { challengeScopeCases, describeDefaultChallengeScopes } from './contract/challenge-scopes.js'
 import { fixture } from './contract/fixture.js'
 import { hostileHeaderCases } from './contract/hostile-headers.js'
 import { describeJwksOutage } from './contract/jwks-outage.js'
@@ -33,12 +34,14 @@ export function runAdapterContract(factory: ContractAppFactory): void {
     describe('with realm and resource metadata configured', () => {
       const f = fixture(start, { configured: true })
       authenticationCases(f, true)
-      scopeCases(f, true)
+      scopeCases(f, true, factory.routeScopesOn401 === true)
+      challengeScopeCases(f, true)
       claimCases(f, true)
       optionalAuthCases(f, true)
       hostileHeaderCases(f, true)
     })
     describeUnconfigured(start)
+    describeDefaultChallengeScopes(start)
     describeJwksOutage(start)
     describeKeyRotation(start)
     describeTenantIssuers(start)

@@ -48,10 +48,21 @@ export interface ContractAppFactory {
    * - `GET /claim-check`: bearer auth + `claimCheck(contractClaimPredicate, { timeoutMs:
    *   CONTRACT_CLAIM_TIMEOUT_MS })` → as `/protected`
    *   (Nest: `@ClaimEquals`, `@ClaimIncludes`, `@ClaimCheck` with the same arguments)
+   * - `GET /scoped-401`: bearer auth whose 401s name `read:things` (the `challengeScopes` option
+   *   of `bearerAuth`; Nest: `@Scopes('read:things')`) → 200
+   * - `GET /two-scopes`: bearer auth + two chained scope checks, all of `['write:things']` then
+   *   all of `['admin']` (Nest: `@Scopes('write:things')` on the method, `@Scopes('admin')` on
+   *   its controller) → 200
    *
    * Every route uses ONE verifier built from `verifierOptions` (or the same options).
    */
   start(verifierOptions: VerifierOptions): Promise<ContractApp>
+  /**
+   * Whether authentication knows a route's scope rules before it runs, so that the 401 of a
+   * scoped route (`/write` without a token) names them (Nest: `@Scopes()`). Elsewhere the
+   * route's 401 names the scopes of `bearerAuth`'s `challengeScopes` option, or the verifier's.
+   */
+  readonly routeScopesOn401?: boolean
   /**
    * Optional: start the same routes as {@link start}, their verifier built from
    * `{ ...verifierOptions, resourceMetadata: protectedResourceMetadata(metadata) }`, plus:

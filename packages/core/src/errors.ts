@@ -317,7 +317,14 @@ function buildHeaders(error: KeywardError): Record<string, string> {
     ...bare,
     error: error.oauthError,
     description: error.oauthError === undefined ? undefined : error.message,
-    scopes: error.code === 'insufficient_scope' ? error.scopes : undefined,
+    // RFC 6750 §3: a 403 names the scopes its check required; a 401 the scopes to ask for
+    // (MCP authorization: servers SHOULD put `scope` on a 401), when configured.
+    scopes:
+      error.code === 'insufficient_scope'
+        ? error.scopes
+        : error.status === 401
+          ? error.challenge.scopes
+          : undefined,
   }
   if (dpop === undefined) return { 'WWW-Authenticate': formatChallenge(full) }
   // RFC 9449 §7.1 / §7.2: a `DPoP` challenge with `algs`, after a `Bearer` one when both schemes

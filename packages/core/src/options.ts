@@ -371,6 +371,14 @@ export interface VerifierSettings extends HookSettings {
   /** The `resource_metadata` URL alone, when the document is served elsewhere. */
   readonly resourceMetadataUrl?: string
   /**
+   * Scopes every 401 challenge names in `scope` (RFC 6750 §3), so a client asks for what the
+   * resource needs and no more: MCP clients take a 401's `scope` before the metadata's
+   * `scopes_supported`. A route overrides it with the `challengeScopes` option of `bearerAuth`
+   * (Nest: its `@Scopes()`), and a scope check's own 401 names the scopes it requires.
+   * RFC 6749 §3.3 scope-tokens; `offline_access` is refused (a resource never asks for it).
+   */
+  readonly challengeScopes?: readonly string[]
+  /**
    * Accept `?access_token=` (RFC 6750 §2.3; OAuth 2.1 and MCP forbid it).
    * @defaultValue false
    */
@@ -428,4 +436,9 @@ export interface AuthenticateOptions {
    * @defaultValue false
    */
   readonly optional?: boolean
+  /**
+   * Scopes this route's 401 challenges name in `scope`, instead of the verifier's
+   * `challengeScopes` (`[]`: none). RFC 6749 §3.3 scope-tokens; `offline_access` is refused.
+   */
+  readonly challengeScopes?: readonly string[]
 }

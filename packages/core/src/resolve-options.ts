@@ -49,7 +49,7 @@ import { resolveSpiffe } from './spiffe-options.js'
 import { isTenantResolverOption, readTenantIssuers, type TenantResolver } from './tenant-issuers.js'
 import { rejectUnknownOptions, type OptionNames } from './unknown-options.js'
 import type { WorkloadProfile } from './workload-identity.js'
-import { isChallengeSafe, isScopeToken } from './www-authenticate.js'
+import { isChallengeSafe, isScopeToken, NEVER_CHALLENGED_SCOPE } from './www-authenticate.js'
 
 // Each option is one line of one of the tables below: its reader validates it and applies its
 // default from DEFAULTS. The tables also define which names are known, so an option added here
@@ -144,6 +144,7 @@ const SETTINGS_READERS = {
   realm: optional(realm),
   resourceMetadata: optional(resourceMetadataUrlOf),
   resourceMetadataUrl: optional(resourceMetadataUrl),
+  challengeScopes: optional(challengeScopeList),
   allowQueryToken: withDefault(boolean, DEFAULTS.allowQueryToken),
   allowBodyToken: withDefault(boolean, DEFAULTS.allowBodyToken),
   scopeHierarchy: optional(scopeHierarchy),
@@ -159,6 +160,7 @@ const SETTINGS_READERS = {
 
 const AUTHENTICATE_READERS = {
   optional: withDefault(boolean, DEFAULTS.authenticate.optional),
+  challengeScopes: optional(challengeScopeList),
 } as const satisfies Readers<AuthenticateOptions>
 
 const ISSUER_KEYS = Object.keys(ISSUER_READERS)
@@ -388,6 +390,9 @@ function rejectIssuerOptionsBeside(options: OptionRecord): void {
   }
 }
 
+/** `verifier.authenticate` options, validated: `optional` defaulted, `challengeScopes` if set. */
+export type ResolvedAuthenticateOptions = ReadResult<typeof AUTHENTICATE_READERS>
+
 /**
  * Validates the options an adapter passes to `verifier.authenticate`: once, when the adapter's
  * middleware is created, so a typo such as `{ optinal: true }` fails at start-up instead of
@@ -406,7 +411,7 @@ function rejectIssuerOptionsBeside(options: OptionRecord): void {
 export function resolveAuthenticateOptions(
   input: unknown,
   caller: string,
-): Required<AuthenticateOptions> {
+): ResolvedAuthenticateOptions {
   const options = input === undefined ? {} : optionRecord(input, `${caller} options`)
   rejectUnknownOptions(
     options,
@@ -826,6 +831,23 @@ function scopeHierarchy(value: unknown, name: string): ScopeHierarchy {
     )
   }
   return Object.freeze(copy)
+}
+
+/**
+ * Scopes for the `scope` of 401 challenges: RFC 6749 §3.3 scope-tokens, without duplicates, and
+ * never `offline_access` (MCP authorization, "Refresh Tokens": not a resource requirement).
+ */
+function challengeScopeList(value: unknown, name: string): readonly string[] {
+  const list = arrayOf(isScopeTokenValue, 'valid scopes (RFC 6749 §3.3)', { nonEmpty: false })(
+    value,
+    name,
+  )
+  if (list.includes(NEVER_CHALLENGED_SCOPE)) {
+    throw new TypeError(
+      `"${name}" must not list ${NEVER_CHALLENGED_SCOPE}: refresh tokens are not a resource requirement`,
+    )
+  }
+  return Object.freeze([...new Set(list)])
 }
 
 function isScopeTokenValue(value: unknown): value is string {

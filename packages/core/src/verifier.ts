@@ -229,6 +229,7 @@ class TokenVerifier implements Verifier {
       realm: resolved.realm,
       resourceMetadataUrl: resolved.resourceMetadataUrl,
       dpop: dpopChallenge,
+      scopes: resolved.challengeScopes,
     })
     this.#dpop =
       dpopOn && dpop !== undefined
@@ -261,7 +262,8 @@ class TokenVerifier implements Verifier {
     this.#challenged =
       resolved.realm !== undefined ||
       resolved.resourceMetadataUrl !== undefined ||
-      dpopChallenge !== undefined
+      dpopChallenge !== undefined ||
+      resolved.challengeScopes !== undefined
     this.#policy = new TokenPolicy({
       validate: resolved.validate,
       timeoutMs: resolved.hookTimeoutMs,
@@ -517,14 +519,28 @@ class TokenVerifier implements Verifier {
     } catch (error) {
       return Promise.reject(this.#reject(error, undefined, 'Bearer'))
     }
+    const scopes = options?.challengeScopes
     if (credentials === undefined) {
       if (options?.optional === true) return Promise.resolve(undefined)
-      return Promise.reject(new KeywardError('missing_token', { challenge: this.challenge }))
+      return Promise.reject(
+        new KeywardError('missing_token', { challenge: this.#challengeFor(scopes) }),
+      )
     }
-    if (credentials.scheme === 'Bearer' || this.#dpop === undefined) {
-      return this.verify(credentials.token)
-    }
-    return this.#authenticateDpop(request, credentials.token, this.#dpop)
+    const verified =
+      credentials.scheme === 'Bearer' || this.#dpop === undefined
+        ? this.verify(credentials.token)
+        : this.#authenticateDpop(request, credentials.token, this.#dpop)
+    if (scopes === undefined) return verified
+    // A route's own 401 scopes (RFC 6750 §3): its challenges name them instead of the default.
+    return verified.catch((error: unknown) => {
+      const failure = error as KeywardError
+      throw failure.status === 401 ? failure.withChallenge(this.#challengeFor(scopes)) : failure
+    })
+  }
+
+  /** This verifier's challenge, naming `scopes` on 401s when given. */
+  #challengeFor(scopes: readonly string[] | undefined): ChallengeOptions {
+    return scopes === undefined ? this.challenge : { ...this.challenge, scopes }
   }
 
   /**

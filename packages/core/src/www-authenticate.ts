@@ -9,7 +9,19 @@ export interface ChallengeOptions {
    * whether a `Bearer` challenge is offered too (§7.2: both schemes, `allowed` mode).
    */
   readonly dpop?: DpopChallenge | undefined
+  /**
+   * RFC 6750 §3 `scope` of a 401 challenge: the scopes a client should ask for to use the
+   * resource (MCP authorization, "Scope Selection Strategy": a client takes these first).
+   * `insufficient_scope` (403) names the scopes its check required instead.
+   */
+  readonly scopes?: readonly string[] | undefined
 }
+
+/**
+ * MCP authorization, "Refresh Tokens": a protected resource does not ask for `offline_access`
+ * in a challenge (nor in `scopes_supported`); refresh tokens are not a resource requirement.
+ */
+export const NEVER_CHALLENGED_SCOPE = 'offline_access'
 
 /** The `DPoP` challenge of a verifier that accepts DPoP (RFC 9449 §7.1). */
 export interface DpopChallenge {
@@ -51,9 +63,10 @@ export function formatChallenge(params: ChallengeParams): string {
   if (params.description !== undefined) {
     parts.push(`error_description=${quote(params.description)}`)
   }
-  // RFC 6750 §3: `scope` lists every scope needed, space-delimited.
-  if (params.scopes !== undefined && params.scopes.length > 0) {
-    parts.push(`scope=${quote(params.scopes.join(' '))}`)
+  // RFC 6750 §3: `scope` lists every scope needed, space-delimited; never offline_access.
+  const scopes = params.scopes?.filter((scope) => scope !== NEVER_CHALLENGED_SCOPE)
+  if (scopes !== undefined && scopes.length > 0) {
+    parts.push(`scope=${quote(scopes.join(' '))}`)
   }
   if (params.resourceMetadataUrl !== undefined) {
     parts.push(`resource_metadata=${quote(params.resourceMetadataUrl)}`)

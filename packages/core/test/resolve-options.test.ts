@@ -509,6 +509,47 @@ describe('resolveAuthenticateOptions', () => {
   it('throws a TypeError for options that are not an object', () => {
     expect(() => resolveAuthenticateOptions(null, 'bearerAuth')).toThrow(TypeError)
   })
+
+  it('reads challengeScopes once, without duplicates', () => {
+    expect(
+      resolveAuthenticateOptions({ challengeScopes: ['a', 'b', 'a'] }, 'bearerAuth')
+        .challengeScopes,
+    ).toEqual(['a', 'b'])
+  })
+
+  it.each([
+    ['a string', 'notes:read'],
+    ['a scope with a space', ['notes read']],
+    ['a scope with a quote', ['no"te']],
+    ['offline_access', ['notes:read', 'offline_access']],
+  ])('throws a TypeError naming challengeScopes for %s', (_, challengeScopes) => {
+    expectTypeErrorNaming(
+      () => resolveAuthenticateOptions({ challengeScopes }, 'bearerAuth'),
+      'challengeScopes',
+    )
+  })
+})
+
+describe('challengeScopes (verifier-wide scope of 401 challenges)', () => {
+  const base = {
+    issuer: 'https://issuer.test/',
+    audience: 'api',
+    jwksUri: 'https://issuer.test/jwks',
+  }
+
+  it('is read as a frozen list of scope-tokens', () => {
+    const { challengeScopes } = resolveOptions({ ...base, challengeScopes: ['notes:read'] })
+    expect(challengeScopes).toEqual(['notes:read'])
+    expect(Object.isFrozen(challengeScopes)).toBe(true)
+  })
+
+  it.each([
+    ['not an array', 'notes:read'],
+    ['an empty scope', ['']],
+    ['offline_access, which a resource never asks for', ['offline_access']],
+  ])('throws a TypeError naming challengeScopes when it is %s', (_, challengeScopes) => {
+    expectTypeErrorNaming(() => resolveOptions({ ...base, challengeScopes }), 'challengeScopes')
+  })
 })
 
 describe('trustedKeys and admitKey options', () => {

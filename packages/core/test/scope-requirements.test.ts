@@ -1,6 +1,11 @@
 import { expectedChallenge } from '@keyward/test-utils'
 import { describe, expect, it } from 'vitest'
-import { requireAnyScope, requireScopes, scopeCheck } from '../src/scope-requirements.js'
+import {
+  combineScopeChecks,
+  requireAnyScope,
+  requireScopes,
+  scopeCheck,
+} from '../src/scope-requirements.js'
 import type { VerifiedToken } from '../src/verified-token.js'
 import { type FixtureVerifierOptions, useFixture } from './helpers.js'
 
@@ -48,12 +53,12 @@ describe('requireScopes', () => {
     ).toEqual(insufficient('read write'))
   })
 
-  it('fails with missing_token and a bare challenge without a verified token', () => {
+  it('fails with missing_token naming the required scopes without a verified token', () => {
     expect(
       outcome(() => {
         requireScopes(undefined, 'read')
       }),
-    ).toEqual(['missing_token', 401, 'Bearer'])
+    ).toEqual(['missing_token', 401, 'Bearer scope="read"'])
   })
 })
 
@@ -70,7 +75,7 @@ describe('scopeCheck without a verified token', () => {
     ).toEqual([
       'missing_token',
       401,
-      'Bearer realm="api", resource_metadata="https://api.test/.well-known/oauth-protected-resource"',
+      'Bearer realm="api", scope="read", resource_metadata="https://api.test/.well-known/oauth-protected-resource"',
     ])
   })
 
@@ -148,8 +153,12 @@ describe('scopeCheck', () => {
     expect(() => scopeCheck('read', 'some' as never)).toThrow(TypeError)
   })
 
-  it('challenges a missing token with the realm and resource metadata it is given', () => {
-    const challenge = { realm: 'api', resourceMetadataUrl: 'https://api.test/.well-known/x' }
+  it('challenges a missing token with the realm and resource metadata it is given, naming its own scopes', () => {
+    const challenge = {
+      realm: 'api',
+      resourceMetadataUrl: 'https://api.test/.well-known/x',
+      scopes: ['default:scope'],
+    }
     expect(
       outcome(() => {
         scopeCheck('read')(undefined, challenge)
@@ -157,7 +166,7 @@ describe('scopeCheck', () => {
     ).toEqual([
       'missing_token',
       401,
-      'Bearer realm="api", resource_metadata="https://api.test/.well-known/x"',
+      'Bearer realm="api", scope="read", resource_metadata="https://api.test/.well-known/x"',
     ])
   })
 
@@ -215,5 +224,54 @@ describe('scopeHierarchy', () => {
         requireScopes(auth, 'files:read')
       }),
     ).toEqual(insufficient('files:read'))
+  })
+})
+
+describe('combineScopeChecks', () => {
+  const readAndAdmin = combineScopeChecks([
+    scopeCheck('notes:read'),
+    scopeCheck(['admin', 'owner'], 'any'),
+  ])
+
+  it('names every rule in one 403 when the token meets none of them', async () => {
+    const auth = await verified('other')
+    expect(
+      outcome(() => {
+        readAndAdmin(auth)
+      }),
+    ).toEqual(insufficient('notes:read admin owner'))
+  })
+
+  it('names a met rule too, an any-of rule by the alternative granted, when another fails', async () => {
+    const auth = await verified('owner')
+    expect(
+      outcome(() => {
+        readAndAdmin(auth)
+      }),
+    ).toEqual(insufficient('notes:read owner'))
+  })
+
+  it('passes when every rule is met', async () => {
+    const auth = await verified('notes:read admin')
+    expect(
+      outcome(() => {
+        readAndAdmin(auth)
+      }),
+    ).toBe('passed')
+  })
+
+  it('challenges a missing token with every scope of every rule, once each', () => {
+    const check = combineScopeChecks([scopeCheck('a b'), scopeCheck('b c', 'any')])
+    expect(check.scopes).toEqual(['a', 'b', 'c'])
+    expect(
+      outcome(() => {
+        check(undefined)
+      }),
+    ).toEqual(['missing_token', 401, 'Bearer scope="a b c"'])
+  })
+
+  it('returns a single check as it is', () => {
+    const check = scopeCheck('a')
+    expect(combineScopeChecks([check])).toBe(check)
   })
 })

@@ -232,6 +232,63 @@ describe('challenge parameters', () => {
     expect(fx.verifier({ realm, resourceMetadataUrl }).challenge).toEqual({
       realm,
       resourceMetadataUrl,
+      scopes: undefined,
+    })
+  })
+
+  describe('challengeScopes (RFC 6750 §3 scope on 401s, MCP scope selection)', () => {
+    const challengeScopes = ['notes:read']
+    const scoped = { ...configured, scope: 'notes:read' }
+
+    it('names the verifier-wide scopes in a missing_token challenge', async () => {
+      const error = await rejectionOf(
+        fx.verifier({ realm, resourceMetadataUrl, challengeScopes }).authenticate(request()),
+      )
+      expect([error.status, error.headers['WWW-Authenticate']]).toEqual([
+        401,
+        expectedChallenge('missing_token', scoped),
+      ])
+    })
+
+    it('names them in an invalid_token challenge too', async () => {
+      const verifier = fx.verifier({ realm, resourceMetadataUrl, challengeScopes })
+      const error = await rejectionOf(verifier.verify(fx.issuer.mint({ exp: 1 })))
+      expect([error.status, error.headers['WWW-Authenticate']]).toEqual([
+        401,
+        expectedChallenge('token_expired', scoped),
+      ])
+    })
+
+    it('leaves them out of a 400 invalid_request challenge', async () => {
+      const error = await rejectionOf(
+        fx
+          .verifier({ realm, resourceMetadataUrl, challengeScopes })
+          .authenticate(request('Bearer')),
+      )
+      expect([error.status, error.headers['WWW-Authenticate']]).toEqual([
+        400,
+        expectedChallenge('invalid_request', configured),
+      ])
+    })
+
+    it("names a route's own challengeScopes instead, for a missing and for a rejected token", async () => {
+      const verifier = fx.verifier({ realm, resourceMetadataUrl, challengeScopes })
+      const route = { challengeScopes: ['notes:write'] }
+      const missing = await rejectionOf(verifier.authenticate(request(), route))
+      const expired = await rejectionOf(
+        verifier.authenticate(request(`Bearer ${fx.issuer.mint({ exp: 1 })}`), route),
+      )
+      const own = { ...configured, scope: 'notes:write' }
+      expect([missing.headers['WWW-Authenticate'], expired.headers['WWW-Authenticate']]).toEqual([
+        expectedChallenge('missing_token', own),
+        expectedChallenge('token_expired', own),
+      ])
+    })
+
+    it('names no scope at all for a route whose challengeScopes are empty', async () => {
+      const verifier = fx.verifier({ challengeScopes })
+      const error = await rejectionOf(verifier.authenticate(request(), { challengeScopes: [] }))
+      expect(error.headers['WWW-Authenticate']).toBe('Bearer')
     })
   })
 })

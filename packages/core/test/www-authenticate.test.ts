@@ -64,4 +64,13 @@ describe('isScopeToken', () => {
   it.each(['', 'a b', 'a"b', 'a\\b', 'é', 'a\tb'])('rejects %j', (value) => {
     expect(isScopeToken(value)).toBe(false)
   })
+
+  it('never names offline_access in scope (MCP: refresh tokens are no resource requirement)', () => {
+    expect(formatChallenge({ scopes: ['offline_access', 'notes:read'] })).toBe(
+      'Bearer scope="notes:read"',
+    )
+    expect(formatChallenge({ error: 'insufficient_scope', scopes: ['offline_access'] })).toBe(
+      'Bearer error="insufficient_scope"',
+    )
+  })
 })

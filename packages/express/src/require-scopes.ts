@@ -1,11 +1,13 @@
-import { scopeCheck, type ScopeCheck } from '@keyward/core'
+import { checkScopeChain, scopeCheck, scopeMiddleware, type ScopeCheck } from '@keyward/core'
 import type { RequestHandler } from 'express'
 import { challenges } from './bearer-auth.js'
 
 /**
  * Requires every one of `scopes` on `req.auth` (set by `bearerAuth` earlier in the chain);
- * otherwise `next(err)` with `insufficient_scope` (403, `scope="<all required>"`). Scope names
- * are validated now, at start-up.
+ * otherwise `next(err)` with `insufficient_scope` (403, `scope="<all required>"`), or, without a
+ * token (optional authentication), 401 naming these scopes. The scope checks of one route are
+ * checked together at the first, so one challenge names every scope the route needs. Scope
+ * names are validated now, at start-up.
  *
  * @example
  * ```ts
@@ -13,7 +15,7 @@ import { challenges } from './bearer-auth.js'
  * ```
  */
 export function requireScopes(...scopes: string[]): RequestHandler {
-  return scopeMiddleware(scopeCheck(scopes, 'all'))
+  return scopeHandler(scopeCheck(scopes, 'all'))
 }
 
 /**
@@ -26,17 +28,34 @@ export function requireScopes(...scopes: string[]): RequestHandler {
  * ```
  */
 export function requireAnyScope(...scopes: string[]): RequestHandler {
-  return scopeMiddleware(scopeCheck(scopes, 'any'))
+  return scopeHandler(scopeCheck(scopes, 'any'))
 }
 
-function scopeMiddleware(check: ScopeCheck): RequestHandler {
-  return (req, _res, next) => {
+/** A layer of an Express route: `req.route.stack` holds one per handler and method. */
+interface RouteLayer {
+  readonly handle?: unknown
+  readonly method?: string
+}
+
+function scopeHandler(check: ScopeCheck): RequestHandler {
+  return scopeMiddleware<RequestHandler>((req, _res, next) => {
+    // Express 4 and 5 set `req.route` to the matched route: its stack is this chain's handlers.
+    const stack = (req.route as { stack?: readonly RouteLayer[] } | undefined)?.stack
+    // `app.route(path).get(...).post(...)`: only this method's handlers count.
+    const method = req.method.toLowerCase()
+    const chain = stack?.filter((l) => l.method === undefined || l.method === method)
     try {
-      check(req.auth, challenges.get(req))
+      checkScopeChain(
+        req,
+        check,
+        chain?.map((l) => l.handle),
+        req.auth,
+        challenges.get(req),
+      )
     } catch (error) {
       next(error)
       return
     }
     next()
-  }
+  }, check)
 }

@@ -67,6 +67,8 @@ function expressApp(
     app.get('/claim-includes', auth, claimIncludes('roles', 'editor', 'reviewer'), whoAmI)
     const tierCheck = claimCheck(contractClaimPredicate, { timeoutMs: CONTRACT_CLAIM_TIMEOUT_MS })
     app.get('/claim-check', auth, tierCheck, whoAmI)
+    app.get('/scoped-401', bearerAuth(verifier, { challengeScopes: ['read:things'] }), whoAmI)
+    app.get('/two-scopes', auth, requireScopes('write:things'), requireScopes('admin'), whoAmI)
     app.get('/optional', bearerAuth(verifier, { optional: true }), (req, res) => {
       const { auth } = req
       res.json(auth ? { authenticated: true, sub: auth.subject } : { authenticated: false })

@@ -6,7 +6,13 @@ import {
   type VerifiedToken,
   type VerifierOptions,
 } from '@keyward/core'
-import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify'
+import type {
+  FastifyInstance,
+  FastifyPluginCallback,
+  FastifyReply,
+  FastifyRequest,
+  RouteOptions,
+} from 'fastify'
 import fp from 'fastify-plugin'
 import { fail } from './fail.js'
 
@@ -27,6 +33,11 @@ export interface BearerAuthOptions {
    * @defaultValue false
    */
   readonly optional?: boolean
+  /**
+   * Scopes this hook's 401 challenges name in `scope` (RFC 6750 §3), instead of the verifier's
+   * `challengeScopes` (when omitted, those apply); `[]` names none. `offline_access` is refused.
+   */
+  readonly challengeScopes?: readonly string[]
 }
 
 /** The plugin's options with adapter options: the verifier (or its options) under `verifier`. */
@@ -111,6 +122,7 @@ function registerBearerAuth(
   // Fastify's advice for request properties: declare them, so every request has one shape.
   if (!instance.hasRequestDecorator('auth')) instance.decorateRequest('auth', undefined)
   instance.addHook('onRequest', hook)
+  instance.addHook('onRoute', rememberRouteHooks)
   done()
 }
 
@@ -143,6 +155,40 @@ function authHook(
       },
     )
   }
+}
+
+/**
+ * Internal: where a route's own hooks are kept, in its `config` (copied into the route's context
+ * with symbol keys), so that its scope hooks find each other at request time.
+ */
+export const ROUTE_HOOKS = Symbol('keyward.route-hooks')
+
+const PHASES = ['onRequest', 'preParsing', 'preValidation', 'preHandler'] as const
+
+/**
+ * A Fastify plugin for contexts that use per-route hooks without the {@link bearerAuth}
+ * plugin (which includes it): it remembers the hooks of every route registered after it, in
+ * its context and below, so that the route's scope hooks are checked together and one
+ * challenge names every scope the route needs.
+ *
+ * @example
+ * ```ts
+ * await app.register(scopeChains)
+ * app.get('/x', { onRequest: [auth, requireScopes('a'), requireScopes('b')] }, handler)
+ * ```
+ */
+export const scopeChains: FastifyPluginCallback = fp(
+  (instance, _options, done) => {
+    instance.addHook('onRoute', rememberRouteHooks)
+    done()
+  },
+  { name: '@keyward/fastify/scope-chains', fastify: '>=4.28.0 <6' },
+)
+
+/** `onRoute`: remembers the route's hooks, so its scope checks are checked together. */
+function rememberRouteHooks(route: RouteOptions): void {
+  const hooks = PHASES.flatMap((phase) => [route[phase] ?? []].flat() as unknown[])
+  route.config = { ...route.config, [ROUTE_HOOKS]: hooks }
 }
 
 /**

@@ -1,4 +1,4 @@
-export { bearerAuth, bearerAuthHook } from './bearer-auth.js'
+export { bearerAuth, bearerAuthHook, scopeChains } from './bearer-auth.js'
 export type {
   BearerAuthOptions,
   BearerAuthPluginOptions,

@@ -1,11 +1,13 @@
-import { scopeCheck, type ScopeCheck } from '@keyward/core'
-import { challenges, type KeywardHook } from './bearer-auth.js'
+import { checkScopeChain, scopeCheck, scopeMiddleware, type ScopeCheck } from '@keyward/core'
+import { challenges, ROUTE_HOOKS, type KeywardHook } from './bearer-auth.js'
 import { fail } from './fail.js'
 
 /**
  * A route hook requiring every one of `scopes` on `request.auth` (set by `bearerAuth` in an
- * earlier hook); otherwise `insufficient_scope` (403, `scope="<all required>"`). Scope names
- * are validated now, at start-up.
+ * earlier hook); otherwise `insufficient_scope` (403, `scope="<all required>"`), or, without a
+ * token (optional authentication), 401 naming these scopes. On routes registered where the
+ * `bearerAuth` plugin is, the route's scope hooks are checked together at the first, so one
+ * challenge names every scope the route needs. Scope names are validated now, at start-up.
  *
  * @example
  * ```ts
@@ -30,13 +32,15 @@ export function requireAnyScope(...scopes: string[]): KeywardHook {
 }
 
 function scopeHook(check: ScopeCheck): KeywardHook {
-  return (request, reply, done) => {
+  return scopeMiddleware<KeywardHook>((request, reply, done) => {
+    // The route's hooks, when the bearerAuth plugin saw the route registered (see ROUTE_HOOKS).
+    const config = request.routeOptions.config as { [ROUTE_HOOKS]?: readonly unknown[] }
     try {
-      check(request.auth, challenges.get(request))
+      checkScopeChain(request, check, config[ROUTE_HOOKS], request.auth, challenges.get(request))
     } catch (error) {
       fail(error, request, reply, done)
       return
     }
     done()
-  }
+  }, check)
 }

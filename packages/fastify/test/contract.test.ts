@@ -24,6 +24,7 @@ import {
   protectedResource,
   requireAnyScope,
   requireScopes,
+  scopeChains,
 } from '../src/index.js'
 import { listen } from './helpers.js'
 
@@ -47,7 +48,11 @@ const tierCheck = () => claimCheck(contractClaimPredicate, { timeoutMs: CONTRACT
 /** The contract routes, authenticated the way `form` says. */
 type Form = 'plugin' | 'route hooks'
 
-function protectedRoutes(app: FastifyInstance, verifier: Verifier, form: Form): void {
+async function protectedRoutes(
+  app: FastifyInstance,
+  verifier: Verifier,
+  form: Form,
+): Promise<void> {
   if (form === 'plugin') {
     // One context authenticated by the plugin, one optionally; `/public` is their sibling.
     void app.register(async (api) => {
@@ -62,6 +67,15 @@ function protectedRoutes(app: FastifyInstance, verifier: Verifier, form: Form): 
         whoAmI,
       )
       api.get('/claim-check', { preHandler: tierCheck() }, whoAmI)
+      api.get(
+        '/two-scopes',
+        { onRequest: requireScopes('write:things'), preHandler: requireScopes('admin') },
+        whoAmI,
+      )
+    })
+    void app.register(async (scoped) => {
+      await scoped.register(bearerAuth, { verifier, challengeScopes: ['read:things'] })
+      scoped.get('/scoped-401', whoAmI)
     })
     void app.register(async (optional) => {
       await optional.register(bearerAuth, { verifier, optional: true })
@@ -72,12 +86,24 @@ function protectedRoutes(app: FastifyInstance, verifier: Verifier, form: Form): 
     })
     return
   }
-  // Public and protected routes side by side in one context.
+  // Public and protected routes side by side in one context; scopeChains lets the chained
+  // scope hooks of a route find each other without the plugin.
+  await app.register(scopeChains)
   const auth = bearerAuthHook(verifier)
   const optional = bearerAuthHook(verifier, { optional: true })
   app.get('/protected', { onRequest: auth }, whoAmI)
   app.get('/write', { onRequest: [auth, requireScopes('write:things')] }, whoAmI)
   app.get('/any', { preHandler: [auth, requireAnyScope('admin', 'write:things')] }, whoAmI)
+  app.get(
+    '/scoped-401',
+    { onRequest: bearerAuthHook(verifier, { challengeScopes: ['read:things'] }) },
+    whoAmI,
+  )
+  app.get(
+    '/two-scopes',
+    { onRequest: [auth, requireScopes('write:things'), requireScopes('admin')] },
+    whoAmI,
+  )
   app.get('/optional', { onRequest: optional }, optionalWhoAmI)
   app.get('/claim-equals', { onRequest: [auth, claimEquals('org_id', 'acme')] }, whoAmI)
   app.get(
@@ -107,7 +133,7 @@ function fastifyApp(name: string, Fastify: typeof Fastify5, form: Form): Contrac
       )
     }
     app.get('/public', () => ({ ok: true }))
-    protectedRoutes(app, verifier, form)
+    await protectedRoutes(app, verifier, form)
     return listen(app, () => {
       verifier.close()
     })

@@ -38,7 +38,11 @@ describe.each([
       const reply = await app.inject({ url, headers: { authorization: `Bearer ${token}` } })
       const expected =
         url === '/scope'
-          ? { status: 401, challenge: expectedChallenge('missing_token'), body: {} }
+          ? {
+              status: 401,
+              challenge: expectedChallenge('missing_token', { scope: 'write:things' }),
+              body: {},
+            }
           : {
               status: 401,
               challenge: expectedChallenge('invalid_audience'),

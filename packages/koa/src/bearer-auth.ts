@@ -31,6 +31,12 @@ export interface BearerAuthOptions {
    * @defaultValue false
    */
   readonly optional?: boolean
+  /**
+   * Scopes this middleware's 401 challenges name in `scope` (RFC 6750 §3), instead of the
+   * verifier's `challengeScopes` (when omitted, those apply); `[]` names none.
+   * `offline_access` is refused.
+   */
+  readonly challengeScopes?: readonly string[]
 }
 
 /**

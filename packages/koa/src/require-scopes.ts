@@ -1,11 +1,13 @@
-import { scopeCheck, type ScopeCheck } from '@keyward/core'
+import { checkScopeChain, scopeCheck, scopeMiddleware, type ScopeCheck } from '@keyward/core'
 import type { Middleware } from 'koa'
 import { challenges, type KeywardState } from './bearer-auth.js'
 
 /**
  * Requires every one of `scopes` on `ctx.state.auth` (set by `bearerAuth` earlier in the chain);
- * otherwise throws `insufficient_scope` (403, `scope="<all required>"`). Scope names are
- * validated now, at start-up.
+ * otherwise throws `insufficient_scope` (403, `scope="<all required>"`), or, without a token
+ * (optional authentication), 401 naming these scopes. Under `@koa/router`, the scope checks of
+ * the matched layers are checked together at the first, so one challenge names every scope the
+ * route needs. Scope names are validated now, at start-up.
  *
  * @example
  * ```ts
@@ -13,7 +15,7 @@ import { challenges, type KeywardState } from './bearer-auth.js'
  * ```
  */
 export function requireScopes(...scopes: string[]): Middleware<KeywardState> {
-  return scopeMiddleware(scopeCheck(scopes, 'all'))
+  return scopeHandler(scopeCheck(scopes, 'all'))
 }
 
 /**
@@ -26,12 +28,23 @@ export function requireScopes(...scopes: string[]): Middleware<KeywardState> {
  * ```
  */
 export function requireAnyScope(...scopes: string[]): Middleware<KeywardState> {
-  return scopeMiddleware(scopeCheck(scopes, 'any'))
+  return scopeHandler(scopeCheck(scopes, 'any'))
 }
 
-function scopeMiddleware(check: ScopeCheck): Middleware<KeywardState> {
-  return async (ctx, next) => {
-    check(ctx.state.auth, challenges.get(ctx))
+/** A layer `@koa/router` matched: `ctx.matched` lists them, router-level ones included. */
+interface RouterLayer {
+  readonly methods?: readonly string[]
+  readonly stack?: readonly unknown[]
+}
+
+function scopeHandler(check: ScopeCheck): Middleware<KeywardState> {
+  return scopeMiddleware<Middleware<KeywardState>>(async (ctx, next) => {
+    // `ctx.matched` holds the layers for the path, any method: only this method's count.
+    const matched = (ctx as { matched?: readonly RouterLayer[] }).matched
+    const chain = matched
+      ?.filter(({ methods = [] }) => methods.length === 0 || methods.includes(ctx.method))
+      .flatMap((layer) => layer.stack ?? [])
+    checkScopeChain(ctx, check, chain, ctx.state.auth, challenges.get(ctx))
     await next()
-  }
+  }, check)
 }

@@ -11,6 +11,7 @@ import {
   runAdapterContract,
   type ContractAppFactory,
 } from '@keyward/adapter-tests'
+import Router from '@koa/router'
 import Koa3, { type Middleware } from 'koa'
 import Koa2 from 'koa2'
 import { expect, it } from 'vitest'
@@ -73,6 +74,13 @@ function koaApp(name: string, Koa: typeof Koa3): ContractAppFactory {
     app.use(route('/claim-includes', auth, claimIncludes('roles', 'editor', 'reviewer'), whoAmI))
     const tierCheck = claimCheck(contractClaimPredicate, { timeoutMs: CONTRACT_CLAIM_TIMEOUT_MS })
     app.use(route('/claim-check', auth, tierCheck, whoAmI))
+    app.use(
+      route('/scoped-401', bearerAuth(verifier, { challengeScopes: ['read:things'] }), whoAmI),
+    )
+    // @koa/router: its matched layers are how chained scope checks find each other.
+    const router = new Router<KeywardState>()
+    router.get('/two-scopes', auth, requireScopes('write:things'), requireScopes('admin'), whoAmI)
+    app.use(router.routes())
     app.use(
       route('/optional', bearerAuth(verifier, { optional: true }), (ctx) => {
         const { auth } = ctx.state

@@ -70,13 +70,18 @@ export class BearerAuthGuard implements CanActivate {
     if (rules.public) return true
     const request = this.getRequest(context)
     try {
+      const { scopeCheck: check } = rules
       const auth = await this.verifier.authenticate(bearerRequest(request), {
         optional: rules.optional,
+        // RFC 6750 §3: the route's 401s name the scopes its @Scopes() / @AnyScope() require.
+        ...(check === undefined ? {} : { challengeScopes: check.scopes }),
       })
       request.auth = auth
       // Scope and claim rules imply authentication: on an optional route they turn a missing
-      // token into a 401. In order; a claim check may answer later.
-      for (const check of rules.checks) await check(auth, this.verifier.challenge)
+      // token into a 401. Method, class and base-class scope rules are one check, so one
+      // challenge names every scope; then the claim rules, in order (one may answer later).
+      check?.(auth, this.verifier.challenge)
+      for (const other of rules.otherChecks) await other(auth, this.verifier.challenge)
       return true
     } catch (error) {
       if (!isKeywardError(error)) throw error

@@ -1,10 +1,14 @@
-import type { ClaimCheck as RouteCheck } from '@keyward/core'
+import { combineScopeChecks, type ClaimCheck as RouteCheck, type ScopeCheck } from '@keyward/core'
 import { OptionalAuth, Public, SCOPES_KEY } from './keyward.decorators.js'
 
 /** What keyward's decorators ask of one route. */
 export interface RouteRules {
   /** Every scope and claim check of the method, its class and the class's base classes. */
   readonly checks: readonly RouteCheck[]
+  /** The scope checks among them as one, so one challenge names every scope; none without. */
+  readonly scopeCheck: ScopeCheck | undefined
+  /** The other checks (claim rules), in order. */
+  readonly otherChecks: readonly RouteCheck[]
   /** `@Public()` on the method or its own class, and no scope rule anywhere. */
   readonly public: boolean
   /** `@OptionalAuth()` on the method or its own class. */
@@ -30,12 +34,20 @@ export function routeRules(type: object, handler: object): RouteRules {
   const checks = [...checksOn(handler), ...classChecks]
   const publicMethod = own(Public.KEY, handler) === true
   const publicClass = own(Public.KEY, type) === true
+  const scopeChecks = checks.filter(isScopeCheck)
   return {
     checks,
+    scopeCheck: scopeChecks.length === 0 ? undefined : combineScopeChecks(scopeChecks),
+    otherChecks: checks.filter((check) => !isScopeCheck(check)),
     public: (publicMethod || publicClass) && checks.length === 0,
     optional: own(OptionalAuth.KEY, handler) === true || own(OptionalAuth.KEY, type) === true,
     // A class's @Public() yields to a method's scope rule (the narrower rule, and the safe one);
     // the other way round, or on one target, a guess either way could be wrong: refused.
     conflict: (publicMethod && checks.length > 0) || (publicClass && classChecks.length > 0),
   }
+}
+
+/** A scope check carries its rules (claim checks do not). */
+function isScopeCheck(check: RouteCheck): check is ScopeCheck {
+  return Array.isArray((check as Partial<ScopeCheck>).rules)
 }

@@ -72,7 +72,7 @@ describe.each(platforms)('@BearerAuth() without a global guard on %s', (platform
   it('on a controller, authenticates every route and requires its scopes', async () => {
     const anonymous = await get(`${app.url}/notes`)
     expect(anonymous.status).toBe(401)
-    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer')
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer scope="notes:read"')
     const denied = await get(`${app.url}/notes`, issuer.mint({ scope: 'other' }))
     expect(denied.status).toBe(403)
     expect(denied.headers.get('www-authenticate')).toMatch(/scope="notes:read"/)

@@ -76,10 +76,28 @@ class ContractController {
       : { authenticated: true, sub: auth.subject }
   }
 
+  // The route's 401s name its @Scopes() (derived, not configured).
+  @Scopes('read:things')
+  @Get('scoped-401')
+  scoped() {
+    return { ok: true }
+  }
+
   @OptionalAuth()
   @Scopes('write:things')
   @Get('optional-write')
   optionalWrite() {
+    return { ok: true }
+  }
+}
+
+/** Class-level and method-level scope rules: one challenge names both. */
+@Scopes('admin')
+@Controller()
+class AdminController {
+  @Scopes('write:things')
+  @Get('two-scopes')
+  twoScopes() {
     return { ok: true }
   }
 }
@@ -99,11 +117,12 @@ class NextController {
 function contractFactory(platform: Platform): ContractAppFactory {
   return {
     // The Nest major comes from the same resolution as the code under test (see vitest configs).
+    routeScopesOn401: true,
     name: `nestjs@${core.version.split('.')[0] ?? '?'} on ${platform}`,
     async start(verifierOptions: VerifierOptions) {
       @Module({
         imports: [KeywardModule.forRoot(verifierOptions)],
-        controllers: [ContractController],
+        controllers: [ContractController, AdminController],
         providers: [{ provide: APP_GUARD, useClass: BearerAuthGuard }],
       })
       class ContractModule {}
@@ -119,6 +138,7 @@ function contractFactory(platform: Platform): ContractAppFactory {
           ProtectedResourceController(resourceMetadata),
           NextController,
           ContractController,
+          AdminController,
         ],
         providers: [{ provide: APP_GUARD, useClass: BearerAuthGuard }],
       })

@@ -3,13 +3,12 @@ import { expect } from 'vitest'
 
 export const REALM = 'keyward-contract'
 export const METADATA_URL = 'https://api.test/.well-known/oauth-protected-resource'
-const CONFIGURED = `realm="${REALM}", resource_metadata="${METADATA_URL}"`
 
 export interface Expected {
   readonly status: number
   /** The RFC 6750 `error`; `null` for a bare challenge (no credentials). */
   readonly error: OAuthError | null
-  /** `scope` of an `insufficient_scope` challenge. */
+  /** `scope` of the challenge: an `insufficient_scope` one, or a 401 that names scopes. */
   readonly scope?: string
   /** Whether the app was started with `realm` and `resourceMetadataUrl`. */
   readonly configured?: boolean
@@ -51,7 +50,12 @@ export function expectRejected(reply: HttpReply, expected: Expected): void {
   expect(params['']).toBe('Bearer')
   if (expected.error === null) {
     // RFC 6750 §3.1: a request without credentials gets no error code.
-    expect(challenge).toBe(expected.configured === true ? `Bearer ${CONFIGURED}` : 'Bearer')
+    const params = [
+      ...(expected.configured === true ? [`realm="${REALM}"`] : []),
+      ...(expected.scope === undefined ? [] : [`scope="${expected.scope}"`]),
+      ...(expected.configured === true ? [`resource_metadata="${METADATA_URL}"`] : []),
+    ]
+    expect(challenge).toBe(params.length === 0 ? 'Bearer' : `Bearer ${params.join(', ')}`)
   } else {
     expect(params.error).toBe(expected.error)
   }

@@ -19,7 +19,12 @@ export type StartApp = (options: VerifierOptions) => Promise<ContractApp>
 /** Registers `beforeAll`/`afterAll` that start and stop a {@link Fixture} for this block. */
 export function fixture(
   start: StartApp,
-  settings: { readonly configured?: boolean; readonly jwksDown?: boolean } = {},
+  settings: {
+    readonly configured?: boolean
+    readonly jwksDown?: boolean
+    /** The verifier's `challengeScopes`. */
+    readonly challengeScopes?: readonly string[]
+  } = {},
 ): () => Fixture {
   let current: Fixture | undefined
   beforeAll(async () => {
@@ -34,6 +39,9 @@ export function fixture(
         ...(settings.configured === true
           ? { realm: REALM, resourceMetadataUrl: METADATA_URL }
           : {}),
+        ...(settings.challengeScopes === undefined
+          ? {}
+          : { challengeScopes: settings.challengeScopes }),
       })
       current = {
         issuer,

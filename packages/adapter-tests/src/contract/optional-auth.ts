@@ -8,9 +8,14 @@ import type { Fixture } from './fixture.js'
  * public route `/public`: no token passes unauthenticated, a bad one is still rejected.
  */
 export function optionalAuthCases(f: () => Fixture, configured: boolean): void {
-  it('treats a required scope after optional auth as requiring a token: none is 401', async () => {
+  it('treats a required scope after optional auth as requiring a token: none is 401 naming the scope', async () => {
     const { url, bearer } = f()
-    expectRejected(await get(url('/optional-write')), { status: 401, error: null, configured })
+    expectRejected(await get(url('/optional-write')), {
+      status: 401,
+      error: null,
+      scope: 'write:things',
+      configured,
+    })
     const reply = await get(url('/optional-write'), bearer({ scope: 'write:things' }))
     expect(reply.status).toBe(200)
     expect(JSON.parse(reply.body)).toEqual({ ok: true })

@@ -110,11 +110,14 @@ export function describeProtectedResource(start: StartApp): void {
       )
     })
 
-    it('challenges a scope check after optional auth without a token like the verifier', async () => {
+    it('challenges a scope check after optional auth without a token like the verifier, naming its scope', async () => {
       const reply = await get(f().url('/optional-write'))
       expect(reply.status).toBe(401)
       expect(reply.headers['www-authenticate']).toBe(
-        expectedChallenge('missing_token', { resourceMetadata: RESOURCE_METADATA_URL }),
+        expectedChallenge('missing_token', {
+          scope: 'write:things',
+          resourceMetadata: RESOURCE_METADATA_URL,
+        }),
       )
     })
   })
