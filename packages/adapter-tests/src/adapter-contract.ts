@@ -45,7 +45,7 @@ export function runAdapterContract(factory: ContractAppFactory): void {
     describeJwksOutage(start)
     describeKeyRotation(start)
     describeTenantIssuers(start)
-    describeValidateHook(start)
+    describeValidateHook(start, factory.routeScopesOn401 === true)
 
     // Optional capabilities: adapters that have them are held to these parts too.
     const withMetadata = factory.startWithResourceMetadata?.bind(factory)

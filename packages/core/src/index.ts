@@ -39,13 +39,20 @@ export { KeywardError, isKeywardError } from './errors.js'
 export type { AuthScheme, KeywardErrorCode, KeywardErrorOptions, OAuthErrorCode } from './errors.js'
 export { extractBearerToken } from './extract-bearer-token.js'
 export type { BearerRequest, ExtractOptions } from './extract-bearer-token.js'
-export { requireScopes, requireAnyScope, scopeCheck } from './scope-requirements.js'
+export {
+  requireScopes,
+  requireAnyScope,
+  scopeCheck,
+  combineScopeChecks,
+} from './scope-requirements.js'
 export { claimEquals, claimIncludes, claimCheck } from './claim-checks.js'
 export type { ClaimCheck, ClaimCheckOptions, ClaimPredicate, ClaimValue } from './claim-checks.js'
 export type { HookSettings, ValidateToken } from './hook-options.js'
 export { HookFailure } from './hook-answer.js'
 export type { HookFailureReason } from './hook-answer.js'
-export type { ScopeCheck } from './scope-requirements.js'
+export type { ScopeCheck, ScopeRule } from './scope-requirements.js'
+export { checkScopeChain, scopeCheckOf, scopeMiddleware, SCOPE_CHECK } from './scope-chain.js'
+export type { ScopeMiddleware } from './scope-chain.js'
 export type { ScopeHierarchy } from './scopes.js'
 export type { SignatureThreads } from './signature-scheduler.js'
 export { formatChallenge } from './www-authenticate.js'
