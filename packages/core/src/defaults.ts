@@ -1,5 +1,6 @@
 import { DEFAULT_ALGORITHMS } from './algorithms.js'
 import type { FetchFunction } from './fetch-json.js'
+import type { KeywardLogger } from './logger.js'
 
 /**
  * Every default of keyward's options, in one frozen table. Option resolution takes its defaults
@@ -35,6 +36,11 @@ export const DEFAULTS = Object.freeze({
   /** The deadline of a hook answering with a promise: `validate`, `claimCheck`. */
   hookTimeoutMs: 1000,
   singleUseTokens: false,
+  dangerouslyAllowInsecureHttp: false,
+  /** Read when a verifier is created, so a console replaced later is the one used. */
+  get logger(): KeywardLogger {
+    return console
+  },
   get now(): () => number {
     return Date.now
   },

@@ -20,6 +20,8 @@ export interface DiscoverySettings {
   readonly maxStaleMs: number
   readonly events: EventSink
   readonly now: () => number
+  /** `dangerouslyAllowInsecureHttp`: an `http:` issuer may name an `http:` jwks_uri. */
+  readonly allowHttp: boolean
 }
 
 /**
@@ -101,8 +103,8 @@ export class JwksUriDiscovery {
           signal,
           now: this.#settings.now,
         })
-        if (result.kind !== 'document') throw new FetchFailure('invalid_shape')
-        const jwksUri = this.#pinned(this.#validate(result.body))
+        if (result.kind !== 'document') throw new FetchFailure('invalid_shape', { url })
+        const jwksUri = this.#pinned(this.#validate(result.body, url), url)
         const now = this.#settings.now()
         const freshFor = clampFreshness(this.#settings, result.freshnessMs)
         this.#jwksUri = jwksUri
@@ -122,7 +124,7 @@ export class JwksUriDiscovery {
    * Applies the pin: a refused move throws, so `resolve` keeps the last-known-good URI for as
    * long as a metadata outage would, and the keys it serves stay last-known-good after that.
    */
-  #pinned(jwksUri: string): string {
+  #pinned(jwksUri: string, url: string): string {
     const verdict = this.#pin.judge(jwksUri)
     if (verdict.kind === 'followed' || (verdict.kind === 'refused' && verdict.firstSeen)) {
       if (verdict.previous !== undefined) {
@@ -135,30 +137,45 @@ export class JwksUriDiscovery {
         })
       }
     }
-    if (verdict.kind === 'refused') throw new FetchFailure('jwks_origin_not_allowed')
+    if (verdict.kind === 'refused') throw new FetchFailure('jwks_origin_not_allowed', { url })
     return jwksUri
   }
 
-  #validate(document: unknown): string {
+  #validate(document: unknown, url: string): string {
     if (typeof document !== 'object' || document === null || Array.isArray(document)) {
-      throw new FetchFailure('invalid_shape')
+      throw new FetchFailure('invalid_shape', { url })
     }
     const { issuer, jwks_uri: jwksUri } = document as { issuer?: unknown; jwks_uri?: unknown }
     // RFC 8414 §3.3 and OIDC Discovery §4.3: the document's issuer must be identical to the
     // configured one, or an attacker-controlled document could name its own keys.
-    if (issuer !== this.#settings.issuer) throw new FetchFailure('issuer_mismatch')
+    // Both values go to the operator (error cause, event, log): a trailing slash is the usual
+    // difference, and invisible without them.
+    if (issuer !== this.#settings.issuer) {
+      throw new FetchFailure('issuer_mismatch', {
+        url,
+        compared: {
+          expected: this.#settings.issuer,
+          received: typeof issuer === 'string' ? clipUrl(issuer) : typeof issuer,
+        },
+      })
+    }
     // Refused before any request to it: a URL from a remote document must not make this
     // server a client of its own network (a port-scan oracle through health() and events).
     if (typeof jwksUri !== 'string' || !this.#isSafe(jwksUri)) {
-      throw new FetchFailure('unsafe_jwks_uri')
+      throw new FetchFailure('unsafe_jwks_uri', { url })
     }
     return jwksUri
   }
 
   /** An origin listed in `jwksOrigins` is configuration: trusted like an explicit `jwksUri`. */
   #isSafe(jwksUri: string): boolean {
-    if (isSafeDiscoveredUrl(jwksUri, this.#settings.issuer)) return true
+    const { issuer, allowHttp } = this.#settings
+    if (isSafeDiscoveredUrl(jwksUri, issuer, allowHttp)) return true
     const origin = originOf(jwksUri)
-    return origin !== undefined && this.#settings.jwksOrigins.has(origin) && isSafeFetchUrl(jwksUri)
+    return (
+      origin !== undefined &&
+      this.#settings.jwksOrigins.has(origin) &&
+      isSafeFetchUrl(jwksUri, allowHttp)
+    )
   }
 }

@@ -34,6 +34,7 @@ export type KeywardErrorCode =
   | 'sender_constrained_token'
   | 'token_replayed'
   | 'replay_store_unavailable'
+  | 'jwks_misconfigured'
 
 /**
  * The error code a failure is reported as in `WWW-Authenticate`: RFC 6750 §3.1's, and RFC 9449
@@ -173,6 +174,16 @@ const CODES: Record<KeywardErrorCode, CodeSpec> = {
     oauthError: undefined,
     message: 'replay store temporarily unavailable',
   },
+  // The keys cannot be loaded because the configuration is wrong (a JWKS URL answering 404, a
+  // discovery document naming another issuer...), not because the issuer is down. A distinct
+  // code for the operator; the client gets exactly the answer of an outage (503, Retry-After,
+  // `temporarily_unavailable`): the fault is the server's, a retry may succeed once it is
+  // fixed, and nothing about the server's configuration leaks.
+  jwks_misconfigured: {
+    status: 503,
+    oauthError: undefined,
+    message: 'signing keys cannot be loaded: the issuer configuration is wrong',
+  },
 }
 
 /** Options for {@link KeywardError}; everything here is set by keyward, never from request data. */
@@ -181,7 +192,7 @@ export interface KeywardErrorOptions {
   readonly cause?: unknown
   /** The scopes the request needed (`insufficient_scope` only). */
   readonly scopes?: readonly string[]
-  /** For `jwks_unavailable`: when the next key fetch will be attempted, in milliseconds from now. */
+  /** For `jwks_unavailable` and `jwks_misconfigured`: when the next key fetch will be attempted, in milliseconds from now. */
   readonly retryAfterMs?: number
   /** Realm and resource metadata for the challenge. */
   readonly challenge?: ChallengeOptions
@@ -227,7 +238,7 @@ export class KeywardError extends Error {
   readonly oauthError: OAuthErrorCode | undefined
   /** The scopes the request needed, for `insufficient_scope`. */
   readonly scopes: readonly string[]
-  /** Milliseconds until keys will be fetched again, for `jwks_unavailable`. */
+  /** Milliseconds until keys will be fetched again, for `jwks_unavailable` and `jwks_misconfigured`. */
   readonly retryAfterMs: number | undefined
   /** Realm and resource metadata the challenge was built with. */
   readonly challenge: ChallengeOptions

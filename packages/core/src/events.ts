@@ -47,6 +47,18 @@ export type KeywardEvent =
       readonly cause: FetchCause
       readonly reason: FetchFailureReason
       readonly httpStatus: number | undefined
+      /** The URL that failed: the JWKS, or an issuer metadata document during discovery. */
+      readonly url: string | undefined
+      /**
+       * A configuration problem rather than an outage (a 400/401/403/404/405/406/410 answer, a
+       * redirect, a body that is not the expected JSON document, an `issuer` mismatch, a refused
+       * `jwks_uri`): requests without keys get `jwks_misconfigured` instead of `jwks_unavailable`.
+       */
+      readonly misconfigured: boolean
+      /** For `issuer_mismatch`: the configured issuer. */
+      readonly expected: string | undefined
+      /** For `issuer_mismatch`: the `issuer` the metadata document names. */
+      readonly received: string | undefined
       readonly durationMs: number
       readonly consecutiveFailures: number
       /** When the next attempt may happen, in milliseconds from now. */

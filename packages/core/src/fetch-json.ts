@@ -1,38 +1,7 @@
+import { FetchFailure } from './fetch-failure.js'
 import { freshnessFromHeaders, retryAfterFromHeaders } from './http-caching.js'
 
-/** Why a fetch of a JWKS or metadata document failed. Stable; reported in events and health. */
-export type FetchFailureReason =
-  | 'network'
-  | 'timeout'
-  | 'http_status'
-  | 'redirect'
-  | 'too_large'
-  | 'invalid_json'
-  | 'invalid_shape'
-  | 'empty_key_set'
-  | 'no_usable_keys'
-  | 'issuer_mismatch'
-  | 'unsafe_jwks_uri'
-  | 'jwks_origin_not_allowed'
-
-/** A failed fetch. Internal detail for events and `health()`, never sent to clients. */
-export class FetchFailure extends Error {
-  override readonly name = 'FetchFailure'
-  readonly reason: FetchFailureReason
-  readonly httpStatus: number | undefined
-  /** From `Retry-After` on 429 and 503 answers. */
-  readonly retryAfterMs: number | undefined
-
-  constructor(
-    reason: FetchFailureReason,
-    details: { httpStatus?: number; retryAfterMs?: number; cause?: unknown } = {},
-  ) {
-    super(`fetch failed: ${reason}`, { cause: details.cause })
-    this.reason = reason
-    this.httpStatus = details.httpStatus
-    this.retryAfterMs = details.retryAfterMs
-  }
-}
+export { FetchFailure, type FetchFailureReason } from './fetch-failure.js'
 
 /** A `fetch`-compatible function; inject one for proxies, custom CAs, tests and special runtimes. */
 export type FetchFunction = (url: string, init: RequestInit) => Promise<Response>
@@ -94,10 +63,11 @@ export async function fetchJson(url: string, options: FetchJsonOptions): Promise
   try {
     return await Promise.race([exchange(url, options, controller.signal), deadline])
   } catch (error) {
-    if (error instanceof FetchFailure) throw error
+    // Every failure names its URL: the operator's first question (which URL answered 404?).
+    if (error instanceof FetchFailure) throw error.at(url)
     const reason: unknown = controller.signal.reason
-    if (reason instanceof FetchFailure) throw reason
-    throw new FetchFailure('network', { cause: error })
+    if (reason instanceof FetchFailure) throw reason.at(url)
+    throw new FetchFailure('network', { cause: error, url })
   } finally {
     clearTimeout(timer)
     options.signal.removeEventListener('abort', onClose)

@@ -2,6 +2,7 @@ import { JwksUriDiscovery } from './discovery.js'
 import type { EventSink } from './events.js'
 import { scopedFetchHeaders } from './fetch-headers.js'
 import { JwksKeySource } from './jwks-key-source.js'
+import type { OperatorLog } from './operator-log.js'
 import type { RefreshBudget } from './refresh-budget.js'
 import type { ResolvedIssuer, ResolvedJwks } from './resolve-options.js'
 import { SpiffeBundle } from './spiffe-bundle.js'
@@ -25,6 +26,10 @@ export interface SharedIssuerParts {
   readonly jwks: ResolvedJwks
   readonly budget: RefreshBudget
   readonly events: EventSink
+  /** keyward's operator log lines (the `logger` option). */
+  readonly log: OperatorLog
+  /** `dangerouslyAllowInsecureHttp` is on: an `http:` issuer may name an `http:` jwks_uri. */
+  readonly allowHttp: boolean
   readonly now: () => number
   readonly random: () => number
 }
@@ -64,6 +69,7 @@ export function createIssuerRuntime(
           maxStaleMs: jwks.maxStaleMs,
           events,
           now,
+          allowHttp: shared.allowHttp,
         })
       : undefined
   const keys = new JwksKeySource({
@@ -86,6 +92,7 @@ export function createIssuerRuntime(
     maxKeyAgeMs: jwks.maxKeyAgeMs,
     minKeyNoticeMs: jwks.minKeyNoticeMs,
     events,
+    log: shared.log,
     now,
     random: shared.random,
     document:

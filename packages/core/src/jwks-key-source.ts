@@ -19,6 +19,7 @@ import type { KeyDropReason, VerificationKey } from './jwk-import.js'
 import { admitKeys, isManaged, type AdmissionPolicy } from './key-admission.js'
 import type { KeyDocumentProfile } from './key-document.js'
 import { KeyInventory, type KeyHygiene, type TrustedKeyInfo } from './key-inventory.js'
+import type { OperatorLog } from './operator-log.js'
 import type { RevokedKey } from './key-revocations.js'
 import { buildKeySet, type DroppedKey, type KeySet } from './key-set.js'
 import type { RefreshBudget } from './refresh-budget.js'
@@ -57,6 +58,8 @@ export interface KeySourceSettings {
   /** A key whose first token comes sooner after its first sighting is reported as unannounced. */
   readonly minKeyNoticeMs: number
   readonly events: EventSink
+  /** keyward's operator log lines (the `logger` option). */
+  readonly log: OperatorLog
   readonly now: () => number
   readonly random: () => number
   /** For documents that are more than a JWK Set (a SPIFFE bundle); a plain JWKS when absent. */
@@ -197,7 +200,7 @@ export class JwksKeySource {
     return set
   }
 
-  /** A usable key set, fetching one if none is cached; `jwks_unavailable` if that fails. */
+  /** A usable key set, fetching one if none is cached; `jwks_unavailable` (or `jwks_misconfigured`) if that fails. */
   async require(cause: FetchCause = 'initial'): Promise<KeySet> {
     const cached = this.current()
     if (cached !== undefined) return cached
@@ -468,7 +471,7 @@ export class JwksKeySource {
         const built = await buildKeySet(result.body, this.#settings.maxKeys, profile?.keyUse)
         if (!built.ok) {
           this.#reportDropped(built.dropped, uri)
-          throw new FetchFailure(built.error)
+          throw new FetchFailure(built.error, { url: uri })
         }
         const { admitted, refused } = isManaged(this.#settings.admission)
           ? await admitKeys(
@@ -499,7 +502,7 @@ export class JwksKeySource {
       } else if (set !== undefined) {
         this.#inventory.confirmed(this.#trust.admitted, this.#settings.now())
       }
-      if (set === undefined) throw new FetchFailure('invalid_shape')
+      if (set === undefined) throw new FetchFailure('invalid_shape', { url: uri })
       this.#succeeded(cause, set, uri, started, result.kind === 'not_modified', freshnessMs)
     } catch (error) {
       if (this.#closer.signal.aborted) return
@@ -674,9 +677,15 @@ export class JwksKeySource {
   #failed(cause: FetchCause, uri: string, started: number, error: unknown): void {
     const now = this.#settings.now()
     const failure =
-      error instanceof FetchFailure ? error : new FetchFailure('network', { cause: error })
+      error instanceof FetchFailure
+        ? error
+        : new FetchFailure('network', {
+            cause: error,
+            url: uri === '(discovery)' ? undefined : uri,
+          })
     const delay = this.#gate.failed(now, failure.retryAfterMs)
     this.#lastFailure = failure
+    const servingLastKnownGood = this.#set !== undefined && this.#window.isUsable(now)
     this.#settings.events.emit({
       type: 'jwks_fetch_failure',
       issuer: this.#settings.issuer,
@@ -684,11 +693,19 @@ export class JwksKeySource {
       cause,
       reason: failure.reason,
       httpStatus: failure.httpStatus,
+      url: failure.url === undefined ? undefined : clipUrl(failure.url),
+      misconfigured: failure.misconfigured,
+      expected: failure.compared?.expected,
+      received: failure.compared?.received,
       durationMs: now - started,
       consecutiveFailures: this.#gate.failures,
       retryInMs: delay,
-      servingLastKnownGood: this.#set !== undefined && this.#window.isUsable(now),
+      servingLastKnownGood,
     })
+    // One line per run of failures: the first says what is wrong; retries would only repeat it.
+    if (this.#gate.failures === 1) {
+      this.#settings.log.keysFailed(this.#settings.issuer, failure, servingLastKnownGood, delay)
+    }
   }
 
   /** `maxStaleMs` has passed without a successful fetch: the keys are no longer trusted. */
@@ -744,8 +761,15 @@ export class JwksKeySource {
     return set
   }
 
+  /**
+   * No usable keys: `jwks_misconfigured` when the last fetch failed for a reason that waiting
+   * does not fix (see `FetchFailure.misconfigured`), else `jwks_unavailable`. Both answer the
+   * client 503 with `Retry-After`; the code and the `cause` (URL, status, values compared) are
+   * for the operator.
+   */
   #unavailable(now: number): KeywardError {
-    return new KeywardError('jwks_unavailable', {
+    const misconfigured = this.#lastFailure?.misconfigured === true
+    return new KeywardError(misconfigured ? 'jwks_misconfigured' : 'jwks_unavailable', {
       retryAfterMs: this.#gate.retryInMs(now),
       cause: this.#lastFailure,
     })

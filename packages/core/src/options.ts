@@ -4,6 +4,7 @@ import type { FetchFunction } from './fetch-json.js'
 import type { HookSettings } from './hook-options.js'
 import type { JwksProxy } from './outbound-network.js'
 import type { AdmitKey } from './key-admission.js'
+import type { KeywardLogger } from './logger.js'
 import type { ProtectedResourceMetadata } from './protected-resource-metadata.js'
 import type { ReplayStore } from './replay-store.js'
 import type { ScopeHierarchy } from './scopes.js'
@@ -413,6 +414,23 @@ export interface VerifierSettings extends HookSettings {
   readonly singleUseTokens?: boolean
   /** Receives every {@link KeywardEvent}; the same events go to `diagnostics_channel`. */
   readonly onEvent?: (event: KeywardEvent) => void
+  /**
+   * Where keyward writes its operator lines (one per situation, never a token): keys that
+   * cannot be loaded or refreshed (once per run of failures), the first refusal of an issuer's
+   * tokens for an `iss` or `aud` mismatch (expected and received values), and
+   * `dangerouslyAllowInsecureHttp` in force. Any object with `warn(message)` (pino, winston,
+   * Nest's `Logger`); `false` silences them. The adapters pass their framework's logger.
+   * @defaultValue console
+   */
+  readonly logger?: KeywardLogger | false
+  /**
+   * Development only: fetch metadata and keys over plain `http:` from hosts that are not
+   * loopback, such as `http://keycloak:8080/realms/dev` inside docker-compose. Anyone on the
+   * network path can then replace the keys and forge any token. Refused when `NODE_ENV` is
+   * `production` unless set to `'even-in-production'`; logs a warning when in force.
+   * @defaultValue false
+   */
+  readonly dangerouslyAllowInsecureHttp?: boolean | 'even-in-production'
   /**
    * Clock in epoch milliseconds. For tests and special runtimes.
    * @defaultValue Date.now

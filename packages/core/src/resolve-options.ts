@@ -43,7 +43,8 @@ import type {
 } from './options.js'
 import type { ReplayStore } from './replay-store.js'
 import { outboundFetch, readExtraCaCerts, readProxy } from './outbound-network.js'
-import { isSafeFetchUrl } from './safe-fetch-url.js'
+import { readLogger, type KeywardLogger } from './logger.js'
+import { isInsecureHttpUrl, isSafeFetchUrl } from './safe-fetch-url.js'
 import type { ScopeHierarchy } from './scopes.js'
 import { resolveSpiffe } from './spiffe-options.js'
 import { isTenantResolverOption, readTenantIssuers, type TenantResolver } from './tenant-issuers.js'
@@ -62,7 +63,8 @@ const ISSUER_READERS = {
     audienceList,
     'the API identifier tokens must name in "aud" (null disables the check)',
   ),
-  jwksUri: optional(safeUrl),
+  // Judged in resolveIssuer, where `dangerouslyAllowInsecureHttp` is known.
+  jwksUri: optional(urlString),
   algorithms: withDefault(
     // RFC 8725 §2.1: with a JWKS, only asymmetric algorithms; `none` and HS* never.
     arrayOf(isSupportedAlgorithm, 'asymmetric JWS algorithms (RS256, ES256, EdDSA…)', {
@@ -152,6 +154,11 @@ const SETTINGS_READERS = {
   replayStore: optional(replayStore),
   singleUseTokens: withDefault(boolean, DEFAULTS.singleUseTokens),
   onEvent: optional(callable<(event: KeywardEvent) => void>()),
+  logger: withDefaultFrom<KeywardLogger | false>(readLogger, () => DEFAULTS.logger),
+  dangerouslyAllowInsecureHttp: withDefault(
+    insecureHttpOptIn,
+    DEFAULTS.dangerouslyAllowInsecureHttp,
+  ),
   now: withDefaultFrom(callable<() => number>(), () => DEFAULTS.now),
   random: withDefaultFrom(callable<() => number>(), () => DEFAULTS.random),
   // Hooks on verified tokens: hook-options.ts.
@@ -318,6 +325,11 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   const options = optionRecord(input, 'options')
   rejectUnknownOptions(options, TOP_LEVEL_NAMES, '')
   const settings = readAll(options, SETTINGS_READERS, '')
+  if (settings.dangerouslyAllowInsecureHttp === true && nodeEnv() === 'production') {
+    throw new TypeError(
+      '"dangerouslyAllowInsecureHttp" is refused when NODE_ENV is "production": keys fetched over plain http can be replaced by anyone on the network path. Use https:, or set it to \'even-in-production\' to force it',
+    )
+  }
   const tenants = resolveTenants(options, settings)
   const workloads = resolveSpiffe(own(options, 'spiffe'), settings)
   const issuers =
@@ -511,11 +523,21 @@ function resolveIssuer(
     admitKey,
     dpopMode,
   } = readAll(record, ISSUER_READERS, prefix)
+  const allowHttp = settings.dangerouslyAllowInsecureHttp !== false
   // Discovery fetches from the issuer, so the issuer must then be a safe URL itself.
-  if (jwksUri === undefined && !isSafeFetchUrl(issuer)) {
+  if (jwksUri === undefined && !isSafeFetchUrl(issuer, allowHttp)) {
     throw new TypeError(
-      `"${prefix}jwksUri" is required unless "${prefix}issuer" is an https: URL to discover it from`,
+      URL.canParse(issuer)
+        ? unsafeUrlMessage(
+            `${prefix}issuer`,
+            issuer,
+            ' to discover the JWKS from (or set "jwksUri")',
+          )
+        : `"${prefix}issuer" is not a URL (${JSON.stringify(issuer)}), so the JWKS cannot be discovered from it: set "${prefix}jwksUri", or use the issuer URL tokens carry in "iss"`,
     )
+  }
+  if (jwksUri !== undefined && !isSafeFetchUrl(jwksUri, allowHttp)) {
+    throw new TypeError(unsafeUrlMessage(`${prefix}jwksUri`, jwksUri, ''))
   }
   if (jwksUri !== undefined && jwksOrigins.length > 0) {
     // Keys then come from jwksUri alone; a list that changes nothing is a misunderstanding.
@@ -728,11 +750,34 @@ function stringOrList(value: unknown, name: string): readonly string[] {
   return list.map(normaliseMediaType)
 }
 
-function safeUrl(value: unknown, name: string): string {
-  if (typeof value !== 'string' || !isSafeFetchUrl(value)) {
-    throw new TypeError(`"${name}" must be an https: URL (http: only on loopback hosts)`)
+/** A string `new URL` parses; what it may point at is judged later. */
+function urlString(value: unknown, name: string): string {
+  if (typeof value !== 'string') throw new TypeError(`"${name}" must be a URL string`)
+  if (!URL.canParse(value)) {
+    // A URL built by string concatenation (`${issuer}.well-known/jwks.json` without a slash
+    // gives `http://host:3000.well-known/...`) is not a URL at all: say that, not "use https".
+    throw new TypeError(`"${name}" is not a URL: ${JSON.stringify(value)}`)
   }
   return value
+}
+
+/** Why a parseable URL is refused as a place to fetch keys or metadata from. */
+function unsafeUrlMessage(name: string, url: string, purpose: string): string {
+  if (isInsecureHttpUrl(url)) {
+    return `"${name}" must be an https: URL${purpose}: http: is accepted only on loopback hosts, or on any host in development with "dangerouslyAllowInsecureHttp: true"`
+  }
+  return `"${name}" must be an https: URL${purpose} (http: only on loopback hosts), without credentials`
+}
+
+/** `dangerouslyAllowInsecureHttp`: `true`, `false` or `'even-in-production'`. */
+function insecureHttpOptIn(value: unknown, name: string): boolean | 'even-in-production' {
+  if (typeof value === 'boolean' || value === 'even-in-production') return value
+  throw new TypeError(`"${name}" must be true, false or 'even-in-production'`)
+}
+
+/** The one read of the environment: the production refusal of `dangerouslyAllowInsecureHttp` (issue 21). */
+function nodeEnv(): string | undefined {
+  return typeof process === 'undefined' ? undefined : process.env.NODE_ENV
 }
 
 /**

@@ -33,13 +33,19 @@ function parse(url: string): URL | undefined {
 /**
  * Whether keys or metadata may be fetched from a configured `url`: `https:`, or `http:` on a
  * loopback host for local development and tests. Anything else could be tampered with in
- * transit.
+ * transit. `allowHttp` (the `dangerouslyAllowInsecureHttp` opt-in) accepts `http:` on any host.
  */
-export function isSafeFetchUrl(url: string): boolean {
+export function isSafeFetchUrl(url: string, allowHttp = false): boolean {
   const parsed = parse(url)
   if (parsed === undefined) return false
   if (parsed.protocol === 'https:') return true
-  return parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname)
+  return parsed.protocol === 'http:' && (allowHttp || isLoopbackHost(parsed.hostname))
+}
+
+/** Whether `url` is `http:` on a host that is not loopback: only fetched with the opt-in. */
+export function isInsecureHttpUrl(url: string): boolean {
+  const parsed = parse(url)
+  return parsed?.protocol === 'http:' && !isLoopbackHost(parsed.hostname)
 }
 
 /**
@@ -47,7 +53,8 @@ export function isSafeFetchUrl(url: string): boolean {
  * input, so a URL in it must not turn the API server into a client of its own network:
  * `https:` only; `http:` only on loopback and only for an issuer that is itself `http:` on
  * loopback (local development); and for an issuer on a public host, no internal IP literal and
- * no `localhost` name. Host names are not resolved: see SECURITY.md.
+ * no `localhost` name. Host names are not resolved: see SECURITY.md. `allowHttp` (the
+ * `dangerouslyAllowInsecureHttp` opt-in) lets an `http:` issuer name an `http:` URL.
  *
  * @example
  * ```ts
@@ -55,10 +62,15 @@ export function isSafeFetchUrl(url: string): boolean {
  * isSafeDiscoveredUrl('http://127.0.0.1:9000/jwks', 'http://127.0.0.1:4000') // true
  * ```
  */
-export function isSafeDiscoveredUrl(url: string, issuer: string): boolean {
+export function isSafeDiscoveredUrl(url: string, issuer: string, allowHttp = false): boolean {
   const target = parse(url)
   const from = parse(issuer)
   if (target === undefined || from === undefined) return false
+  // The development opt-in: an `http:` issuer (`http://keycloak:8080` in docker-compose) names
+  // `http:` keys; judged by the host rules of `https:` below.
+  if (target.protocol === 'http:' && allowHttp && from.protocol === 'http:') {
+    return isInternalHost(from.hostname) || !isInternalHost(target.hostname)
+  }
   if (target.protocol === 'http:') {
     return (
       isLoopbackHost(target.hostname) && from.protocol === 'http:' && isLoopbackHost(from.hostname)

@@ -21,12 +21,14 @@ import {
 } from './issuer-runtime.js'
 import type { KeyRefreshResult, KeySourceHealth } from './jwks-key-source.js'
 import { keyFits } from './key-algorithm.js'
+import { OperatorLog } from './operator-log.js'
 import { readKeySelector, type KeySelector } from './key-revocations.js'
 import type { KeySet } from './key-set.js'
 import type { AuthenticateOptions, VerifierOptions } from './options.js'
 import { RefreshBudget } from './refresh-budget.js'
 import { checkReplicatedClaims } from './replicated-claims.js'
 import { resolveOptions, type ResolvedIssuer, type ResolvedOptions } from './resolve-options.js'
+import { isInsecureHttpUrl } from './safe-fetch-url.js'
 import { verifySignature } from './signature.js'
 import { SignatureScheduler } from './signature-scheduler.js'
 import { TenantIssuerCache, type TenantCacheHealth } from './tenant-issuer-cache.js'
@@ -188,6 +190,7 @@ class TokenVerifier implements Verifier {
   readonly #tenants: TenantIssuerCache | undefined
   readonly #cache: VerifiedTokenCache<IssuerRuntime>
   readonly #events: EventSink
+  readonly #log: OperatorLog
   readonly #now: () => number
   readonly #tokens: VerifiedTokenBuilder
   readonly #signatures: SignatureScheduler
@@ -225,6 +228,7 @@ class TokenVerifier implements Verifier {
           bearer: modes.some((mode) => mode !== 'required'),
         })
       : undefined
+    this.#log = new OperatorLog(resolved.logger)
     this.challenge = Object.freeze({
       realm: resolved.realm,
       resourceMetadataUrl: resolved.resourceMetadataUrl,
@@ -274,6 +278,8 @@ class TokenVerifier implements Verifier {
       jwks,
       budget: new RefreshBudget(jwks.refreshBudget, jwks.refreshBudgetWindowMs),
       events: this.#events,
+      log: this.#log,
+      allowHttp: resolved.dangerouslyAllowInsecureHttp !== false,
       now: resolved.now,
       random: resolved.random,
     }
@@ -289,6 +295,15 @@ class TokenVerifier implements Verifier {
             (config) => createIssuerRuntime(config, shared, true),
             this.#events,
           )
+    const insecure = resolved.issuers
+      .map((config) => config.jwksUri ?? config.issuer)
+      .filter(isInsecureHttpUrl)
+    if (insecure.length > 0) {
+      this.#log.insecureHttp(
+        insecure,
+        resolved.dangerouslyAllowInsecureHttp === 'even-in-production',
+      )
+    }
     this.#cache = new VerifiedTokenCache(resolved.verifiedTokenCacheSize)
   }
 
@@ -701,6 +716,7 @@ class TokenVerifier implements Verifier {
     }
     failure = failure.withScheme(scheme)
     this.#rejected.add(failure)
+    if (decoded !== undefined) this.#logRefusal(failure.code, decoded.claims)
     if (this.#events.wants('token_rejected')) {
       const claims = decoded?.claims
       this.#events.emit({
@@ -713,6 +729,16 @@ class TokenVerifier implements Verifier {
       })
     }
     return failure
+  }
+
+  /** The operator line for the first `iss` / `aud` mismatch: the values on both sides. */
+  #logRefusal(code: KeywardErrorCode, claims: Readonly<Record<string, unknown>>): void {
+    if (code !== 'invalid_issuer' && code !== 'invalid_audience') return
+    const issuer = typeof claims.iss === 'string' ? this.#issuers.get(claims.iss) : undefined
+    this.#log.tokenRefused(code, claims, {
+      issuers: [...this.#issuers.keys()],
+      audiences: issuer?.config.claims.audiences,
+    })
   }
 }
 

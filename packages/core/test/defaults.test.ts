@@ -85,6 +85,11 @@ function describes(stated: string, value: unknown, name: string): boolean {
   if (typeof value === 'object' && value !== null && Object.keys(value).length === 0) {
     return text.startsWith('{}')
   }
+  // A global object itself (`logger`: `console`).
+  if (typeof value === 'object' && value !== null) {
+    const path = text.split(/[\s,(]/)[0] ?? ''
+    return (globalThis as Record<string, unknown>)[path] === value
+  }
   return false
 }
 

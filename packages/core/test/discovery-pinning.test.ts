@@ -139,7 +139,7 @@ describe('a changed jwks_uri', () => {
     await target.warmup()
     named = other.url
     await rediscover(target, 61_000) // refused; the old URI is last-known-good
-    await expect(rediscover(target, 121_000)).rejects.toMatchObject({ code: 'jwks_unavailable' })
+    await expect(rediscover(target, 121_000)).rejects.toMatchObject({ code: 'jwks_misconfigured' })
     expect(target.health().issuers[0]).toMatchObject({
       lastError: 'jwks_origin_not_allowed',
       refusedJwksUri: { uri: other.url },
@@ -208,7 +208,7 @@ describe('the first discovery', () => {
     const target = verifier({ jwksOrigins: ['https://keys.example.com'] })
     const error = await rejectionOf(target.verify(token()))
     expect({ code: error.code, status: error.status }).toEqual({
-      code: 'jwks_unavailable',
+      code: 'jwks_misconfigured',
       status: 503,
     })
     expect(target.health().issuers[0]).toMatchObject({

@@ -68,7 +68,7 @@ describe('a discovered jwks_uri on the API server’s own network', () => {
       try {
         const error = await rejectionOf(verifier.verify(issuer.mint()))
         expect({ code: error.code, status: error.status }).toEqual({
-          code: 'jwks_unavailable',
+          code: 'jwks_misconfigured',
           status: 503,
         })
         expect(verifier.health().issuers[0]?.lastError).toBe('unsafe_jwks_uri')

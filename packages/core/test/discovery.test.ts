@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { startJwksServer, TestIssuer, type JwksServer } from '@keyward/test-utils'
-import { createVerifier, type KeywardEvent, type Verifier } from '../src/index.js'
+import {
+  createVerifier,
+  type KeywardError,
+  type KeywardEvent,
+  type Verifier,
+} from '../src/index.js'
 import { metadataUrls } from '../src/discovery.js'
 
 const cleanup: (() => unknown)[] = []
@@ -88,8 +93,10 @@ describe('issuer discovery', () => {
     )
   })
 
-  it('refuses a document whose issuer differs by a trailing slash', async () => {
+  // Issue 21, problem 2: a discovery `issuer` that differs by a slash looked like an outage.
+  it('refuses a document whose issuer differs by a trailing slash as jwks_misconfigured, naming the URL and both values', async () => {
     const events: KeywardEvent[] = []
+    const lines: string[] = []
     const { issuer, server } = await discoverableIssuer({
       discoveryDocument: (srv, iss) => ({ issuer: `${iss.issuer}/`, jwks_uri: srv.url }),
     })
@@ -98,14 +105,39 @@ describe('issuer discovery', () => {
         issuer: issuer.issuer,
         audience: issuer.audience,
         onEvent: (event) => events.push(event),
+        logger: { warn: (line) => lines.push(line) },
       }),
     )
     const error = await verifier.verify(issuer.mint()).catch((e: unknown) => e)
-    expect(error).toMatchObject({ code: 'jwks_unavailable', status: 503 })
+    const metadataUrl = `${issuer.issuer}/.well-known/openid-configuration`
+    // The client's answer is an outage's: 503, Retry-After, nothing about the configuration.
+    expect(error).toMatchObject({
+      code: 'jwks_misconfigured',
+      status: 503,
+      expose: false,
+      cause: {
+        reason: 'issuer_mismatch',
+        url: metadataUrl,
+        compared: { expected: issuer.issuer, received: `${issuer.issuer}/` },
+      },
+    })
+    expect((error as KeywardError).toJSON()).toEqual({ error: 'temporarily_unavailable' })
+    expect(Object.keys((error as KeywardError).headers)).toEqual(['Retry-After'])
     expect(server.jwksRequests).toBe(0)
     expect(events).toContainEqual(
-      expect.objectContaining({ type: 'jwks_fetch_failure', reason: 'issuer_mismatch' }),
+      expect.objectContaining({
+        type: 'jwks_fetch_failure',
+        reason: 'issuer_mismatch',
+        misconfigured: true,
+        url: metadataUrl,
+        expected: issuer.issuer,
+        received: `${issuer.issuer}/`,
+      }),
     )
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toContain('(jwks_misconfigured)')
+    expect(lines[0]).toContain(metadataUrl)
+    expect(lines[0]).toContain(JSON.stringify(`${issuer.issuer}/`))
   })
 
   it('refuses a jwks_uri on plain http to a non-loopback host', async () => {
@@ -124,7 +156,7 @@ describe('issuer discovery', () => {
       }),
     )
     await expect(verifier.verify(issuer.mint())).rejects.toMatchObject({
-      code: 'jwks_unavailable',
+      code: 'jwks_misconfigured',
     })
     expect(events).toContainEqual(
       expect.objectContaining({ type: 'jwks_fetch_failure', reason: 'unsafe_jwks_uri' }),

@@ -20,6 +20,7 @@ export type InvalidTokenCode = Exclude<
   | 'workload_not_allowed'
   | 'jwks_unavailable'
   | 'replay_store_unavailable'
+  | 'jwks_misconfigured'
 >
 
 /**

@@ -289,6 +289,7 @@ const failing = createVerifier({
   audience: 'api',
   jwksUri: 'https://issuer.test/jwks',
   jwks: { fetch: async () => new Response('', { status: 503 }) },
+  logger: false,
 })
 await failing.warmup().catch(() => undefined)
 console.log(JSON.stringify([healthy.health().issuers[0].nextFetchAt > 0, failing.health().issuers[0].nextFetchAt > 0]))

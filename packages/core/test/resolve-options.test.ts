@@ -837,3 +837,76 @@ describe('outbound network options (jwks.proxy, jwks.extraCaCerts)', () => {
     },
   )
 })
+
+// Issue 21, problems 1 and 6: a built URL that is not a URL, and an http issuer in docker-compose.
+describe('URLs that are not URLs, and plain http in development', () => {
+  it.each([
+    ['jwksUri', { jwksUri: 'http://127.0.0.1:4000.well-known/jwks.json' }],
+    ['jwksUri', { jwksUri: '/jwks.json' }],
+    ['issuer', { jwksUri: undefined, issuer: 'acme' }],
+  ])('says "%s" is not a URL when it is not one, instead of asking for https', (name, changes) => {
+    const error = thrown(() => {
+      construct(changes)
+    })
+    expect(error).toBeInstanceOf(TypeError)
+    expect(error.message).toContain(`"${name}" is not a URL`)
+    expect(error.message).not.toContain('https')
+  })
+
+  it('names dangerouslyAllowInsecureHttp when an issuer is http: on a host that is not loopback', () => {
+    const error = thrown(() => {
+      construct({ issuer: 'http://keycloak:8080/realms/dev', jwksUri: undefined, logger: false })
+    })
+    expect(error).toBeInstanceOf(TypeError)
+    expect(error.message).toContain('"issuer"')
+    expect(error.message).toContain('"dangerouslyAllowInsecureHttp: true"')
+  })
+
+  it('accepts an http: issuer and jwksUri on any host with dangerouslyAllowInsecureHttp', () => {
+    const resolved = resolveOptions({
+      issuers: [
+        { issuer: 'http://keycloak:8080/realms/dev', audience: 'api' },
+        { issuer: 'other', audience: 'api', jwksUri: 'http://keys:9000/jwks' },
+      ],
+      dangerouslyAllowInsecureHttp: true,
+    })
+    expect(resolved.issuers.map((issuer) => issuer.jwksUri)).toEqual([
+      undefined,
+      'http://keys:9000/jwks',
+    ])
+  })
+
+  it('refuses dangerouslyAllowInsecureHttp: true when NODE_ENV is production, unless forced', () => {
+    const before = process.env.NODE_ENV
+    process.env.NODE_ENV = 'production'
+    try {
+      const options = { issuer: 'http://keycloak:8080/realms/dev', audience: 'api' }
+      expectTypeErrorNaming(() => {
+        resolveOptions({ ...options, dangerouslyAllowInsecureHttp: true })
+      }, 'dangerouslyAllowInsecureHttp')
+      expect(
+        resolveOptions({ ...options, dangerouslyAllowInsecureHttp: 'even-in-production' })
+          .dangerouslyAllowInsecureHttp,
+      ).toBe('even-in-production')
+    } finally {
+      process.env.NODE_ENV = before
+    }
+  })
+
+  it.each([['yes'], [1], [null]])('refuses dangerouslyAllowInsecureHttp: %j', (value) => {
+    expectTypeErrorNaming(() => {
+      construct({ dangerouslyAllowInsecureHttp: value })
+    }, 'dangerouslyAllowInsecureHttp')
+  })
+
+  it.each([[{}], [console.warn], ['console'], [true], [null]])('refuses logger: %j', (value) => {
+    expectTypeErrorNaming(() => {
+      construct({ logger: value })
+    }, 'logger')
+  })
+
+  it('takes console as the logger by default, and false as silence', () => {
+    expect(resolveOptions(VALID).logger).toBe(console)
+    expect(resolveOptions({ ...VALID, logger: false }).logger).toBe(false)
+  })
+})

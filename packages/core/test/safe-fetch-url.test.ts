@@ -66,3 +66,21 @@ describe('isSafeDiscoveredUrl (a jwks_uri named by issuer metadata)', () => {
     expect(isSafeDiscoveredUrl(url, issuer)).toBe(false)
   })
 })
+
+describe('the dangerouslyAllowInsecureHttp opt-in (allowHttp)', () => {
+  it('accepts a configured http: URL on any host', () => {
+    expect(isSafeFetchUrl('http://keycloak:8080/realms/dev', true)).toBe(true)
+    expect(isSafeFetchUrl('http://user:pass@keycloak:8080/', true)).toBe(false)
+  })
+
+  it('lets an http: issuer name an http: jwks_uri, by the host rules of https', () => {
+    const issuer = 'http://keycloak:8080/realms/dev'
+    const named = 'http://keycloak:8080/realms/dev/protocol/openid-connect/certs'
+    expect(isSafeDiscoveredUrl(named, issuer)).toBe(false)
+    expect(isSafeDiscoveredUrl(named, issuer, true)).toBe(true)
+    // A public-looking issuer still may not point into this server's own network.
+    expect(isSafeDiscoveredUrl('http://169.254.169.254/latest', issuer, true)).toBe(false)
+    // An https: issuer never names plain http, opt-in or not.
+    expect(isSafeDiscoveredUrl(named, 'https://auth.example.com/', true)).toBe(false)
+  })
+})

@@ -56,6 +56,16 @@ describe('attacks: JWKS endpoint', () => {
   })
 
   describe('an endpoint that answers with something other than a key set', () => {
+    const MISCONFIGURED = new Set([
+      'an HTML login page',
+      'truncated JSON',
+      'JSON that is a string',
+      'JSON that is an array of keys',
+      'JSON where keys is an object',
+      'JSON null',
+      'an empty body',
+      'a 404 with a key set in the body',
+    ])
     it.each<[string, JwksFault]>([
       ['an oversized chunked body (5 MB)', { kind: 'huge-body', bytes: 5_000_000 }],
       [
@@ -78,10 +88,15 @@ describe('attacks: JWKS endpoint', () => {
       ['a 404 with a key set in the body', { kind: 'status', status: 404, body: '{"keys":[]}' }],
       ['a 304 nobody asked for', { kind: 'status', status: 304 }],
       ['a TCP reset', { kind: 'reset' }],
-    ])('answers 503 for %s', async (_name, fault) => {
+    ])('answers 503 for %s', async (name, fault) => {
       jwks.setFault(fault)
       const target = await freshTarget()
-      await target.reject(issuer.mint(), 'jwks_unavailable')
+      // Both answer the client alike; a document that is not a key set (or a 404) is the
+      // operator's configuration problem, the rest an outage.
+      await target.reject(
+        issuer.mint(),
+        MISCONFIGURED.has(name) ? 'jwks_misconfigured' : 'jwks_unavailable',
+      )
     })
 
     it('answers 503 for a key set with only unusable keys', async () => {
@@ -146,7 +161,8 @@ describe('attacks: JWKS endpoint', () => {
       'answers 503 for a %i redirect to another host, which is never contacted',
       async (status) => {
         jwks.setFault({ kind: 'redirect', location: attackerUrl, status })
-        await (await freshTarget()).reject(issuer.mint(), 'jwks_unavailable')
+        // A redirect means the configured URL is not where keys are: the operator's to fix.
+        await (await freshTarget()).reject(issuer.mint(), 'jwks_misconfigured')
         expect(attackerConnections).toBe(0)
       },
     )

@@ -71,6 +71,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     jwksUri: server.url,
     now: clock.read,
     random: options.random ?? (() => 0.5),
+    // Quiet unless a test listens: operator lines are the subject of operator-log.test.ts.
+    logger: false,
     ...options.settings,
     jwks: options.jwks,
     onEvent: (event) => {

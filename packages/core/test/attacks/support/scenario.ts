@@ -19,7 +19,7 @@ import {
   type Verifier,
   type VerifierSettings,
 } from '../../../src/index.js'
-import { recordEvent, registerToken } from './audit.js'
+import { record, recordEvent, registerToken } from './audit.js'
 import {
   startProtectedServer,
   type ProtectedServer,
@@ -38,7 +38,11 @@ export function expectedAnswer(
   config: ChallengeConfig = {},
   scope = 'admin',
 ): { status: number; challenge: string | undefined; body: unknown } {
-  if (code === 'jwks_unavailable' || code === 'replay_store_unavailable') {
+  if (
+    code === 'jwks_unavailable' ||
+    code === 'jwks_misconfigured' ||
+    code === 'replay_store_unavailable'
+  ) {
     return { status: 503, challenge: undefined, body: { error: 'temporarily_unavailable' } }
   }
   const challenge = expectedChallenge(code, {
@@ -120,6 +124,12 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<Scen
           events.push(event)
           recordEvent('onEvent', event)
         },
+        // keyward's own log lines join the audit: they quote unverified claims.
+        logger: {
+          warn: (line: string) => {
+            record('log', line)
+          },
+        },
       },
       server,
     )
@@ -179,7 +189,7 @@ export async function startTarget(
       outcomes: [{ kind: 'rejected', code, status: expected.status }],
       handlerRuns: runs,
     })
-    if (code === 'jwks_unavailable') expect(reply.headers['retry-after']).toMatch(/^[1-9]\d*$/)
+    if (expected.status === 503) expect(reply.headers['retry-after']).toMatch(/^[1-9]\d*$/)
     return reply
   }
   return {
