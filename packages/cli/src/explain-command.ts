@@ -40,7 +40,7 @@ interface Decision {
    * token refused for its claims may be forged as well.
    */
   readonly signatureChecked: boolean
-  /** For `jwks_unavailable`: the core's fetch failure reason and HTTP status. */
+  /** For `jwks_unavailable` and `jwks_misconfigured`: the core's fetch failure reason and HTTP status. */
   readonly cause: { readonly reason: string; readonly httpStatus: number | null } | null
 }
 
@@ -108,7 +108,7 @@ export const explain: Command = async (args, io) => {
         ? `${explainJson(decoded, decision, verified)}\n`
         : explainText(decoded, decision, now, styleFor(io.stdout, io.env)),
     )
-    if (decision.code === 'jwks_unavailable') {
+    if (decision.code === 'jwks_unavailable' || decision.code === 'jwks_misconfigured') {
       io.stderr.write(
         `keyward explain: the keys of ${issuer} could not be fetched: ${decision.details.join('; ')}\n`,
       )
@@ -126,6 +126,8 @@ function verifierFor(issuer: string, audience: string[], jwksUri: string | undef
       issuer,
       audience: audience.length === 1 ? (audience[0] ?? '') : audience,
       ...(jwksUri === undefined ? {} : { jwksUri }),
+      // The decision (and its cause) is what explain prints; the verifier's own lines would repeat it.
+      logger: false,
     })
   } catch (error) {
     // The verifier's own option rules (an http issuer off loopback without --jwks-uri...).
@@ -178,7 +180,7 @@ function refused(error: KeywardError, context: RefusalContext): Decision {
 }
 
 function fetchCause(error: KeywardError): Decision['cause'] {
-  if (error.code !== 'jwks_unavailable') return null
+  if (error.code !== 'jwks_unavailable' && error.code !== 'jwks_misconfigured') return null
   const { reason, httpStatus } = (error.cause ?? {}) as { reason?: unknown; httpStatus?: unknown }
   if (typeof reason !== 'string') return null
   return { reason, httpStatus: typeof httpStatus === 'number' ? httpStatus : null }
@@ -233,6 +235,7 @@ function details(
         (name) => `${name} ${show(claims[name])}`,
       )
     case 'jwks_unavailable':
+    case 'jwks_misconfigured':
       return cause === null
         ? ['no cause reported']
         : [
@@ -324,7 +327,11 @@ function explainText(
   }
   lines.push(`${label('reference')}${decision.reference}`)
   if (decision.fix !== null) lines.push(`${label('fix')}${decision.fix}`)
-  if (!decision.signatureChecked && decision.code !== 'jwks_unavailable') {
+  if (
+    !decision.signatureChecked &&
+    decision.code !== 'jwks_unavailable' &&
+    decision.code !== 'jwks_misconfigured'
+  ) {
     lines.push(
       `${label('note')}${paint.dim('decided before the signature was checked: the token may be forged as well')}`,
     )

@@ -152,6 +152,11 @@ export const EXPLANATIONS: Readonly<Record<KeywardErrorCode, Explanation>> = {
     reference: 'RFC 9449 §11.1',
     fix: 'Check the replay store (its connection, the replay_store_unavailable events); requests are refused until it answers.',
   },
+  jwks_misconfigured: {
+    rule: "The issuer's keys cannot be loaded because the configuration is wrong (a URL answering 404/401/403 or redirecting, a document that is not JSON, a discovered issuer that differs); an API answers 503, as for an outage.",
+    reference: 'RFC 8414 §3.3; OpenID Connect Discovery 1.0 §4.3; RFC 7517 §5',
+    fix: 'See the cause: it names the URL, the status and the values compared. Configure the issuer exactly as tokens carry it in iss, and let discovery find jwks_uri.',
+  },
 }
 
 /** Why keys could not be fetched, by the core's failure reason. */

@@ -118,6 +118,8 @@ class Watcher {
         // Watching verifies no token: no audience to check.
         audience: null,
         ...(jwksUri === undefined ? {} : { jwksUri }),
+        // watch prints its own line per event.
+        logger: false,
         jwks: {
           // Freshness stays the issuer's (Cache-Control, or 10 min without one), so `stale`
           // means what it means to a real verifier; a max-age shorter than the 60 s floor is

@@ -56,7 +56,7 @@ describe('usage errors are one line and exit status 2, never a stack trace', () 
     ],
     [
       ['explain', '--issuer', 'http://a.example/', '--audience', 'api'],
-      'keyward explain: "jwksUri" is required unless "issuer" is an https: URL to discover it from',
+      'keyward explain: "issuer" must be an https: URL to discover the JWKS from (or set "jwksUri"): http: is accepted only on loopback hosts, or on any host in development with "dangerouslyAllowInsecureHttp: true"',
     ],
     [
       ['watch', 'https://a.example/', '--interval', '500ms'],
