@@ -5,7 +5,9 @@ import { healthReport } from '../src/health.js'
 
 function verifierIn(state: IssuerHealth['state']): Pick<Verifier, 'health'> {
   const issuer = { issuer: 'http://127.0.0.1:1', state } as IssuerHealth
-  return { health: () => ({ ready: state !== 'unavailable', issuers: [issuer] }) }
+  return {
+    health: () => ({ ready: state !== 'unavailable', issuers: [issuer], tenants: undefined }),
+  }
 }
 
 describe('healthReport', () => {
