@@ -665,7 +665,7 @@ describe('tenant issuers (an issuers resolver)', () => {
     [
       'an http: issuer on a public host without jwksUri',
       { issuer: 'http://login.example.com/{tenant}' },
-      'issuers.jwksUri',
+      'issuers.issuer',
     ],
   ])('throws a TypeError naming the option for %s', (_, change, name) => {
     expectTypeErrorNaming(

@@ -247,13 +247,13 @@ describe('the tenant cache', () => {
   it('lists tenant issuers in health() without letting one make the verifier unready', async () => {
     const s = await setup(template(['alpha', 'down']))
     await s.verifier.verify(await s.token('alpha'))
-    // The server answers 404 for a tenant it has no issuer for.
+    // The server answers 404 for a tenant it has no issuer for: a misconfiguration, not an outage.
     const down = await rejection(
       s.verifier.verify(
         (await s.jwks.issuer('alpha')).mint({ iss: 'https://login.tenants.test/down/v2.0' }),
       ),
     )
-    expect(down.code).toBe('jwks_unavailable')
+    expect(down.code).toBe('jwks_misconfigured')
     const health = s.verifier.health()
     expect(health.ready).toBe(true)
     expect(health.issuers.map((entry) => [entry.issuer, entry.state, entry.tenant])).toEqual([
