@@ -65,7 +65,10 @@ export async function listenMcp(logDir: string): Promise<PendingMcp> {
         (line) => log.write(`${line}\n`),
       )
       const { clockToleranceMs, jwks, onEvent } = config.verifier
-      running = listening.serve({ issuer, verifier: { clockToleranceMs, jwks, onEvent } })
+      // keyward's operator lines (a refused audience, keys that cannot load) go to this service's
+      // log, like the API processes' stderr; the tour's own output stays the tour's.
+      const logger = { warn: (line: string) => log.write(`${line}\n`) }
+      running = listening.serve({ issuer, verifier: { clockToleranceMs, jwks, onEvent, logger } })
       // Like the demo APIs: fetch keys now, so the first request does not wait for them.
       running.verifier.warmup().catch(() => undefined)
       const { verifier } = running
