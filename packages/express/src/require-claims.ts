@@ -2,13 +2,12 @@ import {
   claimCheck as coreClaimCheck,
   claimEquals as coreClaimEquals,
   claimIncludes as coreClaimIncludes,
-  type ClaimCheck,
   type ClaimCheckOptions,
   type ClaimPredicate,
   type ClaimValue,
 } from '@keyward/core'
 import type { RequestHandler } from 'express'
-import { challenges } from './bearer-auth.js'
+import { routeCheckMiddleware } from './route-check.js'
 
 /**
  * Requires the claim `name` of `req.auth` to be exactly `value`; otherwise `next(err)` with
@@ -21,7 +20,7 @@ import { challenges } from './bearer-auth.js'
  * ```
  */
 export function claimEquals(name: string, value: ClaimValue): RequestHandler {
-  return claimMiddleware(coreClaimEquals(name, value))
+  return routeCheckMiddleware(coreClaimEquals(name, value))
 }
 
 /**
@@ -34,7 +33,7 @@ export function claimEquals(name: string, value: ClaimValue): RequestHandler {
  * ```
  */
 export function claimIncludes(name: string, ...values: ClaimValue[]): RequestHandler {
-  return claimMiddleware(coreClaimIncludes(name, ...values))
+  return routeCheckMiddleware(coreClaimIncludes(name, ...values))
 }
 
 /**
@@ -47,22 +46,5 @@ export function claimIncludes(name: string, ...values: ClaimValue[]): RequestHan
  * ```
  */
 export function claimCheck(predicate: ClaimPredicate, options?: ClaimCheckOptions): RequestHandler {
-  return claimMiddleware(coreClaimCheck(predicate, options))
-}
-
-function claimMiddleware(check: ClaimCheck): RequestHandler {
-  return (req, _res, next) => {
-    let pending: void | Promise<void>
-    try {
-      pending = check(req.auth, challenges.get(req))
-    } catch (error) {
-      next(error)
-      return
-    }
-    if (pending === undefined) next()
-    else
-      pending.then(() => {
-        next()
-      }, next)
-  }
+  return routeCheckMiddleware(coreClaimCheck(predicate, options))
 }

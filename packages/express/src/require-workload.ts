@@ -1,6 +1,6 @@
-import { serviceAccountCheck, spiffeIdCheck, type WorkloadCheck } from '@keyward/core'
+import { serviceAccountCheck, spiffeIdCheck } from '@keyward/core'
 import type { RequestHandler } from 'express'
-import { challenges } from './bearer-auth.js'
+import { routeCheckMiddleware } from './route-check.js'
 
 /**
  * Allows only JWT-SVIDs of these SPIFFE IDs on `req.auth`: an exact ID, or an ID followed by
@@ -13,7 +13,7 @@ import { challenges } from './bearer-auth.js'
  * ```
  */
 export function requireSpiffeId(...patterns: string[]): RequestHandler {
-  return workloadMiddleware(spiffeIdCheck(patterns))
+  return routeCheckMiddleware(spiffeIdCheck(patterns))
 }
 
 /**
@@ -26,17 +26,5 @@ export function requireSpiffeId(...patterns: string[]): RequestHandler {
  * ```
  */
 export function requireServiceAccount(...patterns: string[]): RequestHandler {
-  return workloadMiddleware(serviceAccountCheck(patterns))
-}
-
-function workloadMiddleware(check: WorkloadCheck): RequestHandler {
-  return (req, _res, next) => {
-    try {
-      check(req.auth, challenges.get(req))
-    } catch (error) {
-      next(error)
-      return
-    }
-    next()
-  }
+  return routeCheckMiddleware(serviceAccountCheck(patterns))
 }

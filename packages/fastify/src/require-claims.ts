@@ -2,13 +2,12 @@ import {
   claimCheck as coreClaimCheck,
   claimEquals as coreClaimEquals,
   claimIncludes as coreClaimIncludes,
-  type ClaimCheck,
   type ClaimCheckOptions,
   type ClaimPredicate,
   type ClaimValue,
 } from '@keyward/core'
-import { challenges, type KeywardHook } from './bearer-auth.js'
-import { fail } from './fail.js'
+import type { KeywardHook } from './bearer-auth.js'
+import { routeCheckHook } from './route-check.js'
 
 /**
  * A route hook requiring the claim `name` of `request.auth` to be exactly `value`; otherwise
@@ -21,7 +20,7 @@ import { fail } from './fail.js'
  * ```
  */
 export function claimEquals(name: string, value: ClaimValue): KeywardHook {
-  return claimHook(coreClaimEquals(name, value))
+  return routeCheckHook(coreClaimEquals(name, value))
 }
 
 /**
@@ -34,7 +33,7 @@ export function claimEquals(name: string, value: ClaimValue): KeywardHook {
  * ```
  */
 export function claimIncludes(name: string, ...values: ClaimValue[]): KeywardHook {
-  return claimHook(coreClaimIncludes(name, ...values))
+  return routeCheckHook(coreClaimIncludes(name, ...values))
 }
 
 /**
@@ -47,25 +46,5 @@ export function claimIncludes(name: string, ...values: ClaimValue[]): KeywardHoo
  * ```
  */
 export function claimCheck(predicate: ClaimPredicate, options?: ClaimCheckOptions): KeywardHook {
-  return claimHook(coreClaimCheck(predicate, options))
-}
-
-function claimHook(check: ClaimCheck): KeywardHook {
-  return (request, reply, done) => {
-    const failed = (error: unknown) => {
-      fail(error, request, reply, done)
-    }
-    let pending: void | Promise<void>
-    try {
-      pending = check(request.auth, challenges.get(request))
-    } catch (error) {
-      failed(error)
-      return
-    }
-    if (pending === undefined) done()
-    else
-      pending.then(() => {
-        done()
-      }, failed)
-  }
+  return routeCheckHook(coreClaimCheck(predicate, options))
 }

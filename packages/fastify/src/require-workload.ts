@@ -1,6 +1,6 @@
-import { serviceAccountCheck, spiffeIdCheck, type WorkloadCheck } from '@keyward/core'
-import { challenges, type KeywardHook } from './bearer-auth.js'
-import { fail } from './fail.js'
+import { serviceAccountCheck, spiffeIdCheck } from '@keyward/core'
+import type { KeywardHook } from './bearer-auth.js'
+import { routeCheckHook } from './route-check.js'
 
 /**
  * A route hook allowing only JWT-SVIDs of these SPIFFE IDs on `request.auth`: an exact ID, or
@@ -13,7 +13,7 @@ import { fail } from './fail.js'
  * ```
  */
 export function requireSpiffeId(...patterns: string[]): KeywardHook {
-  return workloadHook(spiffeIdCheck(patterns))
+  return routeCheckHook(spiffeIdCheck(patterns))
 }
 
 /**
@@ -26,17 +26,5 @@ export function requireSpiffeId(...patterns: string[]): KeywardHook {
  * ```
  */
 export function requireServiceAccount(...patterns: string[]): KeywardHook {
-  return workloadHook(serviceAccountCheck(patterns))
-}
-
-function workloadHook(check: WorkloadCheck): KeywardHook {
-  return (request, reply, done) => {
-    try {
-      check(request.auth, challenges.get(request))
-    } catch (error) {
-      fail(error, request, reply, done)
-      return
-    }
-    done()
-  }
+  return routeCheckHook(serviceAccountCheck(patterns))
 }

@@ -2,13 +2,13 @@ import {
   claimCheck as coreClaimCheck,
   claimEquals as coreClaimEquals,
   claimIncludes as coreClaimIncludes,
-  type ClaimCheck,
   type ClaimCheckOptions,
   type ClaimPredicate,
   type ClaimValue,
 } from '@keyward/core'
 import type { Middleware } from 'koa'
-import { challenges, type KeywardState } from './bearer-auth.js'
+import type { KeywardState } from './bearer-auth.js'
+import { routeCheckMiddleware } from './route-check.js'
 
 /**
  * Requires the claim `name` of `ctx.state.auth` to be exactly `value`; otherwise throws
@@ -21,7 +21,7 @@ import { challenges, type KeywardState } from './bearer-auth.js'
  * ```
  */
 export function claimEquals(name: string, value: ClaimValue): Middleware<KeywardState> {
-  return claimMiddleware(coreClaimEquals(name, value))
+  return routeCheckMiddleware(coreClaimEquals(name, value))
 }
 
 /**
@@ -34,7 +34,7 @@ export function claimEquals(name: string, value: ClaimValue): Middleware<Keyward
  * ```
  */
 export function claimIncludes(name: string, ...values: ClaimValue[]): Middleware<KeywardState> {
-  return claimMiddleware(coreClaimIncludes(name, ...values))
+  return routeCheckMiddleware(coreClaimIncludes(name, ...values))
 }
 
 /**
@@ -50,12 +50,5 @@ export function claimCheck(
   predicate: ClaimPredicate,
   options?: ClaimCheckOptions,
 ): Middleware<KeywardState> {
-  return claimMiddleware(coreClaimCheck(predicate, options))
-}
-
-function claimMiddleware(check: ClaimCheck): Middleware<KeywardState> {
-  return async (ctx, next) => {
-    await check(ctx.state.auth, challenges.get(ctx))
-    await next()
-  }
+  return routeCheckMiddleware(coreClaimCheck(predicate, options))
 }

@@ -1,6 +1,7 @@
-import { serviceAccountCheck, spiffeIdCheck, type WorkloadCheck } from '@keyward/core'
+import { serviceAccountCheck, spiffeIdCheck } from '@keyward/core'
 import type { Middleware } from 'koa'
-import { challenges, type KeywardState } from './bearer-auth.js'
+import type { KeywardState } from './bearer-auth.js'
+import { routeCheckMiddleware } from './route-check.js'
 
 /**
  * Allows only JWT-SVIDs of these SPIFFE IDs on `ctx.state.auth`: an exact ID, or an ID
@@ -13,7 +14,7 @@ import { challenges, type KeywardState } from './bearer-auth.js'
  * ```
  */
 export function requireSpiffeId(...patterns: string[]): Middleware<KeywardState> {
-  return workloadMiddleware(spiffeIdCheck(patterns))
+  return routeCheckMiddleware(spiffeIdCheck(patterns))
 }
 
 /**
@@ -26,12 +27,5 @@ export function requireSpiffeId(...patterns: string[]): Middleware<KeywardState>
  * ```
  */
 export function requireServiceAccount(...patterns: string[]): Middleware<KeywardState> {
-  return workloadMiddleware(serviceAccountCheck(patterns))
-}
-
-function workloadMiddleware(check: WorkloadCheck): Middleware<KeywardState> {
-  return async (ctx, next) => {
-    check(ctx.state.auth, challenges.get(ctx))
-    await next()
-  }
+  return routeCheckMiddleware(serviceAccountCheck(patterns))
 }
