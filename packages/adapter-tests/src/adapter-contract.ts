@@ -3,6 +3,7 @@ import type { ContractAppFactory } from './contract-app.js'
 import { authenticationCases } from './contract/authentication.js'
 import { claimCases, describeValidateHook } from './contract/claims.js'
 import { challengeScopeCases, describeDefaultChallengeScopes } from './contract/challenge-scopes.js'
+import { describeDpop } from './contract/dpop.js'
 import { fixture } from './contract/fixture.js'
 import { hostileHeaderCases } from './contract/hostile-headers.js'
 import { describeJwksOutage } from './contract/jwks-outage.js'
@@ -46,6 +47,7 @@ export function runAdapterContract(factory: ContractAppFactory): void {
     describeKeyRotation(start)
     describeTenantIssuers(start)
     describeValidateHook(start, factory.routeScopesOn401 === true)
+    describeDpop(start)
 
     // Optional capabilities: adapters that have them are held to these parts too.
     const withMetadata = factory.startWithResourceMetadata?.bind(factory)

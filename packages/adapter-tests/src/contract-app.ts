@@ -53,6 +53,10 @@ export interface ContractAppFactory {
    * - `GET /two-scopes`: bearer auth + two chained scope checks, all of `['write:things']` then
    *   all of `['admin']` (Nest: `@Scopes('write:things')` on the method, `@Scopes('admin')` on
    *   its controller) → 200
+   * - `GET /mounted/protected`: as `/protected`, mounted the framework's way where it has one, so
+   *   the handler's router sees `/protected` (Express `app.use('/mounted', router)`, Koa
+   *   koa-mount, Fastify `register(plugin, { prefix: '/mounted' })`; Nest: a controller at
+   *   `mounted`). DPoP's `htu` must still be compared with `/mounted/protected`.
    *
    * Every route uses ONE verifier built from `verifierOptions` (or the same options).
    */

@@ -69,6 +69,10 @@ function expressApp(
     app.get('/claim-check', auth, tierCheck, whoAmI)
     app.get('/scoped-401', bearerAuth(verifier, { challengeScopes: ['read:things'] }), whoAmI)
     app.get('/two-scopes', auth, requireScopes('write:things'), requireScopes('admin'), whoAmI)
+    // A mounted router sees `/protected` in `req.url`; `req.originalUrl` keeps the mount point.
+    const mounted = express.Router()
+    mounted.get('/protected', auth, whoAmI)
+    app.use('/mounted', mounted)
     app.get('/optional', bearerAuth(verifier, { optional: true }), (req, res) => {
       const { auth } = req
       res.json(auth ? { authenticated: true, sub: auth.subject } : { authenticated: false })

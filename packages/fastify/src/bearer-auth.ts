@@ -140,6 +140,8 @@ function authHook(
       // Node's raw list: the only place a second `Authorization` line is visible.
       rawHeaders: request.raw.rawHeaders,
       method: request.method,
+      // RFC 9449 §4.3: DPoP's `htu` names the request-target as received, prefixes included.
+      url: request.url,
       query: request.query,
       // Parsed only when the hook runs in preValidation / preHandler (for `allowBodyToken`).
       body: request.body,

@@ -73,6 +73,13 @@ async function protectedRoutes(
         whoAmI,
       )
     })
+    void app.register(
+      async (mounted) => {
+        await mounted.register(bearerAuth, verifier)
+        mounted.get('/protected', whoAmI)
+      },
+      { prefix: '/mounted' },
+    )
     void app.register(async (scoped) => {
       await scoped.register(bearerAuth, { verifier, challengeScopes: ['read:things'] })
       scoped.get('/scoped-401', whoAmI)
@@ -92,6 +99,13 @@ async function protectedRoutes(
   const auth = bearerAuthHook(verifier)
   const optional = bearerAuthHook(verifier, { optional: true })
   app.get('/protected', { onRequest: auth }, whoAmI)
+  await app.register(
+    (mounted, _options, done) => {
+      mounted.get('/protected', { onRequest: auth }, whoAmI)
+      done()
+    },
+    { prefix: '/mounted' },
+  )
   app.get('/write', { onRequest: [auth, requireScopes('write:things')] }, whoAmI)
   app.get('/any', { preHandler: [auth, requireAnyScope('admin', 'write:things')] }, whoAmI)
   app.get(

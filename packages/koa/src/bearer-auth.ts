@@ -66,6 +66,9 @@ export function bearerAuth(
       // Node's raw list: the only place a second `Authorization` line is visible.
       rawHeaders: ctx.req.rawHeaders,
       method: ctx.method,
+      // RFC 9449 §4.3: DPoP's `htu` names the path the client requested, which a mounting
+      // middleware (koa-mount) strips from `ctx.url` but not from `ctx.originalUrl`.
+      originalUrl: ctx.originalUrl,
       query: ctx.query,
       // Set by a body parser, if any (for `allowBodyToken`).
       body: (ctx.request as { body?: unknown }).body,

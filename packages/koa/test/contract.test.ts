@@ -25,7 +25,7 @@ import {
   requireScopes,
   type KeywardState,
 } from '../src/index.js'
-import { listen, route } from './helpers.js'
+import { listen, mount, route } from './helpers.js'
 
 const major = (name: string): number => installedMajor(name, import.meta.url)
 
@@ -68,6 +68,7 @@ function koaApp(name: string, Koa: typeof Koa3): ContractAppFactory {
       }),
     )
     app.use(route('/protected', auth, whoAmI))
+    app.use(mount('/mounted', route('/protected', auth, whoAmI)))
     app.use(route('/write', auth, requireScopes('write:things'), whoAmI))
     app.use(route('/any', auth, requireAnyScope('admin', 'write:things'), whoAmI))
     app.use(route('/claim-equals', auth, claimEquals('org_id', 'acme'), whoAmI))

@@ -32,6 +32,29 @@ export function route(
   }
 }
 
+/**
+ * Mounts `middleware` at `prefix` the way koa-mount does: it sees `ctx.path` without the prefix
+ * (and restores it after), while `ctx.originalUrl` keeps the path the client sent.
+ */
+export function mount(
+  prefix: string,
+  middleware: Middleware<KeywardState>,
+): Middleware<KeywardState> {
+  return async (ctx, next) => {
+    if (!ctx.path.startsWith(`${prefix}/`)) {
+      await next()
+      return
+    }
+    const path = ctx.path
+    ctx.path = path.slice(prefix.length)
+    try {
+      await middleware(ctx, next)
+    } finally {
+      ctx.path = path
+    }
+  }
+}
+
 export { startIssuer, type IssuerFixture } from '@keyward/test-utils'
 
 /** Records the error thrown downstream and answers 599, so tests can inspect it. */

@@ -41,10 +41,14 @@ export interface KeywardResponse {
   header?(name: string, value: string): unknown
 }
 
-/** The fields `authenticate` reads; on Fastify `rawHeaders` lives on the Node request. */
+/**
+ * The fields `authenticate` reads; on Fastify `rawHeaders` lives on the Node request. Express's
+ * `req` is passed as is: its `originalUrl` is the path before routers stripped their mount.
+ */
 export function bearerRequest(request: KeywardRequest): BearerRequest {
   const { raw } = request
   if (raw === undefined) return request
-  const { headers, method, query, body } = request
-  return { headers, rawHeaders: raw.rawHeaders, method, query, body }
+  // `url` (the request-target, global prefix included) for DPoP's `htu` (RFC 9449 §4.3).
+  const { headers, method, url, query, body } = request
+  return { headers, rawHeaders: raw.rawHeaders, method, url, query, body }
 }

@@ -102,6 +102,15 @@ class AdminController {
   }
 }
 
+/** A path prefix of its own: DPoP's `htu` names `/mounted/protected`. */
+@Controller('mounted')
+class MountedController {
+  @Get('protected')
+  protected(@Auth() auth: VerifiedToken) {
+    return { sub: auth.subject, clientId: auth.clientId, scopes: auth.scopes }
+  }
+}
+
 /** Another method on the metadata path: reached only if the metadata controller leaves it. */
 @Controller()
 class NextController {
@@ -122,7 +131,7 @@ function contractFactory(platform: Platform): ContractAppFactory {
     async start(verifierOptions: VerifierOptions) {
       @Module({
         imports: [KeywardModule.forRoot(verifierOptions)],
-        controllers: [ContractController, AdminController],
+        controllers: [ContractController, AdminController, MountedController],
         providers: [{ provide: APP_GUARD, useClass: BearerAuthGuard }],
       })
       class ContractModule {}
@@ -139,6 +148,7 @@ function contractFactory(platform: Platform): ContractAppFactory {
           NextController,
           ContractController,
           AdminController,
+          MountedController,
         ],
         providers: [{ provide: APP_GUARD, useClass: BearerAuthGuard }],
       })

@@ -1,4 +1,4 @@
-import type { VerifierOptions } from '@keyward/core'
+import type { DpopOptions, VerifierOptions } from '@keyward/core'
 import { startJwksServer, TestIssuer, type JwksServer } from '@keyward/test-utils'
 import { afterAll, beforeAll } from 'vitest'
 import type { ContractApp } from '../contract-app.js'
@@ -24,6 +24,8 @@ export function fixture(
     readonly jwksDown?: boolean
     /** The verifier's `challengeScopes`. */
     readonly challengeScopes?: readonly string[]
+    /** The verifier's `dpop`. */
+    readonly dpop?: DpopOptions
   } = {},
 ): () => Fixture {
   let current: Fixture | undefined
@@ -42,6 +44,7 @@ export function fixture(
         ...(settings.challengeScopes === undefined
           ? {}
           : { challengeScopes: settings.challengeScopes }),
+        ...(settings.dpop === undefined ? {} : { dpop: settings.dpop }),
       })
       current = {
         issuer,
