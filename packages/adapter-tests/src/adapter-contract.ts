@@ -8,6 +8,8 @@ import { fixture } from './contract/fixture.js'
 import { hostileHeaderCases } from './contract/hostile-headers.js'
 import { describeJwksOutage } from './contract/jwks-outage.js'
 import { describeKeyRotation } from './contract/key-rotation.js'
+import { describeOriginCheck } from './contract/origin-check.js'
+import { describeToolScopes } from './contract/tool-scopes.js'
 import { optionalAuthCases } from './contract/optional-auth.js'
 import { describeProtectedResource, RESOURCE } from './contract/protected-resource.js'
 import { scopeCases } from './contract/scopes.js'
@@ -54,5 +56,10 @@ export function runAdapterContract(factory: ContractAppFactory): void {
     if (withMetadata) describeProtectedResource((options) => withMetadata(options, RESOURCE))
     const fromOptions = factory.startFromOptions?.bind(factory)
     if (fromOptions) describeVerifierFromOptions(fromOptions)
+    const mcp = factory.startMcp?.bind(factory)
+    if (mcp) {
+      describeOriginCheck(mcp)
+      describeToolScopes(mcp)
+    }
   })
 }

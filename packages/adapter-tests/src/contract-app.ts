@@ -91,4 +91,13 @@ export interface ContractAppFactory {
    * checks that the verifier is built once and reused.
    */
   startFromOptions?(verifierOptions: VerifierOptions): Promise<ContractApp>
+  /**
+   * Optional: start an MCP-style app on a verifier built from `verifierOptions`, with one route:
+   * - `POST /mcp`: `originCheck({ allowedOrigins: MCP_ALLOWED_ORIGINS })`, then bearer auth, then
+   *   the JSON body parsed the framework's way, then `toolScopes(MCP_TOOL_SCOPES)` → 200
+   *   `{"ok":true}` (Nest: the origin guard, `BearerAuthGuard`, the tool-scopes guard).
+   *
+   * When present, {@link runAdapterContract} checks the origin and per-tool scope contracts.
+   */
+  startMcp?(verifierOptions: VerifierOptions): Promise<ContractApp>
 }

@@ -4,6 +4,8 @@ export { requireScopes, requireAnyScope } from './require-scopes.js'
 export { claimEquals, claimIncludes, claimCheck } from './require-claims.js'
 export { requireSpiffeId, requireServiceAccount } from './require-workload.js'
 export { protectedResource } from './protected-resource.js'
+export { originCheck } from './origin-check.js'
+export { toolScopes } from './tool-scopes.js'
 export { keywardErrorHandler } from './error-handler.js'
 export type { KeywardErrorHandlerOptions } from './error-handler.js'
 // Re-exported so one install is enough to share a verifier, describe the resource and branch
@@ -16,6 +18,7 @@ export type {
   ClaimValue,
   KeySelector,
   KeywardErrorCode,
+  OriginCheckOptions,
   Verifier,
   VerifierOptions,
   VerifiedToken,

@@ -9,6 +9,8 @@ import {
   CONTRACT_CLAIM_TIMEOUT_MS,
   installedMajor,
   listen,
+  MCP_ALLOWED_ORIGINS,
+  MCP_TOOL_SCOPES,
   runAdapterContract,
   type ContractAppFactory,
 } from '@keyward/adapter-tests'
@@ -21,9 +23,11 @@ import {
   claimEquals,
   claimIncludes,
   keywardErrorHandler,
+  originCheck,
   protectedResource,
   requireAnyScope,
   requireScopes,
+  toolScopes,
 } from '../src/index.js'
 
 const major = (name: string): number => installedMajor(name, import.meta.url)
@@ -94,6 +98,24 @@ function expressApp(
     name,
     start: (options) => start(options),
     startWithResourceMetadata: start,
+    async startMcp(options) {
+      const verifier = createVerifier(options)
+      const app = express()
+      app.post(
+        '/mcp',
+        originCheck({ allowedOrigins: MCP_ALLOWED_ORIGINS }),
+        bearerAuth(verifier),
+        express.json(),
+        toolScopes(MCP_TOOL_SCOPES),
+        (_req, res) => {
+          res.json({ ok: true })
+        },
+      )
+      if (jsonErrors) app.use(keywardErrorHandler())
+      return listen(app, () => {
+        verifier.close()
+      })
+    },
     async startFromOptions(options) {
       const app = express()
       // bearerAuth builds (and validates) its own verifier from the options.

@@ -1,4 +1,4 @@
-import { isKeywardError } from '@keyward/core'
+import { isJsonRpcRefusal, isKeywardError } from '@keyward/core'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 
 /**
@@ -14,7 +14,8 @@ export function fail(
   reply: FastifyReply,
   done: (error?: Error) => void,
 ): void {
-  if (isKeywardError(error) && usesDefaultErrorHandler(request)) {
+  // An MCP transport refusal always answers its JSON-RPC body: MCP clients read that.
+  if (isJsonRpcRefusal(error) || (isKeywardError(error) && usesDefaultErrorHandler(request))) {
     void reply.code(error.status).headers(error.headers).send(error.toJSON())
     return
   }

@@ -9,6 +9,8 @@ import {
   contractClaimPredicate,
   CONTRACT_CLAIM_TIMEOUT_MS,
   installedMajor,
+  MCP_ALLOWED_ORIGINS,
+  MCP_TOOL_SCOPES,
   runAdapterContract,
   type ContractAppFactory,
 } from '@keyward/adapter-tests'
@@ -21,10 +23,12 @@ import {
   claimCheck,
   claimEquals,
   claimIncludes,
+  originCheck,
   protectedResource,
   requireAnyScope,
   requireScopes,
   scopeChains,
+  toolScopes,
 } from '../src/index.js'
 import { listen } from './helpers.js'
 
@@ -156,6 +160,30 @@ function fastifyApp(name: string, Fastify: typeof Fastify5, form: Form): Contrac
     name: `${name} (${form})`,
     start: (options) => start(options),
     startWithResourceMetadata: start,
+    async startMcp(options) {
+      const verifier = createVerifier(options)
+      const app = Fastify()
+      const origins = originCheck({ allowedOrigins: MCP_ALLOWED_ORIGINS })
+      const ok = () => ({ ok: true })
+      if (form === 'plugin') {
+        // Context hooks run in registration order: the origin before authentication.
+        app.addHook('onRequest', origins)
+        void app.register(async (api) => {
+          await api.register(bearerAuth, verifier)
+          api.post('/mcp', { preHandler: toolScopes(MCP_TOOL_SCOPES) }, ok)
+        })
+      } else {
+        const onRequest = [origins, bearerAuthHook(verifier)]
+        app.post('/mcp', { onRequest, preHandler: toolScopes(MCP_TOOL_SCOPES) }, ok)
+      }
+      try {
+        return await listen(app, () => {
+          verifier.close()
+        })
+      } finally {
+        if (!app.server.listening) await app.close()
+      }
+    },
     async startFromOptions(options) {
       const app = Fastify()
       // The plugin / hook builds (and validates) its own verifier from the options.

@@ -4,6 +4,8 @@ export { requireScopes, requireAnyScope } from './require-scopes.js'
 export { claimEquals, claimIncludes, claimCheck } from './require-claims.js'
 export { requireSpiffeId, requireServiceAccount } from './require-workload.js'
 export { protectedResource } from './protected-resource.js'
+export { originCheck } from './origin-check.js'
+export { toolScopes } from './tool-scopes.js'
 // Re-exported so one install is enough to share a verifier, describe the resource and branch
 // on errors.
 export { createVerifier, isKeywardError, KeywardError } from '@keyward/core'
@@ -14,6 +16,7 @@ export type {
   ClaimValue,
   KeySelector,
   KeywardErrorCode,
+  OriginCheckOptions,
   Verifier,
   VerifierOptions,
   VerifiedToken,

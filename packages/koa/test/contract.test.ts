@@ -8,9 +8,12 @@ import {
   contractClaimPredicate,
   CONTRACT_CLAIM_TIMEOUT_MS,
   installedMajor,
+  MCP_ALLOWED_ORIGINS,
+  MCP_TOOL_SCOPES,
   runAdapterContract,
   type ContractAppFactory,
 } from '@keyward/adapter-tests'
+import { bodyParser } from '@koa/bodyparser'
 import Router from '@koa/router'
 import Koa3, { type Middleware } from 'koa'
 import Koa2 from 'koa2'
@@ -20,9 +23,11 @@ import {
   claimCheck,
   claimEquals,
   claimIncludes,
+  originCheck,
   protectedResource,
   requireAnyScope,
   requireScopes,
+  toolScopes,
   type KeywardState,
 } from '../src/index.js'
 import { listen, mount, route } from './helpers.js'
@@ -106,6 +111,26 @@ function koaApp(name: string, Koa: typeof Koa3): ContractAppFactory {
     name,
     start: (options) => start(options),
     startWithResourceMetadata: start,
+    async startMcp(options) {
+      const verifier = createVerifier(options)
+      const app = new Koa<KeywardState>()
+      app.silent = true
+      const router = new Router<KeywardState>()
+      router.post(
+        '/mcp',
+        originCheck({ allowedOrigins: MCP_ALLOWED_ORIGINS }),
+        bearerAuth(verifier),
+        bodyParser(),
+        toolScopes(MCP_TOOL_SCOPES),
+        (ctx) => {
+          ctx.body = { ok: true }
+        },
+      )
+      app.use(router.routes())
+      return listen(app.callback(), () => {
+        verifier.close()
+      })
+    },
     async startFromOptions(options) {
       const app = new Koa<KeywardState>()
       app.silent = true

@@ -1,17 +1,14 @@
 import {
-  BadRequestException,
-  ForbiddenException,
   HttpException,
   Inject,
   Injectable,
-  ServiceUnavailableException,
   SetMetadata,
-  UnauthorizedException,
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common'
 import { Reflector } from '@nestjs/core'
 import { isKeywardError, type KeywardError, type Verifier } from '@keyward/core'
+import { keywardException, setResponseHeaders } from './keyward.exception.js'
 import { KEYWARD_VERIFIER } from './keyward.module-definition.js'
 import { bearerRequest, type KeywardRequest, type KeywardResponse } from './keyward.request.js'
 import { routeRules } from './keyward.rules.js'
@@ -34,13 +31,6 @@ interface GraphQLContext {
 function graphqlContext(context: ExecutionContext): GraphQLContext | undefined {
   // Resolver arguments: (root, args, context, info).
   return context.getArgByIndex<GraphQLContext | undefined>(2)
-}
-
-const EXCEPTIONS: Partial<Record<number, typeof UnauthorizedException>> = {
-  400: BadRequestException,
-  401: UnauthorizedException,
-  403: ForbiddenException,
-  503: ServiceUnavailableException,
 }
 
 /**
@@ -85,11 +75,7 @@ export class BearerAuthGuard implements CanActivate {
       return true
     } catch (error) {
       if (!isKeywardError(error)) throw error
-      const response = this.getResponse(context)
-      for (const [name, value] of Object.entries(error.headers)) {
-        if (typeof response?.setHeader === 'function') response.setHeader(name, value)
-        else response?.header?.(name, value)
-      }
+      setResponseHeaders(this.getResponse(context), error.headers)
       throw this.toException(error)
     }
   }
@@ -128,18 +114,6 @@ export class BearerAuthGuard implements CanActivate {
 
   /** The Nest exception thrown for a failure; override for another body. */
   protected toException(error: KeywardError): HttpException {
-    // RFC 6750 §3: `error` is the OAuth code, absent for a request without credentials (§3.1).
-    const oauth = error.toJSON().error
-    const body = {
-      statusCode: error.status,
-      ...(oauth === undefined ? {} : { error: oauth }),
-      // 503 is an internal condition (`expose: false`): the client gets the status phrase.
-      message: error.expose ? error.message : 'Service Unavailable',
-      code: error.code,
-    }
-    const Exception = EXCEPTIONS[error.status]
-    return Exception === undefined
-      ? new HttpException(body, error.status, { cause: error })
-      : new Exception(body, { cause: error })
+    return keywardException(error)
   }
 }

@@ -4,6 +4,8 @@ export type { KeywardModuleExtras } from './keyward.module-definition.js'
 export { KEYWARD_VERIFIER } from './keyward.module-definition.js'
 export { BearerAuthGuard } from './bearer-auth.guard.js'
 export { BearerAuth } from './bearer-auth.decorator.js'
+export { OriginGuard } from './origin.guard.js'
+export { ToolScopesGuard } from './tool-scopes.guard.js'
 export {
   Auth,
   AnyScope,
@@ -25,6 +27,7 @@ export type {
   ClaimValue,
   KeySelector,
   KeywardErrorCode,
+  OriginCheckOptions,
   SpiffeId,
   Verifier,
   VerifiedToken,

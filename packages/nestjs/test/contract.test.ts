@@ -1,9 +1,11 @@
-import { Controller, Get, HttpCode, Module, Post } from '@nestjs/common'
+import { Controller, Get, HttpCode, Module, Post, UseGuards } from '@nestjs/common'
 import { APP_GUARD } from '@nestjs/core'
 import core from '@nestjs/core/package.json' with { type: 'json' }
 import {
   contractClaimPredicate,
   CONTRACT_CLAIM_TIMEOUT_MS,
+  MCP_ALLOWED_ORIGINS,
+  MCP_TOOL_SCOPES,
   runAdapterContract,
   type ContractAppFactory,
 } from '@keyward/adapter-tests'
@@ -16,10 +18,12 @@ import {
   ClaimIncludes,
   KeywardModule,
   OptionalAuth,
+  OriginGuard,
   protectedResourceMetadata,
   ProtectedResourceController,
   Public,
   Scopes,
+  ToolScopesGuard,
   type VerifiedToken,
   type VerifierOptions,
 } from '../src/index.js'
@@ -122,6 +126,17 @@ class NextController {
   }
 }
 
+/** The MCP endpoint: per-tool scopes after the global BearerAuthGuard. */
+@Controller()
+class McpController {
+  @UseGuards(ToolScopesGuard(MCP_TOOL_SCOPES))
+  @HttpCode(200)
+  @Post('mcp')
+  handle() {
+    return { ok: true }
+  }
+}
+
 /** The global-guard set-up of the README: APP_GUARD, @Public() on /public. */
 function contractFactory(platform: Platform): ContractAppFactory {
   return {
@@ -136,6 +151,20 @@ function contractFactory(platform: Platform): ContractAppFactory {
       })
       class ContractModule {}
       const app = await startApp(ContractModule, platform)
+      return { url: app.url, close: () => app.close() }
+    },
+    async startMcp(verifierOptions) {
+      // Global guards run in the order provided: the origin before authentication.
+      @Module({
+        imports: [KeywardModule.forRoot(verifierOptions)],
+        controllers: [McpController],
+        providers: [
+          { provide: APP_GUARD, useClass: OriginGuard({ allowedOrigins: MCP_ALLOWED_ORIGINS }) },
+          { provide: APP_GUARD, useClass: BearerAuthGuard },
+        ],
+      })
+      class McpModule {}
+      const app = await startApp(McpModule, platform)
       return { url: app.url, close: () => app.close() }
     },
     async startWithResourceMetadata(verifierOptions, metadata) {
