@@ -231,6 +231,20 @@ export type KeywardEvent =
       readonly reason: string
     }
   | {
+      /**
+       * A token was accepted (`verify`, or `authenticate` with a token). Emitted, and the
+       * clock read, only while something listens.
+       */
+      readonly type: 'token_verified'
+      /** The token's issuer, verified: one of the configured issuers, or a tenant's. */
+      readonly issuer: string
+      readonly kid: string | undefined
+      /** The verified-token cache answered: no signature was checked. */
+      readonly cached: boolean
+      /** From the call to the answer, hooks, DPoP proof and replay store included. */
+      readonly durationMs: number
+    }
+  | {
       readonly type: 'token_rejected'
       readonly code: KeywardErrorCode
       /** Unverified values from the token, truncated, for correlation only. */
@@ -238,6 +252,8 @@ export type KeywardEvent =
       readonly kid: string | undefined
       readonly jti: string | undefined
       readonly clientId: string | undefined
+      /** From the call to the answer (a JWKS fetch it waited for included). */
+      readonly durationMs: number
     }
   | {
       /**
@@ -279,6 +295,7 @@ export const EVENT_CHANNELS: Readonly<Record<KeywardEventType, string>> = {
   spiffe_bundle_updated: 'keyward:spiffe_bundle_updated',
   spiffe_bundle_sequence_regressed: 'keyward:spiffe_bundle_sequence_regressed',
   replay_store_unavailable: 'keyward:replay_store_unavailable',
+  token_verified: 'keyward:token_verified',
   token_rejected: 'keyward:token_rejected',
   token_hook_failed: 'keyward:token_hook_failed',
 }

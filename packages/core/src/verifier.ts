@@ -34,6 +34,7 @@ import { SignatureScheduler } from './signature-scheduler.js'
 import { TenantIssuerCache, type TenantCacheHealth } from './tenant-issuer-cache.js'
 import { TokenPolicy } from './token-policy.js'
 import { VerifiedTokenCache } from './verified-token-cache.js'
+import { VerificationEvents, type TokenParts, type Verification } from './verification-events.js'
 import {
   bindingOf,
   VerifiedTokenBuilder,
@@ -190,6 +191,8 @@ class TokenVerifier implements Verifier {
   readonly #tenants: TenantIssuerCache | undefined
   readonly #cache: VerifiedTokenCache<IssuerRuntime>
   readonly #events: EventSink
+  /** `token_verified` / `token_rejected`, timed while someone listens. */
+  readonly #outcomes: VerificationEvents
   readonly #log: OperatorLog
   readonly #now: () => number
   readonly #tokens: VerifiedTokenBuilder
@@ -216,6 +219,7 @@ class TokenVerifier implements Verifier {
     this.#options = resolved
     this.#now = resolved.now
     this.#events = new EventSink(resolved.onEvent)
+    this.#outcomes = new VerificationEvents(this.#events)
     // Tenant issuers (resolved per token) take `dpop.mode` unless their options say otherwise.
     const modes = resolved.issuers.map((entry) => entry.dpopMode)
     if (resolved.tenants !== undefined) modes.push(resolved.dpop?.mode ?? 'off')
@@ -308,23 +312,38 @@ class TokenVerifier implements Verifier {
   }
 
   verify(token: string): Promise<VerifiedToken> {
-    const verified = this.#verifyToken(token, 'Bearer')
+    const verification = this.#outcomes.start()
+    return this.#outcomes.settle(() => this.#verifyBearer(token, verification), verification)
+  }
+
+  #verifyBearer(
+    token: string,
+    verification: Verification | undefined,
+  ): VerifiedToken | Promise<VerifiedToken> {
+    const verified = this.#verifyToken(token, 'Bearer', verification)
     return this.#options.singleUseTokens
-      ? verified.then((auth) => this.#claimToken(auth, 'Bearer'))
+      ? Promise.resolve(verified).then((auth) => this.#claimToken(auth, 'Bearer'))
       : verified
   }
 
   /**
    * Verifies the token as sent with `scheme`. Not `async`: a token served from the cache, or
-   * verified with keys already cached, settles in one promise, with no await in between.
+   * verified with keys already cached, is answered (or thrown) at once, with no await in
+   * between, so `verify` settles in one promise. Throws, or returns a promise that rejects,
+   * with the error already reported.
    */
-  #verifyToken(token: string, scheme: AuthScheme): Promise<VerifiedToken> {
+  #verifyToken(
+    token: string,
+    scheme: AuthScheme,
+    verification: Verification | undefined,
+  ): VerifiedToken | Promise<VerifiedToken> {
     const cached = typeof token === 'string' ? this.#fromCache(token) : undefined
     if (cached !== undefined) {
+      if (verification !== undefined) verification.cached = true
       try {
         checkScheme(cached.issuer, cached.auth.claims, scheme)
       } catch (error) {
-        return Promise.reject(this.#reject(error, cached.auth, scheme))
+        throw this.#reject(error, cached.auth, scheme)
       }
       return this.#judgeCached(token, cached.auth, scheme)
     }
@@ -349,7 +368,7 @@ class TokenVerifier implements Verifier {
       const attempt = attemptSignature(set, issuer.config, header, decoded, this.#signatures)
       if (attempt.outcome === SIGNATURE_OK) {
         const accepted = this.#accept(token, decoded, issuer, header, scopes, attempt.key)
-        if (!(accepted instanceof Promise)) return Promise.resolve(accepted)
+        if (!(accepted instanceof Promise)) return accepted
         const seen = decoded
         return accepted.catch((error: unknown) => {
           throw this.#reject(error, seen, scheme)
@@ -373,7 +392,7 @@ class TokenVerifier implements Verifier {
         scheme,
       )
     } catch (error) {
-      return Promise.reject(this.#reject(error, decoded, scheme))
+      throw this.#reject(error, decoded, scheme)
     }
   }
 
@@ -416,10 +435,14 @@ class TokenVerifier implements Verifier {
    * A cached verification still goes through the verifier's hooks (`validate`): a token that no
    * longer passes leaves the cache.
    */
-  #judgeCached(token: string, auth: VerifiedToken, scheme: AuthScheme): Promise<VerifiedToken> {
+  #judgeCached(
+    token: string,
+    auth: VerifiedToken,
+    scheme: AuthScheme,
+  ): VerifiedToken | Promise<VerifiedToken> {
     try {
       const pending = this.#policy.judge(auth)
-      if (pending === undefined) return Promise.resolve(auth)
+      if (pending === undefined) return auth
       return pending.then(
         () => auth,
         (error: unknown) => {
@@ -429,7 +452,7 @@ class TokenVerifier implements Verifier {
       )
     } catch (error) {
       this.#cache.delete(token)
-      return Promise.reject(this.#reject(error, auth, scheme))
+      throw this.#reject(error, auth, scheme)
     }
   }
 
@@ -528,23 +551,29 @@ class TokenVerifier implements Verifier {
     options?: AuthenticateOptions | null,
   ): Promise<VerifiedToken | undefined> {
     // Not `async`, like `verify`: a cached token settles in one promise.
+    const scopes = options?.challengeScopes
+    const verification = this.#outcomes.start()
     let credentials
     try {
       credentials = extractCredentials(request, this.#options, this.#dpop !== undefined)
     } catch (error) {
-      return Promise.reject(this.#reject(error, undefined, 'Bearer'))
+      return this.#outcomes.failed(this.#reject(error, undefined, 'Bearer'), verification)
     }
-    const scopes = options?.challengeScopes
     if (credentials === undefined) {
       if (options?.optional === true) return Promise.resolve(undefined)
       return Promise.reject(
         new KeywardError('missing_token', { challenge: this.#challengeFor(scopes) }),
       )
     }
-    const verified =
-      credentials.scheme === 'Bearer' || this.#dpop === undefined
-        ? this.verify(credentials.token)
-        : this.#authenticateDpop(request, credentials.token, this.#dpop)
+    const { scheme, token } = credentials
+    const dpop = this.#dpop
+    const verified = this.#outcomes.settle(
+      () =>
+        scheme === 'Bearer' || dpop === undefined
+          ? this.#verifyBearer(token, verification)
+          : this.#authenticateDpop(request, token, dpop, verification),
+      verification,
+    )
     if (scopes === undefined) return verified
     // A route's own 401 scopes (RFC 6750 §3): its challenges name them instead of the default.
     return verified.catch((error: unknown) => {
@@ -569,6 +598,7 @@ class TokenVerifier implements Verifier {
     request: BearerRequest,
     token: string,
     policy: DpopPolicy,
+    verification: Verification | undefined,
   ): Promise<VerifiedToken> {
     let proof: CheckedProof
     try {
@@ -576,7 +606,7 @@ class TokenVerifier implements Verifier {
     } catch (error) {
       throw this.#reject(error, undefined, 'DPoP')
     }
-    const auth = await this.#verifyToken(token, 'DPoP')
+    const auth = await this.#verifyToken(token, 'DPoP', verification)
     try {
       const key = await this.#proofKey(proof)
       // RFC 9449 §4.3 check 12, §6.1: the token is bound to this key.
@@ -717,17 +747,8 @@ class TokenVerifier implements Verifier {
     failure = failure.withScheme(scheme)
     this.#rejected.add(failure)
     if (decoded !== undefined) this.#logRefusal(failure.code, decoded.claims)
-    if (this.#events.wants('token_rejected')) {
-      const claims = decoded?.claims
-      this.#events.emit({
-        type: 'token_rejected',
-        code: failure.code,
-        issuer: clip(claims?.iss),
-        kid: clip(decoded?.header.kid),
-        jti: clip(claims?.jti),
-        clientId: clip(claims?.client_id ?? claims?.azp),
-      })
-    }
+    // Reported when the verification settles, with its duration.
+    this.#outcomes.rejected(failure, decoded)
     return failure
   }
 
@@ -758,12 +779,6 @@ function originOf(issuer: IssuerRuntime, decoded: DecodedToken): TokenOrigin | u
   const { workload } = issuer.config
   if (workload === undefined) return undefined
   return { issuer: issuer.config.issuer, ...readWorkloadIdentity(workload, decoded.claims) }
-}
-
-/** What a rejection reports of the token: its (unverified or verified) header and claims. */
-interface TokenParts {
-  readonly header: Readonly<Record<string, unknown>>
-  readonly claims: Readonly<Record<string, unknown>>
 }
 
 /**

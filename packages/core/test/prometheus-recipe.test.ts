@@ -1,6 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { readFile } from 'node:fs/promises'
-import { Counter, Gauge, Registry } from 'prom-client'
+import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import { afterEach, describe, expect, it } from 'vitest'
 import { EVENT_CHANNELS, type KeywardEvent, type Verifier } from '../src/index.js'
 import { outcome, startHarness, type Harness } from './support/jwks-harness.js'
@@ -81,6 +81,19 @@ export function keywardMetrics(registry: Registry): {
     labelNames: ['code'] as const,
     registers,
   })
+  const verified = new Counter({
+    name: 'keyward_tokens_verified_total',
+    help: 'Accepted tokens; cached="true" when the verified-token cache answered.',
+    labelNames: ['cached'] as const,
+    registers,
+  })
+  const latency = new Histogram({
+    name: 'keyward_verification_duration_seconds',
+    help: 'Time from verify/authenticate to its answer, by outcome (accepted, rejected).',
+    labelNames: ['outcome'] as const,
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25, 1, 5],
+    registers,
+  })
 
   const onEvent = (event: KeywardEvent): void => {
     switch (event.type) {
@@ -115,8 +128,13 @@ export function keywardMetrics(registry: Registry): {
         stale.set({ issuer: event.issuer }, 0)
         stalePeriods.inc({ issuer: event.issuer, outcome: event.outcome })
         break
+      case 'token_verified':
+        verified.inc({ cached: String(event.cached) })
+        latency.observe({ outcome: 'accepted' }, event.durationMs / 1000)
+        break
       case 'token_rejected':
         rejected.inc({ code: event.code })
+        latency.observe({ outcome: 'rejected' }, event.durationMs / 1000)
         break
       case 'jwks_fetch_start':
         break
@@ -213,6 +231,9 @@ describe('Prometheus recipe', () => {
     expect(sample(text, `keyward_jwks_staleness_seconds{${iss}}`)).toBe(0)
     expect(sample(text, `keyward_jwks_fetches_total{${iss},outcome="success"}`)).toBe(4)
     expect(sample(text, 'keyward_tokens_rejected_total{code="invalid_audience"}')).toBe(1)
+    expect(sample(text, 'keyward_tokens_verified_total{cached="false"}')).toBe(5)
+    expect(sample(text, 'keyward_verification_duration_seconds_count{outcome="accepted"}')).toBe(5)
+    expect(sample(text, 'keyward_verification_duration_seconds_count{outcome="rejected"}')).toBe(1)
   })
 
   it('counts revalidations and dropped keys', async () => {

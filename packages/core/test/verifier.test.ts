@@ -379,8 +379,47 @@ describe('events', () => {
         kid: fx.issuer.signingKey.kid,
         jti: 'j-1',
         clientId: 'c-1',
+        durationMs: expect.any(Number),
       },
     ])
+  })
+
+  it('reports each accepted call once as token_verified, saying whether the cache answered', async () => {
+    const verifier = fx.verifier()
+    const token = fx.issuer.mint()
+    // The cache admits a token on its second verification.
+    await verifier.verify(token)
+    await verifier.verify(token)
+    await verifier.verify(token)
+    await verifier.authenticate(request(`Bearer ${token}`))
+    await verifier.authenticate(request(), { optional: true })
+    const verified = fx.events.filter((event) => event.type === 'token_verified')
+    const { issuer } = fx.issuer
+    const kid = fx.issuer.signingKey.kid
+    expect(verified).toEqual(
+      [false, false, true, true].map((cached) => ({
+        type: 'token_verified',
+        issuer,
+        kid,
+        cached,
+        durationMs: expect.any(Number),
+      })),
+    )
+    for (const event of verified) {
+      expect(event.durationMs).toBeGreaterThanOrEqual(0)
+    }
+  })
+
+  it('reports a token refused after its signature verified as rejected, not verified', async () => {
+    const verifier = fx.verifier({ singleUseTokens: true })
+    const token = fx.issuer.mint({ jti: 'once' })
+    await verifier.verify(token)
+    await expectInvalidToken(verifier.verify(token), 'token_replayed')
+    expect(
+      fx.events
+        .filter((event) => event.type === 'token_verified' || event.type === 'token_rejected')
+        .map((event) => (event.type === 'token_rejected' ? event.code : event.type)),
+    ).toEqual(['token_verified', 'token_replayed'])
   })
 
   it('keeps the outcome when the onEvent listener throws', async () => {
