@@ -63,6 +63,7 @@ const MAIN_EXPORTS: Readonly<Record<string, readonly string[]>> = {
     'protectedResource',
     'KeywardError',
   ],
+  '@keyward/opentelemetry': ['keywardMetrics'],
 }
 const PACKAGES = Object.keys(MAIN_EXPORTS)
 /** Public packages that are executables, not libraries: installed and run, never imported. */
@@ -80,6 +81,7 @@ const PEERS = [
   // under `skipLibCheck: false` in any project with both frameworks. Koa's own range hoists
   // Koa's copy instead, and Express keeps its copy nested.
   'content-disposition@~1.0.1',
+  '@opentelemetry/api@^1.9',
   '@nestjs/common@^11',
   '@nestjs/core@^11',
   '@nestjs/platform-express@^11',
@@ -170,14 +172,15 @@ type ExportReport = Record<
 
 // Run by a plain `node` in the project, given `resolve` and `load` for one module system: which
 // file each package resolves to, the `typeof` of each export, and whether the package's
-// KeywardError is core's (one @keyward/core installed).
+// KeywardError, if it re-exports one (@keyward/opentelemetry does not), is core's (one
+// @keyward/core installed).
 const REPORT_EXPORTS = `
   const report = {}
   const core = await load('@keyward/core')
   for (const name of ${JSON.stringify(PACKAGES)}) {
     const m = await load(name)
     const types = Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v]))
-    report[name] = { file: resolve(name), types, sameKeywardError: m.KeywardError === core.KeywardError }
+    report[name] = { file: resolve(name), types, sameKeywardError: m.KeywardError === undefined || m.KeywardError === core.KeywardError }
   }
   console.log(JSON.stringify(report))`
 
