@@ -8,6 +8,7 @@ import type { McpHandle } from './mcp.js'
 import type { Row } from './report.js'
 import { issuerState, startStack, type ApiHandle, type Stack } from './stack.js'
 import { TokenSource } from './token-source.js'
+import { runTrustAnchorRows } from './trust-anchor.js'
 import { sleep, waitFor } from './wait.js'
 
 /**
@@ -98,6 +99,10 @@ export async function runTour(options: {
     progress(`  ready in ${seconds(Date.now() - started)}`)
     const tour = new Tour(stack)
     await tour.run(progress)
+    progress(
+      'governing the trust anchor: an unmanaged key, a moved jwks_uri, revokeKey under load…',
+    )
+    tour.rows.push(...(await runTrustAnchorRows(options.logDir)))
     const fetches = await tour.fetchRows()
     return {
       rows: tour.rows,

@@ -38,13 +38,24 @@ describe('the demo tour', () => {
     expect(run.code).toBe(0)
     // keyward audit and explain; 5 checks and an expiry per API, a rotation, an outage and a
     // recovery row per API, the late API's 503 and its recovery; the MCP server's 7 checks, its
-    // outage and its recovery.
-    expect(rows).toHaveLength(2 + 4 * 5 + 4 + 4 + 4 + 1 + 5 + 7 + 2)
+    // outage and its recovery; the three trust-anchor rows.
+    expect(rows).toHaveLength(2 + 4 * 5 + 4 + 4 + 4 + 1 + 5 + 7 + 2 + 3)
     expect(rows[0]).toMatch(/^✔ {2}keyward audit of the issuer .* exit 0, 0 critical, 0 high, /)
     expect(rows.filter((line) => line.includes(' keyward explain of a refused token '))).toEqual([
       expect.stringMatching(/exit 1, invalid_audience \(RFC 7519 §4\.1\.3\)$/),
     ])
     expect(rows.filter((line) => line.includes(' mcp-server '))).toHaveLength(7 + 2)
+    expect(rows.filter((line) => line.includes(' trust-anchor-api '))).toEqual([
+      expect.stringMatching(
+        /unmanaged key in the JWKS .* 401 invalid_token \(signing key not found\); managed 200; dropped unmanaged_key$/,
+      ),
+      expect.stringMatching(
+        /jwks_uri moved to another origin .* refused, in health\(\); old keys 200; 0 fetches there$/,
+      ),
+      expect.stringMatching(
+        /revokeKey under load .* revoked kid: \d+ accepted before, 0 accepted and \d+ refused after .*; other kid: 0 failed$/,
+      ),
+    ])
     // The fetch table: a row per API and the MCP server, each with its own JWKS requests.
     for (const api of [
       'express-api',
@@ -56,6 +67,6 @@ describe('the demo tour', () => {
     ]) {
       expect(run.stdout).toMatch(new RegExp(`^${api} .*\\d`, 'm'))
     }
-    expect(run.stdout).toContain('all 49 checks behaved')
+    expect(run.stdout).toContain('all 52 checks behaved')
   }, 120_000)
 })
