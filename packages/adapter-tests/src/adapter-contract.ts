@@ -16,6 +16,7 @@ import { scopeCases } from './contract/scopes.js'
 import { describeTenantIssuers } from './contract/tenant-issuers.js'
 import { describeUnconfigured } from './contract/unconfigured.js'
 import { describeVerifierFromOptions } from './contract/verifier-from-options.js'
+import { describeWorkloadGuards } from './contract/workload.js'
 
 /**
  * Defines a vitest `describe` block that holds an adapter to keyward's HTTP contract, over real
@@ -50,6 +51,7 @@ export function runAdapterContract(factory: ContractAppFactory): void {
     describeTenantIssuers(start)
     describeValidateHook(start, factory.routeScopesOn401 === true)
     describeDpop(start)
+    describeWorkloadGuards(start)
 
     // Optional capabilities: adapters that have them are held to these parts too.
     const withMetadata = factory.startWithResourceMetadata?.bind(factory)

@@ -57,6 +57,11 @@ export interface ContractAppFactory {
    *   the handler's router sees `/protected` (Express `app.use('/mounted', router)`, Koa
    *   koa-mount, Fastify `register(plugin, { prefix: '/mounted' })`; Nest: a controller at
    *   `mounted`). DPoP's `htu` must still be compared with `/mounted/protected`.
+   * - `GET /workload-spiffe`: bearer auth + `requireSpiffeId(...CONTRACT_SPIFFE_IDS)` (Nest:
+   *   `@SpiffeIds`) → as `/protected`
+   * - `GET /workload-service-account`: bearer auth +
+   *   `requireServiceAccount(...CONTRACT_SERVICE_ACCOUNTS)` (Nest: `@ServiceAccounts`) → as
+   *   `/protected`
    *
    * Every route uses ONE verifier built from `verifierOptions` (or the same options).
    */

@@ -176,4 +176,6 @@ export const FETCH_FAILURES: Readonly<Record<FetchFailureReason, string>> = {
     'the discovered jwks_uri is not one keyward fetches: not https, or an internal address named by a public issuer',
   jwks_origin_not_allowed:
     'the metadata moved jwks_uri to another origin, which keyward refuses unless it is in jwksOrigins',
+  token_file_unreadable:
+    'the Kubernetes service-account token file (kubernetes.tokenFile) is missing, unreadable or holds no token',
 }

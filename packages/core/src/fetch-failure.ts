@@ -12,6 +12,7 @@ export type FetchFailureReason =
   | 'issuer_mismatch'
   | 'unsafe_jwks_uri'
   | 'jwks_origin_not_allowed'
+  | 'token_file_unreadable'
 
 /** Two values that had to be identical, for `issuer_mismatch`: the configured one and the one received. */
 export interface ComparedValues {
@@ -37,6 +38,7 @@ const MISCONFIGURATION_REASONS: ReadonlySet<FetchFailureReason> = new Set([
   'issuer_mismatch',
   'unsafe_jwks_uri',
   'jwks_origin_not_allowed',
+  'token_file_unreadable',
 ])
 
 // 4xx answers that say "not here" or "not you", which retrying does not change: 400, 401, 403,
@@ -111,6 +113,8 @@ function describe(reason: FetchFailureReason, details: FetchFailureDetails): str
       return `the metadata at${where} names a jwks_uri keyward does not fetch from (not https:, or an internal address)`
     case 'jwks_origin_not_allowed':
       return `the metadata at${where} moved jwks_uri to an origin not in "jwksOrigins"`
+    case 'token_file_unreadable':
+      return `the service-account token for GET${where} could not be read from "tokenFile" (missing, unreadable or not a token): check the projected volume`
     default:
       return `fetch of${where || ' keys'} failed: ${reason}`
   }

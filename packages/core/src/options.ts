@@ -10,6 +10,7 @@ import type { ReplayStore } from './replay-store.js'
 import type { ScopeHierarchy } from './scopes.js'
 import type { SignatureThreads } from './signature-scheduler.js'
 import type { IssuerResolver, TenantIssuers } from './tenant-issuers.js'
+import type { KubernetesOptions } from './kubernetes-options.js'
 import type { SpiffeOptions } from './spiffe-options.js'
 
 /** How keys are fetched and cached. Every duration is in milliseconds. */
@@ -298,7 +299,9 @@ export type VerifierOptions = VerifierSettings &
         readonly issuers: readonly IssuerOptions[] | TenantIssuers | IssuerResolver
         readonly issuer?: undefined
       }
-    | (Required<Pick<WorkloadOptions, 'spiffe'>> & {
+    | ((
+        Required<Pick<WorkloadOptions, 'spiffe'>> | Required<Pick<WorkloadOptions, 'kubernetes'>>
+      ) & {
         readonly issuer?: undefined
         readonly issuers?: undefined
       })
@@ -307,7 +310,7 @@ export type VerifierOptions = VerifierSettings &
 /**
  * Workload credentials a verifier accepts besides (or instead of) OAuth access tokens. Each
  * becomes issuers of its own: `health()`, `refresh()` and `revokeKey()` name a SPIFFE trust
- * domain by its ID, `spiffe://<trust domain>`.
+ * domain by its ID, `spiffe://<trust domain>`, and a Kubernetes cluster by its issuer.
  */
 export interface WorkloadOptions {
   /**
@@ -317,6 +320,12 @@ export interface WorkloadOptions {
    * verified with that trust domain's bundle alone.
    */
   readonly spiffe?: SpiffeOptions
+  /**
+   * Kubernetes service-account tokens of these clusters (one, or a list), each verified with
+   * its cluster's keys: the `kubernetes.io` claims must name the `sub`'s namespace and service
+   * account (`invalid_claim` otherwise), and `VerifiedToken.kubernetes` names them.
+   */
+  readonly kubernetes?: KubernetesOptions
 }
 
 /**

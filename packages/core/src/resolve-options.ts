@@ -46,6 +46,7 @@ import { outboundFetch, readExtraCaCerts, readProxy } from './outbound-network.j
 import { readLogger, type KeywardLogger } from './logger.js'
 import { isInsecureHttpUrl, isSafeFetchUrl } from './safe-fetch-url.js'
 import type { ScopeHierarchy } from './scopes.js'
+import { resolveKubernetes } from './kubernetes-options.js'
 import { resolveSpiffe } from './spiffe-options.js'
 import { isTenantResolverOption, readTenantIssuers, type TenantResolver } from './tenant-issuers.js'
 import { rejectUnknownOptions, type OptionNames } from './unknown-options.js'
@@ -174,8 +175,11 @@ const ISSUER_KEYS = Object.keys(ISSUER_READERS)
 const JWKS_KEYS = Object.keys(JWKS_READERS)
 const SETTINGS_KEYS = Object.keys(SETTINGS_READERS)
 const AUTHENTICATE_KEYS = Object.keys(AUTHENTICATE_READERS)
-/** Workload credentials, each resolved into issuer entries of its own (spiffe-options.ts). */
-const WORKLOAD_KEYS = ['spiffe']
+/**
+ * Workload credentials, each resolved into issuer entries of its own (spiffe-options.ts,
+ * kubernetes-options.ts).
+ */
+const WORKLOAD_KEYS = ['spiffe', 'kubernetes']
 /** Every option name `createVerifier` accepts at the top level. */
 export const VERIFIER_OPTION_NAMES: readonly string[] = [
   ...ISSUER_KEYS,
@@ -269,8 +273,13 @@ export interface ResolvedIssuer {
   }
   /** A workload credential issuer (a SPIFFE trust domain): what its tokens must name. */
   readonly workload?: WorkloadProfile | undefined
-  /** This issuer's own `fetch` (a static SPIFFE bundle), instead of `jwks.fetch`. */
+  /**
+   * This issuer's own `fetch` (a static SPIFFE bundle; a Kubernetes cluster's CA and token),
+   * instead of `jwks.fetch`.
+   */
   readonly fetch?: FetchFunction | undefined
+  /** Closes the connection pool of that `fetch`, if it made one (`verifier.close()`). */
+  readonly closeFetch?: (() => void) | undefined
   /** `dpopMode`, else `dpop.mode`, else `'off'`. */
   readonly dpopMode: DpopMode
 }
@@ -331,7 +340,14 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     )
   }
   const tenants = resolveTenants(options, settings)
-  const workloads = resolveSpiffe(own(options, 'spiffe'), settings)
+  const workloads = [
+    ...resolveSpiffe(own(options, 'spiffe'), settings),
+    ...resolveKubernetes(
+      own(options, 'kubernetes'),
+      settings,
+      own(optionRecordOrEmpty(own(options, 'jwks')), 'fetch') !== undefined,
+    ),
+  ]
   const issuers =
     tenants !== undefined
       ? distinctIssuers(workloads)
@@ -459,11 +475,16 @@ function onlyWorkloads(options: OptionRecord, workloads: readonly ResolvedIssuer
   for (const key of PER_ISSUER_KEYS) {
     if (own(options, key) !== undefined) {
       throw new TypeError(
-        `"${key}" is an option of "issuer", and no "issuer" is given: for JWT-SVIDs, set "audience" in each "spiffe.trustDomains" entry`,
+        `"${key}" is an option of "issuer", and no "issuer" is given: for workload credentials, set "audience" in each "spiffe.trustDomains" or "kubernetes" entry`,
       )
     }
   }
   return true
+}
+
+/** The `jwks` option as given, or nothing: only to see whether it names a `fetch` of its own. */
+function optionRecordOrEmpty(value: unknown): OptionRecord {
+  return isPlainObject(value) ? value : {}
 }
 
 /** Issuer names are the keys tokens are routed by: an issuer and a trust domain ID may not meet. */
@@ -472,7 +493,7 @@ function distinctIssuers(issuers: readonly ResolvedIssuer[]): readonly ResolvedI
   for (const { issuer } of issuers) {
     if (seen.has(issuer)) {
       throw new TypeError(
-        `${JSON.stringify(issuer)} is both an issuer and a SPIFFE trust domain: tokens could not tell them apart`,
+        `${JSON.stringify(issuer)} is configured twice (as an issuer, a SPIFFE trust domain or a Kubernetes cluster): tokens could not tell them apart`,
       )
     }
     seen.add(issuer)

@@ -726,7 +726,10 @@ class TokenVerifier implements Verifier {
   }
 
   close(): void {
-    for (const { keys } of this.#issuers.values()) keys.close()
+    for (const { keys, config } of this.#issuers.values()) {
+      keys.close()
+      config.closeFetch?.()
+    }
     this.#tenants?.close()
     this.#options.jwks.closeFetch?.()
   }

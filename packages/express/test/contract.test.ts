@@ -7,6 +7,8 @@ import {
 import {
   contractClaimPredicate,
   CONTRACT_CLAIM_TIMEOUT_MS,
+  CONTRACT_SERVICE_ACCOUNTS,
+  CONTRACT_SPIFFE_IDS,
   installedMajor,
   listen,
   MCP_ALLOWED_ORIGINS,
@@ -27,6 +29,8 @@ import {
   protectedResource,
   requireAnyScope,
   requireScopes,
+  requireServiceAccount,
+  requireSpiffeId,
   toolScopes,
 } from '../src/index.js'
 
@@ -73,6 +77,9 @@ function expressApp(
     app.get('/claim-check', auth, tierCheck, whoAmI)
     app.get('/scoped-401', bearerAuth(verifier, { challengeScopes: ['read:things'] }), whoAmI)
     app.get('/two-scopes', auth, requireScopes('write:things'), requireScopes('admin'), whoAmI)
+    app.get('/workload-spiffe', auth, requireSpiffeId(...CONTRACT_SPIFFE_IDS), whoAmI)
+    const accounts = requireServiceAccount(...CONTRACT_SERVICE_ACCOUNTS)
+    app.get('/workload-service-account', auth, accounts, whoAmI)
     // A mounted router sees `/protected` in `req.url`; `req.originalUrl` keeps the mount point.
     const mounted = express.Router()
     mounted.get('/protected', auth, whoAmI)

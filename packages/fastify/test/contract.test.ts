@@ -8,6 +8,8 @@ import {
 import {
   contractClaimPredicate,
   CONTRACT_CLAIM_TIMEOUT_MS,
+  CONTRACT_SERVICE_ACCOUNTS,
+  CONTRACT_SPIFFE_IDS,
   installedMajor,
   MCP_ALLOWED_ORIGINS,
   MCP_TOOL_SCOPES,
@@ -27,6 +29,8 @@ import {
   protectedResource,
   requireAnyScope,
   requireScopes,
+  requireServiceAccount,
+  requireSpiffeId,
   scopeChains,
   toolScopes,
 } from '../src/index.js'
@@ -48,6 +52,8 @@ const optionalWhoAmI = (request: FastifyRequest) => {
 }
 
 const tierCheck = () => claimCheck(contractClaimPredicate, { timeoutMs: CONTRACT_CLAIM_TIMEOUT_MS })
+const spiffeGuard = () => requireSpiffeId(...CONTRACT_SPIFFE_IDS)
+const accountGuard = () => requireServiceAccount(...CONTRACT_SERVICE_ACCOUNTS)
 
 /** The contract routes, authenticated the way `form` says. */
 type Form = 'plugin' | 'route hooks'
@@ -71,6 +77,8 @@ async function protectedRoutes(
         whoAmI,
       )
       api.get('/claim-check', { preHandler: tierCheck() }, whoAmI)
+      api.get('/workload-spiffe', { onRequest: spiffeGuard() }, whoAmI)
+      api.get('/workload-service-account', { preHandler: accountGuard() }, whoAmI)
       api.get(
         '/two-scopes',
         { onRequest: requireScopes('write:things'), preHandler: requireScopes('admin') },
@@ -130,6 +138,8 @@ async function protectedRoutes(
     whoAmI,
   )
   app.get('/claim-check', { preHandler: [auth, tierCheck()] }, whoAmI)
+  app.get('/workload-spiffe', { onRequest: [auth, spiffeGuard()] }, whoAmI)
+  app.get('/workload-service-account', { preHandler: [auth, accountGuard()] }, whoAmI)
   app.get('/optional-write', { onRequest: [optional, requireScopes('write:things')] }, () => ({
     ok: true,
   }))

@@ -7,6 +7,8 @@ import {
 import {
   contractClaimPredicate,
   CONTRACT_CLAIM_TIMEOUT_MS,
+  CONTRACT_SERVICE_ACCOUNTS,
+  CONTRACT_SPIFFE_IDS,
   installedMajor,
   MCP_ALLOWED_ORIGINS,
   MCP_TOOL_SCOPES,
@@ -27,6 +29,8 @@ import {
   protectedResource,
   requireAnyScope,
   requireScopes,
+  requireServiceAccount,
+  requireSpiffeId,
   toolScopes,
   type KeywardState,
 } from '../src/index.js'
@@ -80,6 +84,9 @@ function koaApp(name: string, Koa: typeof Koa3): ContractAppFactory {
     app.use(route('/claim-includes', auth, claimIncludes('roles', 'editor', 'reviewer'), whoAmI))
     const tierCheck = claimCheck(contractClaimPredicate, { timeoutMs: CONTRACT_CLAIM_TIMEOUT_MS })
     app.use(route('/claim-check', auth, tierCheck, whoAmI))
+    app.use(route('/workload-spiffe', auth, requireSpiffeId(...CONTRACT_SPIFFE_IDS), whoAmI))
+    const accounts = requireServiceAccount(...CONTRACT_SERVICE_ACCOUNTS)
+    app.use(route('/workload-service-account', auth, accounts, whoAmI))
     app.use(
       route('/scoped-401', bearerAuth(verifier, { challengeScopes: ['read:things'] }), whoAmI),
     )

@@ -4,6 +4,8 @@ import core from '@nestjs/core/package.json' with { type: 'json' }
 import {
   contractClaimPredicate,
   CONTRACT_CLAIM_TIMEOUT_MS,
+  CONTRACT_SERVICE_ACCOUNTS,
+  CONTRACT_SPIFFE_IDS,
   MCP_ALLOWED_ORIGINS,
   MCP_TOOL_SCOPES,
   runAdapterContract,
@@ -23,6 +25,8 @@ import {
   ProtectedResourceController,
   Public,
   Scopes,
+  ServiceAccounts,
+  SpiffeIds,
   ToolScopesGuard,
   type VerifiedToken,
   type VerifierOptions,
@@ -69,6 +73,18 @@ class ContractController {
   @ClaimCheck(contractClaimPredicate, { timeoutMs: CONTRACT_CLAIM_TIMEOUT_MS })
   @Get('claim-check')
   claimCheck(@Auth() auth: VerifiedToken) {
+    return this.protected(auth)
+  }
+
+  @SpiffeIds(...CONTRACT_SPIFFE_IDS)
+  @Get('workload-spiffe')
+  workloadSpiffe(@Auth() auth: VerifiedToken) {
+    return this.protected(auth)
+  }
+
+  @ServiceAccounts(...CONTRACT_SERVICE_ACCOUNTS)
+  @Get('workload-service-account')
+  workloadServiceAccount(@Auth() auth: VerifiedToken) {
     return this.protected(auth)
   }
 

@@ -40,3 +40,5 @@ export type {
 } from './oauth-errors.js'
 export { DpopClient, accessTokenHash } from './dpop-client.js'
 export type { ProofOptions } from './dpop-client.js'
+export { startKubernetesApiServer } from './kubernetes-api-server.js'
+export type { KubernetesApiServer, ServiceAccountTokenOptions } from './kubernetes-api-server.js'

@@ -48,6 +48,12 @@ export interface JwksServerOptions {
    * @defaultValue plain `http:`
    */
   tls?: { readonly key: string; readonly cert: string }
+  /**
+   * Decides every request before it is served, as an API server authenticating its caller:
+   * `undefined` serves it, a status (401, 403) answers that status with `body`, and no document.
+   * @defaultValue every request is served
+   */
+  authorize?: (req: IncomingMessage) => { status: number; body: unknown } | undefined
 }
 
 /**
@@ -191,6 +197,11 @@ export async function startJwksServer(options: JwksServerOptions): Promise<JwksS
       at: Date.now(),
     })
     const pathname = target.split('?')[0] ?? target
+    const refusal = options.authorize?.(req)
+    if (refusal !== undefined) {
+      sendJson(res, refusal.status, refusal.body)
+      return
+    }
     if (pathname === jwksPath) {
       jwksRequests += 1
       if (fault === null) {
