@@ -1,0 +1,21 @@
+import express from 'express'
+import { bearerAuth, claimIncludes, keywardErrorHandler } from '@keyward/express'
+
+export interface AuthSettings {
+  issuer: string
+  audience: string
+  jwksUri: string
+}
+
+export function createApp({ issuer, audience, jwksUri }: AuthSettings): express.Express {
+  const app = express()
+  app.use('/api', bearerAuth({ issuer, audience, jwksUri, algorithms: ['RS256'] }))
+  app.get('/api/me', (req, res) => {
+    res.json({ sub: req.auth?.subject })
+  })
+  app.get('/api/admin', claimIncludes('roles', 'admin'), (_req, res) => {
+    res.json({ admin: true })
+  })
+  app.use(keywardErrorHandler())
+  return app
+}

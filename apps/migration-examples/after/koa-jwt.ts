@@ -1,0 +1,24 @@
+import Router from '@koa/router'
+import Koa from 'koa'
+import { bearerAuth, claimIncludes } from '@keyward/koa'
+
+export interface AuthSettings {
+  issuer: string
+  audience: string
+  jwksUri: string
+}
+
+export function createApp({ issuer, audience, jwksUri }: AuthSettings): Koa {
+  const router = new Router()
+  router.get('/me', (ctx) => {
+    ctx.body = { sub: ctx.state.auth?.subject }
+  })
+  router.get('/admin', claimIncludes('roles', 'admin'), (ctx) => {
+    ctx.body = { admin: true }
+  })
+
+  const app = new Koa()
+  app.use(bearerAuth({ issuer, audience, jwksUri, algorithms: ['RS256'] }))
+  app.use(router.routes())
+  return app
+}

@@ -1,0 +1,77 @@
+import {
+  Controller,
+  ForbiddenException,
+  Get,
+  Inject,
+  Injectable,
+  Module,
+  Req,
+  UseGuards,
+  type DynamicModule,
+} from '@nestjs/common'
+import { AuthGuard, PassportModule, PassportStrategy } from '@nestjs/passport'
+import { passportJwtSecret } from 'jwks-rsa'
+import { ExtractJwt, Strategy } from 'passport-jwt'
+
+export interface AuthSettings {
+  issuer: string
+  audience: string
+  jwksUri: string
+}
+
+export const AUTH_SETTINGS = Symbol('AUTH_SETTINGS')
+
+interface User {
+  sub: string
+  roles: string[]
+}
+
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy) {
+  constructor(@Inject(AUTH_SETTINGS) { issuer, audience, jwksUri }: AuthSettings) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKeyProvider: passportJwtSecret({
+        jwksUri,
+        cache: true,
+        rateLimit: true,
+        jwksRequestsPerMinute: 5,
+      }),
+      issuer,
+      audience,
+      algorithms: ['RS256'],
+    })
+  }
+
+  validate(payload: { sub: string; roles?: unknown }): User {
+    const roles = Array.isArray(payload.roles) ? payload.roles.map(String) : []
+    return { sub: payload.sub, roles }
+  }
+}
+
+@Controller()
+@UseGuards(AuthGuard('jwt'))
+export class MeController {
+  @Get('me')
+  me(@Req() req: { user: User }) {
+    return { sub: req.user.sub }
+  }
+
+  @Get('admin')
+  admin(@Req() req: { user: User }) {
+    if (!req.user.roles.includes('admin')) throw new ForbiddenException()
+    return { admin: true }
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(settings: AuthSettings): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [PassportModule],
+      controllers: [MeController],
+      providers: [{ provide: AUTH_SETTINGS, useValue: settings }, JwtStrategy],
+    }
+  }
+}

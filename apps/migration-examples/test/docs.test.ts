@@ -1,0 +1,48 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { embeddedExamples, guidePath, PEERS, ROOT } from '../scripts/doc-examples.js'
+
+// The guides show the example apps the other tests run, byte for byte: a change to either
+// without the other fails here (`pnpm --filter @keyward/migration-examples docs:sync` fixes the
+// guide from the code).
+describe('docs/migrating-from-*.md', () => {
+  it('has one guide per peer, and no other', () => {
+    const guides = readdirSync(`${ROOT}docs`).filter((name) => name.startsWith('migrating-from-'))
+    expect(guides.sort()).toEqual(PEERS.map((peer) => `migrating-from-${peer}.md`).sort())
+  })
+
+  for (const peer of PEERS) {
+    describe(peer, () => {
+      const examples = embeddedExamples(readFileSync(guidePath(peer), 'utf8'))
+
+      it('embeds its before and after apps, once each', () => {
+        expect(examples.map((example) => example.file)).toEqual([
+          `apps/migration-examples/before/${peer}.ts`,
+          `apps/migration-examples/after/${peer}.ts`,
+        ])
+      })
+
+      it('shows each app exactly as the tested file has it', () => {
+        for (const example of examples) {
+          expect(example.code, example.file).toBe(readFileSync(ROOT + example.file, 'utf8'))
+        }
+      })
+    })
+  }
+
+  it('is linked from the root README and from the README of the adapter a team moves to', () => {
+    const readers: Record<string, readonly string[]> = {
+      'README.md': PEERS.map((peer) => `docs/migrating-from-${peer}.md`),
+      'packages/express/README.md': [
+        '../../docs/migrating-from-express-jwt.md',
+        '../../docs/migrating-from-express-oauth2-jwt-bearer.md',
+      ],
+      'packages/koa/README.md': ['../../docs/migrating-from-koa-jwt.md'],
+      'packages/nestjs/README.md': ['../../docs/migrating-from-passport-jwt.md'],
+    }
+    for (const [readme, links] of Object.entries(readers)) {
+      const text = readFileSync(ROOT + readme, 'utf8')
+      for (const link of links) expect(text, readme).toContain(`](${link})`)
+    }
+  })
+})
