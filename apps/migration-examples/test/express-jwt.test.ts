@@ -125,7 +125,10 @@ describe('express-jwt + jwks-rsa → @keyward/express', () => {
       await lax.close()
     }
     expect(() => after({ issuer: iss, jwksUri } as AuthSettings)).toThrow(
-      expect.objectContaining({ name: 'TypeError', message: expect.stringContaining('"audience"') }),
+      expect.objectContaining({
+        name: 'TypeError',
+        message: expect.stringContaining('"audience"'),
+      }),
     )
   })
 
