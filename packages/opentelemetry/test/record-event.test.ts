@@ -1,4 +1,5 @@
-import { thumbprintOf } from '@keyward/test-utils'
+import { createVerifier } from '@keyward/core'
+import { startJwksServer, TestIssuer, thumbprintOf } from '@keyward/test-utils'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { keywardMetrics, type KeywardMetrics } from '../src/index.js'
 import { outcome, startIssuerSetup, type IssuerSetup } from './support/issuer.js'
@@ -193,6 +194,64 @@ describe('key governance', () => {
         'keyward.reason': 'unpublished',
       }),
     ).toBe(1)
+  })
+})
+
+describe('issuer metadata', () => {
+  it('counts a jwks_uri moved to another origin as a refused metadata change', async () => {
+    const ref: { issuer?: TestIssuer; jwksUri?: string } = {}
+    const home = await startJwksServer({
+      jwks: () => ref.issuer?.jwks(),
+      discoveryDocument: () => ({ issuer: ref.issuer?.issuer, jwks_uri: ref.jwksUri }),
+    })
+    const mirror = await startJwksServer({ jwks: () => ref.issuer?.jwks() })
+    const issuer = await TestIssuer.create({ alg: 'ES256', issuer: home.origin })
+    ref.issuer = issuer
+    ref.jwksUri = home.url
+    const metrics = metricsFor([issuer.issuer])
+    const verifier = createVerifier({
+      issuer: issuer.issuer,
+      audience: issuer.audience,
+      onEvent: metrics.onEvent,
+      logger: { warn: () => undefined },
+    })
+    try {
+      await verifier.warmup()
+      ref.jwksUri = mirror.url
+      await verifier.refresh()
+      expect(await outcome(verifier, issuer.mint())).toBe('ok')
+    } finally {
+      verifier.close()
+      await Promise.all([home.close(), mirror.close()])
+    }
+    const got = await telemetry.collect()
+    expect(got.points('keyward.issuer.metadata_changes')).toEqual([
+      { attributes: { 'keyward.issuer': issuer.issuer, 'keyward.outcome': 'refused' }, value: 1 },
+    ])
+    expect(mirror.jwksRequests).toBe(0)
+  })
+})
+
+describe('hooks', () => {
+  it('counts a validate hook that throws, and the rejection it causes', async () => {
+    const iss = setup.issuer.issuer
+    const metrics = metricsFor([iss])
+    const verifier = setup.verifier(metrics.onEvent, {
+      validate: () => {
+        throw new Error('policy service down')
+      },
+    })
+    const code = await outcome(verifier, setup.issuer.mint())
+    const got = await telemetry.collect()
+    expect(got.points('keyward.token.hook_failures')).toEqual([
+      { attributes: { 'keyward.issuer': iss, 'keyward.reason': 'threw' }, value: 1 },
+    ])
+    expect(got.points('keyward.token.verifications')).toEqual([
+      {
+        attributes: { 'keyward.issuer': iss, 'keyward.outcome': 'rejected', 'error.type': code },
+        value: 1,
+      },
+    ])
   })
 })
 
