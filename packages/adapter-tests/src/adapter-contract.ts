@@ -12,6 +12,7 @@ import { describeOriginCheck } from './contract/origin-check.js'
 import { describeToolScopes } from './contract/tool-scopes.js'
 import { optionalAuthCases } from './contract/optional-auth.js'
 import { describeProtectedResource, RESOURCE } from './contract/protected-resource.js'
+import { describeRevocation } from './contract/revocation.js'
 import { scopeCases } from './contract/scopes.js'
 import { describeTenantIssuers } from './contract/tenant-issuers.js'
 import { describeUnconfigured } from './contract/unconfigured.js'
@@ -52,6 +53,7 @@ export function runAdapterContract(factory: ContractAppFactory): void {
     describeValidateHook(start, factory.routeScopesOn401 === true)
     describeDpop(start)
     describeWorkloadGuards(start)
+    describeRevocation(start)
 
     // Optional capabilities: adapters that have them are held to these parts too.
     const withMetadata = factory.startWithResourceMetadata?.bind(factory)

@@ -157,6 +157,16 @@ export const EXPLANATIONS: Readonly<Record<KeywardErrorCode, Explanation>> = {
     reference: 'RFC 8414 §3.3; OpenID Connect Discovery 1.0 §4.3; RFC 7517 §5',
     fix: 'See the cause: it names the URL, the status and the values compared. Configure the issuer exactly as tokens carry it in iss, and let discovery find jwks_uri.',
   },
+  token_revoked: {
+    rule: "The API's isRevoked hook answered that this token is revoked.",
+    reference: 'RFC 6750 §3.1; RFC 7009 §2.2',
+    fix: 'Get a new access token; a revoked one stays refused until it expires.',
+  },
+  revocation_unavailable: {
+    rule: "The API's isRevoked hook threw, answered something other than true or false, or did not answer in time; the API fails closed with 503.",
+    reference: 'RFC 9110 §15.6.4',
+    fix: 'Check the revocation service the hook consults (the token_hook_failed events); retry after Retry-After.',
+  },
 }
 
 /** Why keys could not be fetched, by the core's failure reason. */

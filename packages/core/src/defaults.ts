@@ -33,8 +33,10 @@ export const DEFAULTS = Object.freeze({
   signatureThreads: 'auto',
   allowQueryToken: false,
   allowBodyToken: false,
-  /** The deadline of a hook answering with a promise: `validate`, `claimCheck`. */
+  /** The deadline of a hook answering with a promise: `validate`, `isRevoked`, `claimCheck`. */
   hookTimeoutMs: 1000,
+  /** `Retry-After` of `revocation_unavailable`. */
+  revocationRetryAfterMs: 5000,
   singleUseTokens: false,
   dangerouslyAllowInsecureHttp: false,
   /** Read when a verifier is created, so a console replaced later is the one used. */

@@ -35,6 +35,9 @@ export type KeywardErrorCode =
   | 'token_replayed'
   | 'replay_store_unavailable'
   | 'jwks_misconfigured'
+  // The verifier's `isRevoked` hook.
+  | 'token_revoked'
+  | 'revocation_unavailable'
 
 /**
  * The error code a failure is reported as in `WWW-Authenticate`: RFC 6750 §3.1's, and RFC 9449
@@ -184,6 +187,17 @@ const CODES: Record<KeywardErrorCode, CodeSpec> = {
     oauthError: undefined,
     message: 'signing keys cannot be loaded: the issuer configuration is wrong',
   },
+  // The `isRevoked` hook answered true: the token is valid but withdrawn (RFC 6750 §3.1:
+  // "revoked ... or invalid for other reasons" is `invalid_token`).
+  token_revoked: { status: 401, oauthError: 'invalid_token', message: 'access token revoked' },
+  // The `isRevoked` hook gave no answer: the server cannot tell, so it fails closed with a
+  // retryable 503, as for `replay_store_unavailable`; never an accept, never a 401 that would
+  // send a client with a good token off to get another.
+  revocation_unavailable: {
+    status: 503,
+    oauthError: undefined,
+    message: 'revocation status temporarily unavailable',
+  },
 }
 
 /** Options for {@link KeywardError}; everything here is set by keyward, never from request data. */
@@ -192,7 +206,10 @@ export interface KeywardErrorOptions {
   readonly cause?: unknown
   /** The scopes the request needed (`insufficient_scope` only). */
   readonly scopes?: readonly string[]
-  /** For `jwks_unavailable` and `jwks_misconfigured`: when the next key fetch will be attempted, in milliseconds from now. */
+  /**
+   * For a 503 (`jwks_unavailable`, `jwks_misconfigured`, `replay_store_unavailable`,
+   * `revocation_unavailable`): when a retry may succeed, in milliseconds from now.
+   */
   readonly retryAfterMs?: number
   /** Realm and resource metadata for the challenge. */
   readonly challenge?: ChallengeOptions

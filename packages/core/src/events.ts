@@ -259,10 +259,11 @@ export type KeywardEvent =
       /**
        * A verifier hook gave no usable answer (it threw or rejected, answered something other
        * than a boolean, or did not answer within `hookTimeoutMs`); the request was refused as
-       * the hook's documentation says. Carries the verified token's issuer, `jti` and client.
+       * the hook's documentation says (`validate`: 401 `invalid_claim`; `isRevoked`: 503
+       * `revocation_unavailable`). Carries the verified token's issuer, `jti` and client.
        */
       readonly type: 'token_hook_failed'
-      readonly hook: 'validate'
+      readonly hook: 'validate' | 'isRevoked'
       readonly reason: HookFailureReason
       readonly issuer: string
       readonly jti: string | undefined

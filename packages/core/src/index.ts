@@ -48,7 +48,7 @@ export {
 } from './scope-requirements.js'
 export { claimEquals, claimIncludes, claimCheck } from './claim-checks.js'
 export type { ClaimCheck, ClaimCheckOptions, ClaimPredicate, ClaimValue } from './claim-checks.js'
-export type { HookSettings, ValidateToken } from './hook-options.js'
+export type { HookSettings, IsRevoked, ValidateToken } from './hook-options.js'
 export { HookFailure } from './hook-answer.js'
 export type { HookFailureReason } from './hook-answer.js'
 export type { ScopeCheck, ScopeRule } from './scope-requirements.js'

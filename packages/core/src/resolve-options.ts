@@ -339,6 +339,9 @@ export function resolveOptions(input: unknown): ResolvedOptions {
       '"dangerouslyAllowInsecureHttp" is refused when NODE_ENV is "production": keys fetched over plain http can be replaced by anyone on the network path. Use https:, or set it to \'even-in-production\' to force it',
     )
   }
+  if (settings.isRevoked === undefined && own(options, 'revocationRetryAfterMs') !== undefined) {
+    throw new TypeError('"revocationRetryAfterMs" needs "isRevoked": there is no revocation check')
+  }
   const tenants = resolveTenants(options, settings)
   const workloads = [
     ...resolveSpiffe(own(options, 'spiffe'), settings),

@@ -201,7 +201,7 @@ class TokenVerifier implements Verifier {
   readonly #headers = new BoundedMemo<Readonly<Record<string, unknown>>>(64)
   /** Whether errors need this verifier's realm / resource metadata in their challenge. */
   readonly #challenged: boolean
-  /** The `validate` hook, asked for every verification. */
+  /** The `validate` and `isRevoked` hooks, asked for every verification. */
   readonly #policy: TokenPolicy
   /** Whether any SPIFFE trust domain is configured: tokens without a known `iss` may be JWT-SVIDs. */
   #trustSvids = false
@@ -274,7 +274,9 @@ class TokenVerifier implements Verifier {
       resolved.challengeScopes !== undefined
     this.#policy = new TokenPolicy({
       validate: resolved.validate,
+      isRevoked: resolved.isRevoked,
       timeoutMs: resolved.hookTimeoutMs,
+      revocationRetryAfterMs: resolved.revocationRetryAfterMs,
       events: this.#events,
     })
     const { jwks } = resolved
@@ -432,8 +434,8 @@ class TokenVerifier implements Verifier {
   }
 
   /**
-   * A cached verification still goes through the verifier's hooks (`validate`): a token that no
-   * longer passes leaves the cache.
+   * A cached verification still goes through the verifier's hooks (`validate`, `isRevoked`): a
+   * token that no longer passes leaves the cache.
    */
   #judgeCached(
     token: string,

@@ -169,6 +169,8 @@ describe('KeywardError', () => {
     ['invalid_dpop_proof', 401],
     ['use_dpop_nonce', 401],
     ['replay_store_unavailable', 503],
+    ['token_revoked', 401],
+    ['revocation_unavailable', 503],
   ] as [KeywardErrorCode, number][])('maps %s to HTTP %i', (code, status) => {
     expect(statusOf(code)).toBe(status)
   })

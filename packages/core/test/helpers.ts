@@ -21,6 +21,7 @@ export type InvalidTokenCode = Exclude<
   | 'jwks_unavailable'
   | 'replay_store_unavailable'
   | 'jwks_misconfigured'
+  | 'revocation_unavailable'
 >
 
 /**

@@ -14,6 +14,11 @@ describe('the hook options of createVerifier', () => {
     ['hookTimeoutMs', { hookTimeoutMs: 0 }],
     ['hookTimeoutMs', { hookTimeoutMs: 1.5 }],
     ['hookTimeoutMs', { hookTimeoutMs: '1s' }],
+    ['isRevoked', { isRevoked: new Set(['j-1']) }],
+    ['revocationRetryAfterMs', { isRevoked: () => false, revocationRetryAfterMs: 0 }],
+    ['revocationRetryAfterMs', { isRevoked: () => false, revocationRetryAfterMs: 2.5 }],
+    ['revocationRetryAfterMs', { isRevoked: () => false, revocationRetryAfterMs: '5s' }],
+    ['revocationRetryAfterMs', { revocationRetryAfterMs: 5000 }],
   ])('throws a TypeError naming %s for %j', (name, changes) => {
     expect(() => resolveOptions({ ...VALID, ...changes })).toThrow(
       expect.objectContaining({
@@ -36,5 +41,10 @@ describe('the hook options of createVerifier', () => {
   it('defaults hookTimeoutMs to 1000 and leaves validate unset', () => {
     const resolved = resolveOptions(VALID)
     expect([resolved.hookTimeoutMs, resolved.validate]).toEqual([1000, undefined])
+  })
+
+  it('defaults revocationRetryAfterMs to 5000 and leaves isRevoked unset', () => {
+    const resolved = resolveOptions(VALID)
+    expect([resolved.revocationRetryAfterMs, resolved.isRevoked]).toEqual([5000, undefined])
   })
 })

@@ -42,6 +42,7 @@ export const ERROR_DESCRIPTIONS = {
   dpop_not_accepted: 'DPoP not accepted for this issuer',
   sender_constrained_token: 'sender-constrained access token presented as bearer',
   token_replayed: 'access token already used',
+  token_revoked: 'access token revoked',
 } as const
 
 /** A keyward code answered with an RFC 6750 `error` and a description. */

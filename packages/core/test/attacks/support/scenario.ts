@@ -41,7 +41,8 @@ export function expectedAnswer(
   if (
     code === 'jwks_unavailable' ||
     code === 'jwks_misconfigured' ||
-    code === 'replay_store_unavailable'
+    code === 'replay_store_unavailable' ||
+    code === 'revocation_unavailable'
   ) {
     return { status: 503, challenge: undefined, body: { error: 'temporarily_unavailable' } }
   }
