@@ -91,6 +91,15 @@ describe('express-oauth2-jwt-bearer → @keyward/express', () => {
     expect(now.headers['www-authenticate']).toBe('Bearer')
   })
 
+  it('reads a token in the query string only before: keyward needs allowQueryToken', async () => {
+    const path = `/api/me?access_token=${issuer.token()}`
+    expect((await old.get(path)).status).toBe(200)
+
+    const now = await keyward.get(path)
+    expect(now.status).toBe(401)
+    expect(now.headers['www-authenticate']).toBe('Bearer')
+  })
+
   it('answers a missing scope with 403 insufficient_scope naming it in both (requiredScopes → requireScopes)', async () => {
     const token = issuer.token({ scope: 'write:things' })
     const was = await old.get('/api/things', token)
