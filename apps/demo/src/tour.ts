@@ -9,6 +9,7 @@ import type { Row } from './report.js'
 import { issuerState, startStack, type ApiHandle, type Stack } from './stack.js'
 import { TokenSource } from './token-source.js'
 import { runTrustAnchorRows } from './trust-anchor.js'
+import { runWorkloadChecks } from './workloads.js'
 import { sleep, waitFor } from './wait.js'
 
 /**
@@ -103,6 +104,10 @@ export async function runTour(options: {
       'governing the trust anchor: an unmanaged key, a moved jwks_uri, revokeKey under load…',
     )
     tour.rows.push(...(await runTrustAnchorRows(options.logDir)))
+    progress(
+      'workload identities: a JWT-SVID, a bundle rotation, a workload not allowed, a service-account token…',
+    )
+    tour.rows.push(...(await runWorkloadChecks(options.logDir)))
     const fetches = await tour.fetchRows()
     return {
       rows: tour.rows,

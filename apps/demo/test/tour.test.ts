@@ -38,8 +38,8 @@ describe('the demo tour', () => {
     expect(run.code).toBe(0)
     // keyward audit and explain; 5 checks and an expiry per API, a rotation, an outage and a
     // recovery row per API, the late API's 503 and its recovery; the MCP server's 7 checks, its
-    // outage and its recovery; the three trust-anchor rows.
-    expect(rows).toHaveLength(2 + 4 * 5 + 4 + 4 + 4 + 1 + 5 + 7 + 2 + 3)
+    // outage and its recovery; the three trust-anchor rows; the four workload rows.
+    expect(rows).toHaveLength(2 + 4 * 5 + 4 + 4 + 4 + 1 + 5 + 7 + 2 + 3 + 4)
     expect(rows[0]).toMatch(/^✔ {2}keyward audit of the issuer .* exit 0, 0 critical, 0 high, /)
     expect(rows.filter((line) => line.includes(' keyward explain of a refused token '))).toEqual([
       expect.stringMatching(/exit 1, invalid_audience \(RFC 7519 §4\.1\.3\)$/),
@@ -56,6 +56,18 @@ describe('the demo tour', () => {
         /revokeKey under load .* revoked kid: \d+ accepted before, 0 accepted and \d+ refused after .*; other kid: 0 failed$/,
       ),
     ])
+    expect(rows.filter((line) => line.includes(' workload-api '))).toEqual([
+      expect.stringMatching(
+        /JWT-SVID from the bundle endpoint .* 201 spiffe:\/\/demo\.example\/ns\/shop\/sa\/web$/,
+      ),
+      expect.stringMatching(/bundle rotation .* 201 after 1 bundle fetch, spiffe_sequence 1 → 2$/),
+      expect.stringMatching(
+        /workload not allowed .* 403 insufficient_scope \(workload not allowed\)$/,
+      ),
+      expect.stringMatching(
+        /Kubernetes service-account token .* 201 billing\/invoicer, keys fetched with the pod token$/,
+      ),
+    ])
     // The fetch table: a row per API and the MCP server, each with its own JWKS requests.
     for (const api of [
       'express-api',
@@ -67,6 +79,6 @@ describe('the demo tour', () => {
     ]) {
       expect(run.stdout).toMatch(new RegExp(`^${api} .*\\d`, 'm'))
     }
-    expect(run.stdout).toContain('all 52 checks behaved')
+    expect(run.stdout).toContain('all 56 checks behaved')
   }, 120_000)
 })
