@@ -128,7 +128,11 @@ export async function runWorkloadChecks(logDir: string): Promise<Row[]> {
   } finally {
     verifier.close()
     server.closeAllConnections()
-    await new Promise<void>((resolve) => server.close(() => resolve()))
+    await new Promise<void>((resolve) =>
+      server.close(() => {
+        resolve()
+      }),
+    )
     await Promise.all([bundle.close(), cluster.close()])
   }
 }
