@@ -7,9 +7,26 @@ export interface AuthSettings {
   jwksUri: string
 }
 
-export function createApp({ issuer, audience, jwksUri }: AuthSettings): express.Express {
+/** Revoked token ids (`jti`), e.g. a Redis set. */
+export interface Denylist {
+  has(jti: string): Promise<boolean>
+}
+
+export function createApp(
+  { issuer, audience, jwksUri }: AuthSettings,
+  revoked: Denylist,
+): express.Express {
   const app = express()
-  app.use('/api', bearerAuth({ issuer, audience, jwksUri, algorithms: ['RS256'] }))
+  app.use(
+    '/api',
+    bearerAuth({
+      issuer,
+      audience,
+      jwksUri,
+      algorithms: ['RS256'],
+      isRevoked: ({ claims }) => (typeof claims.jti === 'string' ? revoked.has(claims.jti) : false),
+    }),
+  )
   app.get('/api/me', (req, res) => {
     res.json({ sub: req.auth?.subject })
   })

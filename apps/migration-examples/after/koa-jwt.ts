@@ -8,7 +8,12 @@ export interface AuthSettings {
   jwksUri: string
 }
 
-export function createApp({ issuer, audience, jwksUri }: AuthSettings): Koa {
+/** Revoked token ids (`jti`), e.g. a Redis set. */
+export interface Denylist {
+  has(jti: string): Promise<boolean>
+}
+
+export function createApp({ issuer, audience, jwksUri }: AuthSettings, revoked: Denylist): Koa {
   const router = new Router()
   router.get('/me', (ctx) => {
     ctx.body = { sub: ctx.state.auth?.subject }
@@ -18,7 +23,15 @@ export function createApp({ issuer, audience, jwksUri }: AuthSettings): Koa {
   })
 
   const app = new Koa()
-  app.use(bearerAuth({ issuer, audience, jwksUri, algorithms: ['RS256'] }))
+  app.use(
+    bearerAuth({
+      issuer,
+      audience,
+      jwksUri,
+      algorithms: ['RS256'],
+      isRevoked: ({ claims }) => (typeof claims.jti === 'string' ? revoked.has(claims.jti) : false),
+    }),
+  )
   app.use(router.routes())
   return app
 }

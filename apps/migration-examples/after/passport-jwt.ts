@@ -7,6 +7,11 @@ export interface AuthSettings {
   jwksUri: string
 }
 
+/** Revoked token ids (`jti`), e.g. a Redis set. */
+export interface Denylist {
+  has(jti: string): Promise<boolean>
+}
+
 @Controller()
 @BearerAuth()
 export class MeController {
@@ -24,10 +29,19 @@ export class MeController {
 
 @Module({})
 export class AppModule {
-  static forRoot({ issuer, audience, jwksUri }: AuthSettings): DynamicModule {
+  static forRoot({ issuer, audience, jwksUri }: AuthSettings, revoked: Denylist): DynamicModule {
     return {
       module: AppModule,
-      imports: [KeywardModule.forRoot({ issuer, audience, jwksUri, algorithms: ['RS256'] })],
+      imports: [
+        KeywardModule.forRoot({
+          issuer,
+          audience,
+          jwksUri,
+          algorithms: ['RS256'],
+          isRevoked: ({ claims }) =>
+            typeof claims.jti === 'string' ? revoked.has(claims.jti) : false,
+        }),
+      ],
       controllers: [MeController],
     }
   }

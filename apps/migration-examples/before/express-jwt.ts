@@ -8,7 +8,15 @@ export interface AuthSettings {
   jwksUri: string
 }
 
-export function createApp({ issuer, audience, jwksUri }: AuthSettings): express.Express {
+/** Revoked token ids (`jti`), e.g. a Redis set. */
+export interface Denylist {
+  has(jti: string): Promise<boolean>
+}
+
+export function createApp(
+  { issuer, audience, jwksUri }: AuthSettings,
+  revoked: Denylist,
+): express.Express {
   const app = express()
   app.use(
     '/api',
@@ -22,6 +30,10 @@ export function createApp({ issuer, audience, jwksUri }: AuthSettings): express.
       issuer,
       audience,
       algorithms: ['RS256'],
+      isRevoked: async (_req, token) => {
+        const jti = typeof token?.payload === 'object' ? token.payload.jti : undefined
+        return jti !== undefined && (await revoked.has(jti))
+      },
     }),
   )
   app.get('/api/me', (req: Request, res) => {

@@ -9,12 +9,17 @@ export interface AuthSettings {
   jwksUri: string
 }
 
+/** Revoked token ids (`jti`), e.g. a Redis set. */
+export interface Denylist {
+  has(jti: string): Promise<boolean>
+}
+
 interface User {
   sub?: string
   roles?: unknown
 }
 
-export function createApp({ issuer, audience, jwksUri }: AuthSettings): Koa {
+export function createApp({ issuer, audience, jwksUri }: AuthSettings, revoked: Denylist): Koa {
   const router = new Router()
   router.get('/me', (ctx) => {
     ctx.body = { sub: (ctx.state.user as User).sub }
@@ -32,6 +37,10 @@ export function createApp({ issuer, audience, jwksUri }: AuthSettings): Koa {
       issuer,
       audience,
       algorithms: ['RS256'],
+      isRevoked: async (_ctx, decoded) => {
+        const { jti } = decoded as { jti?: string }
+        return jti !== undefined && (await revoked.has(jti))
+      },
     }),
   )
   app.use(router.routes())

@@ -6,6 +6,7 @@ import {
   Injectable,
   Module,
   Req,
+  UnauthorizedException,
   UseGuards,
   type DynamicModule,
 } from '@nestjs/common'
@@ -20,6 +21,12 @@ export interface AuthSettings {
 }
 
 export const AUTH_SETTINGS = Symbol('AUTH_SETTINGS')
+export const DENYLIST = Symbol('DENYLIST')
+
+/** Revoked token ids (`jti`), e.g. a Redis set. */
+export interface Denylist {
+  has(jti: string): Promise<boolean>
+}
 
 interface User {
   sub: string
@@ -28,7 +35,10 @@ interface User {
 
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy) {
-  constructor(@Inject(AUTH_SETTINGS) { issuer, audience, jwksUri }: AuthSettings) {
+  constructor(
+    @Inject(AUTH_SETTINGS) { issuer, audience, jwksUri }: AuthSettings,
+    @Inject(DENYLIST) private readonly revoked: Denylist,
+  ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       secretOrKeyProvider: passportJwtSecret({
@@ -43,7 +53,10 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
     })
   }
 
-  validate(payload: { sub: string; roles?: unknown }): User {
+  async validate(payload: { sub: string; jti?: string; roles?: unknown }): Promise<User> {
+    if (payload.jti !== undefined && (await this.revoked.has(payload.jti))) {
+      throw new UnauthorizedException()
+    }
     const roles = Array.isArray(payload.roles) ? payload.roles.map(String) : []
     return { sub: payload.sub, roles }
   }
@@ -66,12 +79,16 @@ export class MeController {
 
 @Module({})
 export class AppModule {
-  static forRoot(settings: AuthSettings): DynamicModule {
+  static forRoot(settings: AuthSettings, revoked: Denylist): DynamicModule {
     return {
       module: AppModule,
       imports: [PassportModule],
       controllers: [MeController],
-      providers: [{ provide: AUTH_SETTINGS, useValue: settings }, JwtStrategy],
+      providers: [
+        { provide: AUTH_SETTINGS, useValue: settings },
+        { provide: DENYLIST, useValue: revoked },
+        JwtStrategy,
+      ],
     }
   }
 }

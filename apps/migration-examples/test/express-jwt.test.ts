@@ -6,13 +6,15 @@ import {
   loadBefore,
   serve,
   startIssuer,
+  testDenylist,
   type AuthSettings,
+  type Denylist,
   type Issuer,
   type Running,
 } from './support.js'
 
 const { createApp: before } = await loadBefore<{
-  createApp: (settings: AuthSettings) => RequestListener
+  createApp: (settings: AuthSettings, revoked: Denylist) => RequestListener
 }>('express-jwt')
 
 // The differences docs/migrating-from-express-jwt.md promises, shown on its two example apps.
@@ -20,11 +22,12 @@ describe('express-jwt + jwks-rsa → @keyward/express', () => {
   let issuer: Issuer
   let old: Running
   let keyward: Running
+  const denylist = testDenylist()
 
   beforeAll(async () => {
     issuer = await startIssuer()
-    old = await serve(before(issuer.settings))
-    keyward = await serve(after(issuer.settings))
+    old = await serve(before(issuer.settings, denylist))
+    keyward = await serve(after(issuer.settings, denylist))
   })
   afterAll(async () => {
     await Promise.all([old.close(), keyward.close()])
@@ -118,18 +121,48 @@ describe('express-jwt + jwks-rsa → @keyward/express', () => {
 
   it('accepts a token for any audience when express-jwt is given none; keyward refuses to start without one', async () => {
     const { issuer: iss, jwksUri } = issuer.settings
-    const lax = await serve(before({ issuer: iss, jwksUri } as AuthSettings))
+    const lax = await serve(before({ issuer: iss, jwksUri } as AuthSettings, denylist))
     try {
       expect((await lax.get('/api/me', issuer.wrongAudience())).status).toBe(200)
     } finally {
       await lax.close()
     }
-    expect(() => after({ issuer: iss, jwksUri } as AuthSettings)).toThrow(
+    expect(() => after({ issuer: iss, jwksUri } as AuthSettings, denylist)).toThrow(
       expect.objectContaining({
         name: 'TypeError',
         message: expect.stringContaining('"audience"'),
       }),
     )
+  })
+
+  it('refuses a revoked token with 401 in both: revoked_token before, token_revoked after', async () => {
+    denylist.revoked.add('revoked-1')
+    const token = issuer.token({ jti: 'revoked-1' })
+    const was = await old.get('/api/me', token)
+    expect(was.status).toBe(401)
+    expect(bodyOf(was)).toMatchObject({ code: 'revoked_token' })
+
+    const now = await keyward.get('/api/me', token)
+    expect(now.status).toBe(401)
+    expect(now.headers['www-authenticate']).toBe(
+      'Bearer error="invalid_token", error_description="access token revoked"',
+    )
+  })
+
+  it('answers while the denylist is unreachable with 500 before, and a retryable 503 revocation_unavailable after', async () => {
+    denylist.down = true
+    try {
+      const token = issuer.token()
+      // isRevoked's rejection is not an UnauthorizedError: Express's default handler answers it.
+      expect((await old.get('/api/me', token)).status).toBe(500)
+
+      const now = await keyward.get('/api/me', token)
+      expect(now.status).toBe(503)
+      expect(Number(now.headers['retry-after'])).toBeGreaterThan(0)
+      expect(now.headers['www-authenticate']).toBeUndefined()
+    } finally {
+      denylist.down = false
+    }
   })
 
   it('answers a missing role with the hand-written 403 before, and 401 invalid_claim with claimIncludes', async () => {
@@ -151,11 +184,12 @@ describe('express-jwt + jwks-rsa → @keyward/express, JWKS down before the firs
   let issuer: Issuer
   let old: Running
   let keyward: Running
+  const denylist = testDenylist()
 
   beforeAll(async () => {
     issuer = await startIssuer({ jwksDown: true })
-    old = await serve(before(issuer.settings))
-    keyward = await serve(after(issuer.settings))
+    old = await serve(before(issuer.settings, denylist))
+    keyward = await serve(after(issuer.settings, denylist))
   })
   afterAll(async () => {
     await Promise.all([old.close(), keyward.close()])

@@ -5,14 +5,16 @@ import {
   loadBefore,
   serve,
   startIssuer,
+  testDenylist,
   type AuthSettings,
+  type Denylist,
   type Issuer,
   type Running,
 } from './support.js'
 
-const { createApp: before } = await loadBefore<{ createApp: (settings: AuthSettings) => Koa }>(
-  'koa-jwt',
-)
+const { createApp: before } = await loadBefore<{
+  createApp: (settings: AuthSettings, revoked: Denylist) => Koa
+}>('koa-jwt')
 
 function serveKoa(app: Koa): Promise<Running> {
   // Koa prints unexposed errors (keyward's 503) to stderr; the assertions are on the answers.
@@ -26,11 +28,12 @@ describe('koa-jwt + jwks-rsa → @keyward/koa', () => {
   let issuer: Issuer
   let old: Running
   let keyward: Running
+  const denylist = testDenylist()
 
   beforeAll(async () => {
     issuer = await startIssuer()
-    old = await serveKoa(before(issuer.settings))
-    keyward = await serveKoa(after(issuer.settings))
+    old = await serveKoa(before(issuer.settings, denylist))
+    keyward = await serveKoa(after(issuer.settings, denylist))
   })
   afterAll(async () => {
     await Promise.all([old.close(), keyward.close()])
@@ -92,6 +95,36 @@ describe('koa-jwt + jwks-rsa → @keyward/koa', () => {
     expect(now.body).toBe('access token required')
   })
 
+  it('refuses a revoked token with 401 in both; keyward says it was revoked', async () => {
+    denylist.revoked.add('revoked-1')
+    const token = issuer.token({ jti: 'revoked-1' })
+    const was = await old.get('/me', token)
+    expect(was.status).toBe(401)
+    expect(was.body).toBe('Authentication Error')
+
+    const now = await keyward.get('/me', token)
+    expect(now.status).toBe(401)
+    expect(now.headers['www-authenticate']).toBe(
+      'Bearer error="invalid_token", error_description="access token revoked"',
+    )
+  })
+
+  it('answers while the denylist is unreachable with 401 before, and a retryable 503 after', async () => {
+    denylist.down = true
+    try {
+      const token = issuer.token()
+      const was = await old.get('/me', token)
+      expect(was.status).toBe(401)
+      expect(was.body).toBe('Authentication Error')
+
+      const now = await keyward.get('/me', token)
+      expect(now.status).toBe(503)
+      expect(Number(now.headers['retry-after'])).toBeGreaterThan(0)
+    } finally {
+      denylist.down = false
+    }
+  })
+
   it('answers a missing role with the hand-written 403 before, and 401 invalid_claim with claimIncludes', async () => {
     const token = issuer.token({ roles: ['reader'] })
     expect((await old.get('/admin', token)).status).toBe(403)
@@ -110,11 +143,12 @@ describe('koa-jwt + jwks-rsa → @keyward/koa, JWKS down before the first fetch'
   let issuer: Issuer
   let old: Running
   let keyward: Running
+  const denylist = testDenylist()
 
   beforeAll(async () => {
     issuer = await startIssuer({ jwksDown: true })
-    old = await serveKoa(before(issuer.settings))
-    keyward = await serveKoa(after(issuer.settings))
+    old = await serveKoa(before(issuer.settings, denylist))
+    keyward = await serveKoa(after(issuer.settings, denylist))
   })
   afterAll(async () => {
     await Promise.all([old.close(), keyward.close()])

@@ -10,13 +10,15 @@ import {
   loadBefore,
   running,
   startIssuer,
+  testDenylist,
   type AuthSettings,
+  type Denylist,
   type Issuer,
   type Running,
 } from './support.js'
 
 const { AppModule: Before } = await loadBefore<{
-  AppModule: { forRoot(settings: AuthSettings): DynamicModule }
+  AppModule: { forRoot(settings: AuthSettings, revoked: Denylist): DynamicModule }
 }>('passport-jwt')
 
 async function serveNest(module: DynamicModule): Promise<Running> {
@@ -32,11 +34,12 @@ describe('@nestjs/passport + passport-jwt + jwks-rsa → @keyward/nestjs', () =>
   let issuer: Issuer
   let old: Running
   let keyward: Running
+  const denylist = testDenylist()
 
   beforeAll(async () => {
     issuer = await startIssuer()
-    old = await serveNest(Before.forRoot(issuer.settings))
-    keyward = await serveNest(After.forRoot(issuer.settings))
+    old = await serveNest(Before.forRoot(issuer.settings, denylist))
+    keyward = await serveNest(After.forRoot(issuer.settings, denylist))
   })
   afterAll(async () => {
     await Promise.all([old.close(), keyward.close()])
@@ -103,6 +106,34 @@ describe('@nestjs/passport + passport-jwt + jwks-rsa → @keyward/nestjs', () =>
     })
   })
 
+  it('refuses a revoked token with 401 in both; keyward says why', async () => {
+    denylist.revoked.add('revoked-1')
+    const token = issuer.token({ jti: 'revoked-1' })
+    const was = await old.get('/me', token)
+    expect(was.status).toBe(401)
+    expect(bodyOf(was)).toEqual({ statusCode: 401, message: 'Unauthorized' })
+
+    const now = await keyward.get('/me', token)
+    expect(now.status).toBe(401)
+    expect(bodyOf(now)).toMatchObject({ error: 'invalid_token', code: 'token_revoked' })
+  })
+
+  it('answers while the denylist is unreachable with 500 before, and a retryable 503 after', async () => {
+    denylist.down = true
+    try {
+      const token = issuer.token()
+      // validate()'s rejection reaches Nest as a plain Error.
+      expect((await old.get('/me', token)).status).toBe(500)
+
+      const now = await keyward.get('/me', token)
+      expect(now.status).toBe(503)
+      expect(Number(now.headers['retry-after'])).toBeGreaterThan(0)
+      expect(bodyOf(now)).toMatchObject({ statusCode: 503, code: 'revocation_unavailable' })
+    } finally {
+      denylist.down = false
+    }
+  })
+
   it('answers a missing role with the hand-written ForbiddenException before, and 401 invalid_claim with @ClaimIncludes', async () => {
     const token = issuer.token({ roles: ['reader'] })
     const was = await old.get('/admin', token)
@@ -120,11 +151,12 @@ describe('@nestjs/passport + passport-jwt + jwks-rsa → @keyward/nestjs, JWKS d
   let issuer: Issuer
   let old: Running
   let keyward: Running
+  const denylist = testDenylist()
 
   beforeAll(async () => {
     issuer = await startIssuer({ jwksDown: true })
-    old = await serveNest(Before.forRoot(issuer.settings))
-    keyward = await serveNest(After.forRoot(issuer.settings))
+    old = await serveNest(Before.forRoot(issuer.settings, denylist))
+    keyward = await serveNest(After.forRoot(issuer.settings, denylist))
   })
   afterAll(async () => {
     await Promise.all([old.close(), keyward.close()])

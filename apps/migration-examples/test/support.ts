@@ -123,3 +123,27 @@ export async function loadBefore<T>(peer: string): Promise<T> {
   const url = new URL(`../before/${peer}.ts`, import.meta.url).href
   return (await import(/* @vite-ignore */ url)) as T
 }
+
+/** What the example apps consult for revoked `jti`s. */
+export interface Denylist {
+  has(jti: string): Promise<boolean>
+}
+
+/** A denylist of `jti`s like a Redis set, which can be made to fail like a Redis outage. */
+export interface TestDenylist extends Denylist {
+  readonly revoked: Set<string>
+  /** While true, `has` rejects. */
+  down: boolean
+}
+
+export function testDenylist(): TestDenylist {
+  const list: TestDenylist = {
+    revoked: new Set(),
+    down: false,
+    has: (jti) =>
+      list.down
+        ? Promise.reject(new Error('denylist unreachable'))
+        : Promise.resolve(list.revoked.has(jti)),
+  }
+  return list
+}
