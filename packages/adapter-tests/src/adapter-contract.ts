@@ -13,6 +13,7 @@ import { describeToolScopes } from './contract/tool-scopes.js'
 import { optionalAuthCases } from './contract/optional-auth.js'
 import { describeProtectedResource, RESOURCE } from './contract/protected-resource.js'
 import { describeRevocation } from './contract/revocation.js'
+import { describeTokenSources } from './contract/token-sources.js'
 import { scopeCases } from './contract/scopes.js'
 import { describeTenantIssuers } from './contract/tenant-issuers.js'
 import { describeUnconfigured } from './contract/unconfigured.js'
@@ -54,6 +55,7 @@ export function runAdapterContract(factory: ContractAppFactory): void {
     describeDpop(start)
     describeWorkloadGuards(start)
     describeRevocation(start)
+    describeTokenSources(start, factory.isNativeRequest?.bind(factory))
 
     // Optional capabilities: adapters that have them are held to these parts too.
     const withMetadata = factory.startWithResourceMetadata?.bind(factory)

@@ -73,6 +73,12 @@ export interface ContractAppFactory {
    */
   readonly routeScopesOn401?: boolean
   /**
+   * Whether `request` is the framework's own request object, the one the `getToken` option
+   * must receive (Express `req`, Koa `ctx`, Fastify `request`, Nest: its platform's request).
+   * When present, the token-sources topic refuses tokens handed over in anything else.
+   */
+  isNativeRequest?(request: unknown): boolean
+  /**
    * Optional: start the same routes as {@link start}, their verifier built from
    * `{ ...verifierOptions, resourceMetadata: protectedResourceMetadata(metadata) }`, plus:
    * - RFC 9728 metadata served the adapter's way (middleware before the routes, controller),

@@ -1,5 +1,6 @@
 import { DEFAULTS } from './defaults.js'
 import { KeywardError } from './errors.js'
+import { sourceToken, type CookieSource, type GetToken } from './token-sources.js'
 
 /**
  * The parts of an HTTP request token extraction reads. Node's `IncomingMessage`, Express's and
@@ -21,6 +22,11 @@ export interface BearerRequest {
   readonly url?: string | undefined
   /** Express's and Koa's path before routers stripped their mount point; preferred over `url`. */
   readonly originalUrl?: string | undefined
+  /**
+   * The framework's own request object, handed to the `getToken` option (Koa: `ctx`; Fastify:
+   * `request`). Without it, `getToken` receives this object itself, as Express's `req` is.
+   */
+  readonly nativeRequest?: unknown
 }
 
 /** The credentials of a request: the token and the auth-scheme it came with. */
@@ -44,6 +50,10 @@ export interface ExtractOptions {
   readonly allowBodyToken?: boolean | undefined
   /** @defaultValue 8192 */
   readonly maxTokenBytes?: number | undefined
+  /** Read the token from this cookie too (token-sources.ts). */
+  readonly cookie?: CookieSource | undefined
+  /** A token source of the application's own (token-sources.ts). */
+  readonly getToken?: GetToken | undefined
 }
 
 // RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token, b64token = 1*( ALPHA / DIGIT /
@@ -91,6 +101,30 @@ export function extractCredentials(
     Number(fromQuery !== undefined) +
     Number(fromBody !== undefined)
   if (methods > 1) throw new KeywardError('invalid_request')
+  const primary = rfc6750Token(fromHeader, fromQuery, fromBody, options, maxTokenBytes)
+  if (options.cookie === undefined && options.getToken === undefined) return primary
+  // The cookie and `getToken` are read on every request, header or not: the header wins, and a
+  // different token elsewhere means a confused client or a planted cookie (RFC 6265 §8.6).
+  const other = sourceToken(
+    request.headers,
+    request.nativeRequest ?? request,
+    options,
+    maxTokenBytes,
+  )
+  if (primary === undefined)
+    return other === undefined ? undefined : { scheme: 'Bearer', token: other }
+  if (other !== undefined && other !== primary.token) throw new KeywardError('invalid_request')
+  return primary
+}
+
+/** The header's credentials, else an enabled query or body token (RFC 6750 §2). */
+function rfc6750Token(
+  fromHeader: Credentials | undefined,
+  fromQuery: unknown,
+  fromBody: unknown,
+  options: ExtractOptions,
+  maxTokenBytes: number,
+): Credentials | undefined {
   if (fromHeader !== undefined) return fromHeader
   if (fromQuery !== undefined && options.allowQueryToken === true) {
     return { scheme: 'Bearer', token: checkedToken(fromQuery, maxTokenBytes) }

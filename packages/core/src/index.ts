@@ -49,6 +49,7 @@ export {
 export { claimEquals, claimIncludes, claimCheck } from './claim-checks.js'
 export type { ClaimCheck, ClaimCheckOptions, ClaimPredicate, ClaimValue } from './claim-checks.js'
 export type { HookSettings, IsRevoked, ValidateToken } from './hook-options.js'
+export type { CookieSource, GetToken, TokenSourceSettings } from './token-sources.js'
 export { HookFailure } from './hook-answer.js'
 export type { HookFailureReason } from './hook-answer.js'
 export type { ScopeCheck, ScopeRule } from './scope-requirements.js'

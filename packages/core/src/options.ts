@@ -2,6 +2,7 @@ import type { JwsAlgorithm } from './algorithms.js'
 import type { KeywardEvent } from './events.js'
 import type { FetchFunction } from './fetch-json.js'
 import type { HookSettings } from './hook-options.js'
+import type { TokenSourceSettings } from './token-sources.js'
 import type { JwksProxy } from './outbound-network.js'
 import type { AdmitKey } from './key-admission.js'
 import type { KeywardLogger } from './logger.js'
@@ -330,9 +331,10 @@ export interface WorkloadOptions {
 
 /**
  * Settings shared by every issuer of a verifier. The hooks on verified tokens (`validate`, …)
- * are documented in `hook-options.ts`.
+ * are documented in `hook-options.ts`, the token sources (`cookie`, `getToken`) in
+ * `token-sources.ts`.
  */
-export interface VerifierSettings extends HookSettings {
+export interface VerifierSettings extends HookSettings, TokenSourceSettings {
   /**
    * Allowed clock skew for `exp`, `nbf` and `iat`.
    * @defaultValue 30000

@@ -4,6 +4,7 @@ import { DEFAULTS } from './defaults.js'
 import type { KeywardEvent } from './events.js'
 import type { FetchFunction } from './fetch-json.js'
 import { HOOK_READERS } from './hook-options.js'
+import { TOKEN_SOURCE_READERS } from './token-sources.js'
 import { rsaAlgorithmWithoutAlg } from './key-algorithm.js'
 import { DEFAULT_TYP_POLICY, normaliseMediaType, type HeaderPolicy } from './header-policy.js'
 import { isJwkThumbprint } from './jwk-thumbprint.js'
@@ -164,6 +165,8 @@ const SETTINGS_READERS = {
   random: withDefaultFrom(callable<() => number>(), () => DEFAULTS.random),
   // Hooks on verified tokens: hook-options.ts.
   ...HOOK_READERS,
+  // Where else a request may carry its token: token-sources.ts.
+  ...TOKEN_SOURCE_READERS,
 } as const satisfies Readers<VerifierSettings>
 
 const AUTHENTICATE_READERS = {

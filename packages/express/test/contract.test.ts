@@ -36,6 +36,11 @@ import {
 
 const major = (name: string): number => installedMajor(name, import.meta.url)
 
+function isExpressRequest(request: unknown): boolean {
+  const r = request as { get?: unknown; res?: unknown; app?: unknown }
+  return typeof r.get === 'function' && r.res !== undefined && r.app !== undefined
+}
+
 it('runs the contract on Express 4 and Express 5', () => {
   expect([major('express4'), major('express')]).toEqual([4, 5])
 })
@@ -103,6 +108,8 @@ function expressApp(
   }
   return {
     name,
+    // Express's `req`: its own `get`, with the app and response attached.
+    isNativeRequest: (request) => isExpressRequest(request),
     start: (options) => start(options),
     startWithResourceMetadata: start,
     async startMcp(options) {

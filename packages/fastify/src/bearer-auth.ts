@@ -145,6 +145,8 @@ function authHook(
       query: request.query,
       // Parsed only when the hook runs in preValidation / preHandler (for `allowBodyToken`).
       body: request.body,
+      // What the `getToken` option receives.
+      nativeRequest: request,
     }
     verifier.authenticate(bearerRequest, authenticateOptions).then(
       (auth) => {

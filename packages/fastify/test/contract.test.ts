@@ -168,6 +168,11 @@ function fastifyApp(name: string, Fastify: typeof Fastify5, form: Form): Contrac
   }
   return {
     name: `${name} (${form})`,
+    // Fastify's `request`: the Node request under `raw`, and its server.
+    isNativeRequest: (request) => {
+      const r = request as { raw?: unknown; server?: unknown }
+      return r.raw !== undefined && r.server !== undefined
+    },
     start: (options) => start(options),
     startWithResourceMetadata: start,
     async startMcp(options) {

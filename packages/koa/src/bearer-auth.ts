@@ -72,6 +72,8 @@ export function bearerAuth(
       query: ctx.query,
       // Set by a body parser, if any (for `allowBodyToken`).
       body: (ctx.request as { body?: unknown }).body,
+      // What the `getToken` option receives: the context, as koa-jwt's `getToken` does.
+      nativeRequest: ctx,
     }
     const auth = await verifier.authenticate(request, authenticateOptions)
     if (auth === undefined) challenges.set(ctx, verifier.challenge)

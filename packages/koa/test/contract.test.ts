@@ -116,6 +116,16 @@ function koaApp(name: string, Koa: typeof Koa3): ContractAppFactory {
   }
   return {
     name,
+    // Koa's context (what koa-jwt's `getToken` receives): request, response, app and cookies.
+    isNativeRequest: (request) => {
+      const ctx = request as {
+        request?: unknown
+        response?: unknown
+        app?: unknown
+        cookies?: unknown
+      }
+      return [ctx.request, ctx.response, ctx.app, ctx.cookies].every((part) => part !== undefined)
+    },
     start: (options) => start(options),
     startWithResourceMetadata: start,
     async startMcp(options) {

@@ -50,5 +50,6 @@ export function bearerRequest(request: KeywardRequest): BearerRequest {
   if (raw === undefined) return request
   // `url` (the request-target, global prefix included) for DPoP's `htu` (RFC 9449 §4.3).
   const { headers, method, url, query, body } = request
-  return { headers, rawHeaders: raw.rawHeaders, method, url, query, body }
+  // `nativeRequest`: the `getToken` option receives Fastify's request, not this view.
+  return { headers, rawHeaders: raw.rawHeaders, method, url, query, body, nativeRequest: request }
 }

@@ -158,6 +158,11 @@ function contractFactory(platform: Platform): ContractAppFactory {
   return {
     // The Nest major comes from the same resolution as the code under test (see vitest configs).
     routeScopesOn401: true,
+    // The platform's own request: Express's `req` (with `res`), or Fastify's `request` (`raw`).
+    isNativeRequest: (request) => {
+      const r = request as { res?: unknown; raw?: unknown }
+      return platform === 'express' ? r.res !== undefined : r.raw !== undefined
+    },
     name: `nestjs@${core.version.split('.')[0] ?? '?'} on ${platform}`,
     async start(verifierOptions: VerifierOptions) {
       @Module({
