@@ -29,6 +29,7 @@ export function createApp({ issuer, audience, jwksUri }: AuthSettings, revoked: 
       audience,
       jwksUri,
       algorithms: ['RS256'],
+      cookie: { name: 'access_token' },
       isRevoked: ({ claims }) => (typeof claims.jti === 'string' ? revoked.has(claims.jti) : false),
     }),
   )

@@ -30,6 +30,11 @@ export function createApp(
       issuer,
       audience,
       algorithms: ['RS256'],
+      // The Authorization header, else the header an older client sends.
+      getToken: (req) => {
+        const [scheme, token] = req.get('authorization')?.split(' ') ?? []
+        return scheme === 'Bearer' ? token : req.get('x-access-token')
+      },
       isRevoked: async (_req, token) => {
         const jti = typeof token?.payload === 'object' ? token.payload.jti : undefined
         return jti !== undefined && (await revoked.has(jti))

@@ -37,6 +37,7 @@ export function createApp({ issuer, audience, jwksUri }: AuthSettings, revoked: 
       issuer,
       audience,
       algorithms: ['RS256'],
+      cookie: 'access_token',
       isRevoked: async (_ctx, decoded) => {
         const { jti } = decoded as { jti?: string }
         return jti !== undefined && (await revoked.has(jti))

@@ -97,22 +97,22 @@ describe('express-jwt + jwks-rsa → @keyward/express', () => {
     expect(bodyOf(now)).toEqual({})
   })
 
-  it('treats another Authorization scheme as no token: express-jwt 401 credentials_bad_scheme, keyward 401 with a bare challenge', async () => {
+  it('treats another Authorization scheme as no token in both: 401, and a bare challenge from keyward', async () => {
     const headers = { authorization: 'Basic dXNlcjpwYXNz' }
     const was = await old.get('/api/me', undefined, headers)
     expect(was.status).toBe(401)
-    expect(bodyOf(was)).toMatchObject({ code: 'credentials_bad_scheme' })
+    expect(bodyOf(was)).toMatchObject({ code: 'credentials_required' })
 
     const now = await keyward.get('/api/me', undefined, headers)
     expect(now.status).toBe(401)
     expect(now.headers['www-authenticate']).toBe('Bearer')
   })
 
-  it('answers a Bearer header with two values with 401 credentials_bad_format before, and 400 invalid_request with keyward', async () => {
+  it('answers a Bearer header with two values with 401 invalid_token before, and 400 invalid_request with keyward', async () => {
     const headers = { authorization: 'Bearer a b' }
     const was = await old.get('/api/me', undefined, headers)
     expect(was.status).toBe(401)
-    expect(bodyOf(was)).toMatchObject({ code: 'credentials_bad_format' })
+    expect(bodyOf(was)).toMatchObject({ code: 'invalid_token' })
 
     const now = await keyward.get('/api/me', undefined, headers)
     expect(now.status).toBe(400)
@@ -133,6 +133,26 @@ describe('express-jwt + jwks-rsa → @keyward/express', () => {
         message: expect.stringContaining('"audience"'),
       }),
     )
+  })
+
+  it('reads the token from getToken when there is no Authorization header, in both', async () => {
+    const headers = { 'x-access-token': issuer.token() }
+    for (const app of [old, keyward]) {
+      const reply = await app.get('/api/me', undefined, headers)
+      expect(reply.status).toBe(200)
+      expect(bodyOf(reply)).toEqual({ sub: 'user-1' })
+    }
+  })
+
+  it('takes the header when both carry a token before; keyward refuses two different tokens with 400', async () => {
+    const headers = { 'x-access-token': issuer.token({ sub: 'someone-else' }) }
+    const was = await old.get('/api/me', issuer.token(), headers)
+    expect(was.status).toBe(200)
+    expect(bodyOf(was)).toEqual({ sub: 'user-1' })
+
+    const now = await keyward.get('/api/me', issuer.token(), headers)
+    expect(now.status).toBe(400)
+    expect(now.headers['www-authenticate']).toMatch(/^Bearer error="invalid_request"/)
   })
 
   it('refuses a revoked token with 401 in both: revoked_token before, token_revoked after', async () => {

@@ -95,6 +95,26 @@ describe('koa-jwt + jwks-rsa → @keyward/koa', () => {
     expect(now.body).toBe('access token required')
   })
 
+  it('reads the token from the access_token cookie, in both', async () => {
+    const headers = { cookie: `theme=dark; access_token=${issuer.token()}` }
+    for (const app of [old, keyward]) {
+      const reply = await app.get('/me', undefined, headers)
+      expect(reply.status).toBe(200)
+      expect(JSON.parse(reply.body)).toEqual({ sub: 'user-1' })
+    }
+  })
+
+  it('lets the cookie win over the header before; keyward refuses two different tokens with 400', async () => {
+    const headers = { cookie: `access_token=${issuer.token({ sub: 'from-cookie' })}` }
+    const was = await old.get('/me', issuer.token(), headers)
+    expect(was.status).toBe(200)
+    expect(JSON.parse(was.body)).toEqual({ sub: 'from-cookie' })
+
+    const now = await keyward.get('/me', issuer.token(), headers)
+    expect(now.status).toBe(400)
+    expect(now.headers['www-authenticate']).toMatch(/^Bearer error="invalid_request"/)
+  })
+
   it('refuses a revoked token with 401 in both; keyward says it was revoked', async () => {
     denylist.revoked.add('revoked-1')
     const token = issuer.token({ jti: 'revoked-1' })
