@@ -37,14 +37,14 @@ describe('the demo tour', () => {
     expect({ failed, stderr: run.stderr }).toEqual({ failed: [], stderr: '' })
     expect(run.code).toBe(0)
     // keyward audit and explain; 5 checks and an expiry per API, a rotation, an outage and a
-    // recovery row per API, the late API's 503 and its recovery; the MCP server's 7 checks, its
+    // recovery row per API, the late API's 503 and its recovery; the MCP server's 9 checks, its
     // outage and its recovery; the three trust-anchor rows; the four workload rows.
-    expect(rows).toHaveLength(2 + 4 * 5 + 4 + 4 + 4 + 1 + 5 + 7 + 2 + 3 + 4)
+    expect(rows).toHaveLength(2 + 4 * 5 + 4 + 4 + 4 + 1 + 5 + 9 + 2 + 3 + 4)
     expect(rows[0]).toMatch(/^✔ {2}keyward audit of the issuer .* exit 0, 0 critical, 0 high, /)
     expect(rows.filter((line) => line.includes(' keyward explain of a refused token '))).toEqual([
       expect.stringMatching(/exit 1, invalid_audience \(RFC 7519 §4\.1\.3\)$/),
     ])
-    expect(rows.filter((line) => line.includes(' mcp-server '))).toHaveLength(7 + 2)
+    expect(rows.filter((line) => line.includes(' mcp-server '))).toHaveLength(9 + 2)
     expect(rows.filter((line) => line.includes(' trust-anchor-api '))).toEqual([
       expect.stringMatching(
         /unmanaged key in the JWKS .* 401 invalid_token \(signing key not found\); managed 200; dropped unmanaged_key$/,
@@ -79,6 +79,6 @@ describe('the demo tour', () => {
     ]) {
       expect(run.stdout).toMatch(new RegExp(`^${api} .*\\d`, 'm'))
     }
-    expect(run.stdout).toContain('all 56 checks behaved')
+    expect(run.stdout).toContain('all 58 checks behaved')
   }, 120_000)
 })

@@ -5,13 +5,18 @@ import {
   type Verifier,
   type VerifierSettings,
 } from '@keyward/core'
-import { bearerAuth, keywardErrorHandler, protectedResource } from '@keyward/express'
+import {
+  bearerAuth,
+  keywardErrorHandler,
+  originCheck,
+  protectedResource,
+  toolScopes,
+} from '@keyward/express'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { hostHeaderValidation } from '@modelcontextprotocol/sdk/server/middleware/hostHeaderValidation.js'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import express, { type Express, type RequestHandler } from 'express'
-import { toolScopes } from './tool-scopes.js'
-import { registerTools, TOOL_SCOPES, type Note } from './tools.js'
+import { BASE_SCOPES, registerTools, TOOL_SCOPES, type Note } from './tools.js'
 
 /** What {@link createMcpApp} needs. Everything comes from configuration, never from a request. */
 export interface McpAppOptions {
@@ -22,6 +27,13 @@ export interface McpAppOptions {
    * audience (RFC 8707 resource) and the RFC 9728 `resource`. Its path is where MCP is served.
    */
   readonly resource: string
+  /**
+   * Origins whose browser pages may call the MCP endpoint (MCP Streamable HTTP: servers MUST
+   * validate `Origin`; a foreign one is answered 403). Requests without `Origin` (desktop and
+   * command-line clients) always pass.
+   * @defaultValue `[]`: no browser page
+   */
+  readonly allowedOrigins?: readonly string[]
   /** Further verifier settings (key cache, clock tolerance, `onEvent`, ...). */
   readonly verifier?: Omit<VerifierSettings, 'resourceMetadata' | 'resourceMetadataUrl'>
 }
@@ -52,7 +64,10 @@ export function createMcpApp(options: McpAppOptions): McpApp {
   const resourceMetadata = protectedResourceMetadata({
     resource: options.resource,
     authorizationServers: [options.issuer],
-    scopesSupported: [...new Set(Object.values(TOOL_SCOPES).flat())],
+    // Minimal: what every session needs. `notes:write` is obtained by step-up, when a
+    // write_note call is answered 403 insufficient_scope naming it (MCP "Scope Challenge
+    // Handling"), so a client never asks for more than it uses.
+    scopesSupported: [...BASE_SCOPES],
     resourceName: 'keyward notes (MCP)',
   })
   const verifier = createVerifier({
@@ -60,6 +75,8 @@ export function createMcpApp(options: McpAppOptions): McpApp {
     issuer: options.issuer,
     audience: options.resource,
     resourceMetadata,
+    // MCP "Scope Selection Strategy": a client asks for the 401's `scope` first.
+    challengeScopes: BASE_SCOPES,
   })
   const notes: Note[] = []
   const app = express()
@@ -67,6 +84,9 @@ export function createMcpApp(options: McpAppOptions): McpApp {
   // may address this server. The Host header selects nothing; it is only checked.
   const hosts = new Set([resource.hostname, '127.0.0.1', 'localhost', '[::1]'])
   app.use(hostHeaderValidation([...hosts]))
+  // DNS rebinding protection, second half (MCP Streamable HTTP, "Security Warning"): a page
+  // of another origin gets 403 before anything else runs.
+  app.use(resource.pathname, originCheck({ allowedOrigins: options.allowedOrigins ?? [] }))
   app.use(protectedResource(resourceMetadata))
   // Authenticate before reading a body: an anonymous request costs no JSON parsing.
   app.use(resource.pathname, bearerAuth(verifier))

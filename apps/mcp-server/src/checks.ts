@@ -92,8 +92,9 @@ function describeFailure(error: unknown, refusal: Refusal | undefined): string {
 
 /**
  * Runs the MCP authorization story against a running server with the SDK's own client, and
- * returns one row per step (for the demo tour): no token → 401 with `resource_metadata`; the
- * metadata at both well-known paths; a reader connects, lists tools and calls `whoami`; the
+ * returns one row per step (for the demo tour): no token → 401 with `scope` and
+ * `resource_metadata`; the metadata at both well-known paths (minimal `scopes_supported`); a
+ * foreign `Origin` → 403; an `Mcp-Name` naming another tool → 400; a reader connects, lists tools and calls `whoami`; the
  * reader's `write_note` → 403 `insufficient_scope` with `scope="notes:write"`; the writer's
  * `write_note` succeeds; a token for another API → 401 `invalid_token`.
  *
@@ -140,7 +141,7 @@ export async function runMcpChecks(options: {
   const metadataUrl = resourceMetadataUrl?.href
   row(
     'MCP: connect without a token',
-    '401 + resource_metadata',
+    '401 scope="notes:read" + resource_metadata',
     await attempt(undefined, () => Promise.resolve('connected')),
   )
 
@@ -149,14 +150,56 @@ export async function runMcpChecks(options: {
     [metadataUrl, new URL('/.well-known/oauth-protected-resource', url).href].map(async (at) => {
       if (at === undefined) return 'no resource_metadata'
       const response = await fetch(at)
-      const body = (await response.json()) as { resource?: unknown }
-      return `${response.status} resource=${String(body.resource)}`
+      const body = (await response.json()) as { resource?: unknown; scopes_supported?: unknown }
+      return `${response.status} resource=${String(body.resource)} scopes_supported=${String(body.scopes_supported)}`
     }),
   )
   row(
-    'MCP: RFC 9728 metadata (both paths)',
-    `200 resource=${url}`,
+    'MCP: RFC 9728 metadata (both paths), minimal scopes',
+    `200 resource=${url} scopes_supported=notes:read`,
     [...new Set(documents)].join('; '),
+  )
+
+  // 2b. Transport rules before any tool runs: Origin (DNS rebinding) and the 2026-07-28
+  // Mcp-Name header, which must name the tool the body calls.
+  const refusal = async (headers: Record<string, string>, body: unknown): Promise<string> => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        ...headers,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify(body),
+    })
+    const answer = (await response.json()) as { error?: { code?: unknown } }
+    return `${response.status} JSON-RPC ${String(answer.error?.code)}`
+  }
+  const listTools = { jsonrpc: '2.0', id: 1, method: 'tools/list' }
+  row(
+    'MCP: request from a foreign Origin (DNS rebinding)',
+    '403 JSON-RPC -32000',
+    await refusal(
+      { authorization: `Bearer ${tokens.writer}`, origin: 'https://rebinding.example' },
+      listTools,
+    ),
+  )
+  row(
+    'MCP: Mcp-Name naming another tool than the body',
+    '400 JSON-RPC -32020',
+    await refusal(
+      {
+        authorization: `Bearer ${tokens.reader}`,
+        'mcp-method': 'tools/call',
+        'mcp-name': 'whoami',
+      },
+      {
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'tools/call',
+        params: { name: 'write_note', arguments: { text: 'smuggled' } },
+      },
+    ),
   )
 
   // 3. The reader: connect, list tools, call whoami.
@@ -206,7 +249,7 @@ export async function runMcpChecks(options: {
   // 5. A valid token minted for another API.
   row(
     'MCP: token for another API',
-    '401 invalid_token + resource_metadata',
+    '401 invalid_token scope="notes:read" + resource_metadata',
     await attempt(tokens.foreign, () => Promise.resolve('connected')),
   )
   return rows

@@ -10,7 +10,8 @@ const listening = await listenMcpServer({ port: Number(portText) })
 const issuer = await startDevIssuer({
   resources: [...DEMO_RESOURCES, { indicator: listening.resource, scopes: DEMO_SCOPES }],
 })
-const mcp = listening.serve({ issuer: issuer.url })
+// The MCP Inspector's page (npx @modelcontextprotocol/inspector) runs on this origin.
+const mcp = listening.serve({ issuer: issuer.url, allowedOrigins: ['http://localhost:6274'] })
 console.log(`[mcp-server] listening on ${mcp.url}`)
 console.log(`[mcp-server] resource metadata at ${mcp.resourceMetadata.url}`)
 console.log(`[mcp-server] dev issuer at ${issuer.url}`)

@@ -5,7 +5,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import * as z from 'zod'
 
 /**
- * The scopes each tool needs. `toolScopes` enforces them over HTTP before the SDK runs (403
+ * The scopes each tool needs. `toolScopes` (from `@keyward/express`) enforces them over HTTP before the SDK runs (403
  * `insufficient_scope`, so a client can step up); each tool checks them again itself, in case
  * it is ever reached another way. The scope names are the dev issuer's (`notes:read`,
  * `notes:write`), so its demo clients can get tokens for this server.
@@ -15,6 +15,9 @@ export const TOOL_SCOPES = {
   list_notes: ['notes:read'],
   write_note: ['notes:write'],
 } as const satisfies Record<string, readonly string[]>
+
+/** The scopes every session needs: advertised in `scopes_supported` and on 401 challenges. */
+export const BASE_SCOPES = ['notes:read'] as const
 
 /** A tool of this server. */
 export type ToolName = keyof typeof TOOL_SCOPES

@@ -74,8 +74,26 @@ function textOf(result: Awaited<ReturnType<Client['callTool']>>): unknown {
   return JSON.parse(first?.text ?? 'null')
 }
 
+/**
+ * The SDK's client-credentials provider, asking for the scopes the server's challenges name
+ * (MCP "Scope Selection Strategy"), plus those granted before on step-up. The SDK (1.32) runs the
+ * 401 and 403 `insufficient_scope` re-authorization and retry itself, but its client-credentials
+ * token request sends the provider's fixed `clientMetadata.scope`, not the challenge's.
+ */
+class ChallengeScopeProvider extends ClientCredentialsProvider {
+  #scopes = new Set<string>()
+
+  requestScopes(scope: string | undefined): void {
+    for (const name of scope?.split(' ') ?? []) if (name !== '') this.#scopes.add(name)
+  }
+
+  override get clientMetadata() {
+    return { ...super.clientMetadata, scope: [...this.#scopes].join(' ') || undefined }
+  }
+}
+
 describe('MCP server protected by @keyward/express, with the SDK client and the dev issuer', () => {
-  it('refuses a connection without a token: 401 with resource_metadata', async () => {
+  it('refuses a connection without a token: 401 naming the base scope and resource_metadata', async () => {
     const anonymous = sdkClient()
     const failure = await anonymous.connect().catch((error: unknown) => error)
     expect(failure).toBeInstanceOf(StreamableHTTPError)
@@ -83,7 +101,8 @@ describe('MCP server protected by @keyward/express, with the SDK client and the 
     expect(anonymous.refusal()).toEqual({
       status: 401,
       error: undefined,
-      scope: undefined,
+      // MCP "Scope Selection Strategy": the client asks for the 401's scope first.
+      scope: 'notes:read',
       resourceMetadata: mcp.resourceMetadata.url,
     })
     const raw = await fetch(mcp.url, {
@@ -93,7 +112,7 @@ describe('MCP server protected by @keyward/express, with the SDK client and the 
     })
     expect(raw.status).toBe(401)
     expect(raw.headers.get('www-authenticate')).toBe(
-      `Bearer resource_metadata="${mcp.resourceMetadata.url}"`,
+      `Bearer scope="notes:read", resource_metadata="${mcp.resourceMetadata.url}"`,
     )
   })
 
@@ -109,7 +128,8 @@ describe('MCP server protected by @keyward/express, with the SDK client and the 
       expect(await response.json()).toEqual({
         resource: mcp.url,
         authorization_servers: [issuer.url],
-        scopes_supported: ['notes:read', 'notes:write'],
+        // Minimal: notes:write comes by step-up.
+        scopes_supported: ['notes:read'],
         bearer_methods_supported: ['header'],
         resource_name: 'keyward notes (MCP)',
       })
@@ -193,28 +213,107 @@ describe('MCP server protected by @keyward/express, with the SDK client and the 
     expect(foreign.refusal()).toMatchObject({ status: 401, error: 'invalid_token' })
   })
 
-  it("runs the SDK's own OAuth flow: 401 → metadata → issuer → token for the resource", async () => {
+  it("runs the SDK's own OAuth flow: 401 → metadata → issuer → token for the resource and the 401's scope, then steps up on 403", async () => {
     const writer = issuer.clients.find((client) => client.clientId === 'demo-writer')
-    const authProvider = new ClientCredentialsProvider({
+    const authProvider = new ChallengeScopeProvider({
       clientId: 'demo-writer',
       clientSecret: writer?.clientSecret ?? '',
       // Credentials go only to this authorization server, whatever a resource advertises.
       expectedIssuer: issuer.url,
-      scope: 'notes:read notes:write',
     })
-    const sdk = sdkClient({ authProvider })
-    await sdk.connect()
-    try {
-      const who = textOf(await sdk.client.callTool({ name: 'whoami' }))
-      expect(who).toMatchObject({ clientId: 'demo-writer', scopes: ['notes:read', 'notes:write'] })
-      // The token the SDK obtained names this server (RFC 8707) and nothing else.
+    const claimsOf = () => {
       const { access_token } = authProvider.tokens() ?? { access_token: '' }
       const [, payload = ''] = access_token.split('.')
-      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { aud: unknown }
-      expect(claims.aud).toBe(mcp.url)
-    } finally {
-      await sdk.client.close()
+      return JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>
     }
+    const refusals: Refusal[] = []
+    const client = new Client({ name: 'e2e', version: '1.0.0' })
+    const transport = mcpClientTransport(mcp.url, {
+      authProvider,
+      onRefusal: (refusal) => {
+        refusals.push(refusal)
+        authProvider.requestScopes(refusal.scope)
+      },
+    })
+    await client.connect(transport)
+    try {
+      // The SDK asked for the 401's scope only, though demo-writer may have notes:write.
+      const who = textOf(await client.callTool({ name: 'whoami' }))
+      expect(who).toMatchObject({ clientId: 'demo-writer', scopes: ['notes:read'] })
+      // The token the SDK obtained names this server (RFC 8707) and nothing else.
+      expect(claimsOf()).toMatchObject({ aud: mcp.url, scope: 'notes:read' })
+      // Step-up: write_note → 403 insufficient_scope scope="notes:write" → the SDK re-authorizes
+      // with that scope added and retries the call, which now runs.
+      const note = textOf(
+        await client.callTool({ name: 'write_note', arguments: { text: 'stepped up' } }),
+      )
+      expect(note).toMatchObject({ text: 'stepped up', author: 'demo-writer' })
+      // (Discovery probes and the GET stream the server does not offer are 404 / 405.)
+      expect(
+        refusals.filter((refusal) => refusal.status === 401 || refusal.status === 403),
+      ).toEqual([
+        {
+          status: 401,
+          error: undefined,
+          scope: 'notes:read',
+          resourceMetadata: mcp.resourceMetadata.url,
+        },
+        {
+          status: 403,
+          error: 'insufficient_scope',
+          scope: 'notes:write',
+          resourceMetadata: mcp.resourceMetadata.url,
+        },
+      ])
+      expect(claimsOf()).toMatchObject({ aud: mcp.url, scope: 'notes:read notes:write' })
+    } finally {
+      await client.close()
+    }
+  })
+
+  it('refuses a request from a foreign Origin with 403 and a JSON-RPC error, token or not', async () => {
+    const writerToken = await token('demo-writer', mcp.url)
+    const anonymous: Record<string, string> = {}
+    for (const headers of [anonymous, { authorization: `Bearer ${writerToken}` }]) {
+      const response = await fetch(mcp.url, {
+        method: 'POST',
+        headers: {
+          ...headers,
+          origin: 'https://rebinding.example',
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+      })
+      expect(response.status).toBe(403)
+      expect(response.headers.get('www-authenticate')).toBeNull()
+      expect(await response.json()).toEqual({
+        jsonrpc: '2.0',
+        error: { code: -32000, message: 'origin not allowed' },
+        id: null,
+      })
+    }
+  })
+
+  it('refuses an Mcp-Name header that disagrees with the tool called: 400 HeaderMismatch', async () => {
+    const response = await fetch(mcp.url, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${await token('demo-reader', mcp.url)}`,
+        'mcp-method': 'tools/call',
+        'mcp-name': 'whoami',
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 5,
+        method: 'tools/call',
+        params: { name: 'write_note', arguments: { text: 'smuggled' } },
+      }),
+    })
+    expect(response.status).toBe(400)
+    expect(await response.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32020 }, id: 5 })
   })
 
   it('passes every check the demo tour runs', async () => {
@@ -227,6 +326,6 @@ describe('MCP server protected by @keyward/express, with the SDK client and the 
       },
     })
     expect(rows.filter((row) => !row.ok)).toEqual([])
-    expect(rows).toHaveLength(7)
+    expect(rows).toHaveLength(9)
   })
 })
