@@ -5,12 +5,14 @@ import type { Command } from './command-io.js'
 import { parseDuration } from './duration.js'
 import { AUDIT_HELP } from './help.js'
 import { styleFor } from './style.js'
+import { NETWORK_FLAGS, networkOptions } from './network-flags.js'
 import { UsageError } from './usage-error.js'
 
 const FAIL_ON: readonly FailOn[] = ['low', 'medium', 'high', 'critical']
 
 /**
- * `keyward audit <issuer-url> [--json] [--fail-on low|medium|high|critical] [--timeout 5s]`.
+ * `keyward audit <issuer-url> [--json] [--fail-on low|medium|high|critical] [--timeout 5s]
+ * [--proxy env|<url>] [--ca-file <pem>]`.
  * Exit status 0 when no finding reaches `--fail-on`, 1 when one does, 2 when the issuer could
  * not be audited.
  *
@@ -25,6 +27,7 @@ export const audit: Command = async (args, io) => {
     'fail-on': { type: 'string', default: 'high' },
     timeout: { type: 'string', default: '5s' },
     help: { type: 'boolean', short: 'h', default: false },
+    ...NETWORK_FLAGS,
   })
   if (values.help) {
     io.stdout.write(`${AUDIT_HELP}\n`)
@@ -39,8 +42,9 @@ export const audit: Command = async (args, io) => {
   const timeoutMs = parseDuration(values.timeout, '--timeout')
   if (timeoutMs < 100) throw new UsageError('--timeout: at least 100ms')
   const issuer = absoluteUrl(onePositional('audit', positionals, '<issuer-url>'), '<issuer-url>')
+  const network = networkOptions(values)
   try {
-    const report = await runAudit(issuer, { timeoutMs, now: Date.now })
+    const report = await runAudit(issuer, { timeoutMs, now: Date.now, ...network })
     io.stdout.write(
       values.json
         ? `${auditJson(report, failOn)}\n`

@@ -1,4 +1,10 @@
-import { inspectIssuerMetadata, inspectUrl, judgeJwks, type UrlInspection } from '@keyward/core'
+import {
+  inspectIssuerMetadata,
+  inspectUrl,
+  judgeJwks,
+  type InspectUrlOptions,
+  type UrlInspection,
+} from '@keyward/core'
 import { finding, SEVERITIES, type Finding, type Severity } from './audit-checks.js'
 import { auditJwksResponse } from './audit-jwks-response.js'
 import { auditKeys, type KeySummary } from './audit-keys.js'
@@ -10,6 +16,10 @@ export interface AuditSettings {
   /** Deadline of each fetch, in milliseconds. */
   readonly timeoutMs: number
   readonly now: () => number
+  /** Fetch through this proxy (`--proxy`), as `jwks.proxy`. */
+  readonly proxy?: InspectUrlOptions['proxy']
+  /** Trust these PEM certificates too (`--ca-file`), as `jwks.extraCaCerts`. */
+  readonly extraCaCerts?: InspectUrlOptions['extraCaCerts']
 }
 
 /** The result of `keyward audit`, also its `--json` document (with `tool` and `command`). */
@@ -55,7 +65,11 @@ export class AuditImpossible extends Error {
  */
 export async function runAudit(issuer: string, settings: AuditSettings): Promise<AuditReport> {
   const auditedAt = new Date(settings.now()).toISOString()
-  const options = { timeoutMs: settings.timeoutMs }
+  const options: InspectUrlOptions = {
+    timeoutMs: settings.timeoutMs,
+    ...(settings.proxy === undefined ? {} : { proxy: settings.proxy }),
+    ...(settings.extraCaCerts === undefined ? {} : { extraCaCerts: settings.extraCaCerts }),
+  }
   const discovery = await inspectIssuerMetadata(issuer, options)
   const attempts = discovery.attempts.map(summarize)
   const base = { issuer, auditedAt, discovery: attempts, jwksUri: null, jwks: null, keys: [] }

@@ -20,6 +20,7 @@ Examples:
 
 /** `keyward audit --help`. */
 export const AUDIT_HELP = `Usage: keyward audit <issuer-url> [--json] [--fail-on <severity>] [--timeout <duration>]
+                     [--proxy env|<url>] [--ca-file <pem>]
 
 Discovers the issuer (OpenID Connect Discovery, then RFC 8414) with keyward's fetch rules
 (https only, except on loopback; no redirects followed; 5 s and 512 KiB caps) and reports what is
@@ -31,6 +32,9 @@ Options:
   --fail-on <severity>    exit 1 when a finding is at or above it: low, medium, high (default)
                           or critical; info findings never fail
   --timeout <duration>    deadline of each fetch (default 5s)
+  --proxy env|<url>       fetch through this proxy, as jwks.proxy: env reads HTTPS_PROXY,
+                          HTTP_PROXY and NO_PROXY
+  --ca-file <pem>         trust the certificates in this PEM file too, as jwks.extraCaCerts
   -h, --help
 
 Exit status: 0 no finding reaches --fail-on, 1 one does, 2 the issuer could not be audited

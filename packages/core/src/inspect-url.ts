@@ -2,6 +2,13 @@ import { DEFAULTS } from './defaults.js'
 import { metadataUrls } from './discovery.js'
 import { FetchFailure, fetchJson, type FetchFunction } from './fetch-json.js'
 import { freshnessFromHeaders } from './http-caching.js'
+import {
+  outboundFetch,
+  readExtraCaCerts,
+  readProxy,
+  type JwksProxy,
+  type OutboundFetch,
+} from './outbound-network.js'
 import { isSafeDiscoveredUrl, isSafeFetchUrl } from './safe-fetch-url.js'
 
 /**
@@ -42,6 +49,33 @@ export interface InspectUrlOptions {
    * @defaultValue `globalThis.fetch`
    */
   readonly fetch?: FetchFunction
+  /**
+   * Fetch through this proxy, as the verifier's `jwks.proxy` does: `'env'` (`HTTPS_PROXY`,
+   * `HTTP_PROXY`, `NO_PROXY`) or `{ url, noProxy? }`. Not with `fetch`.
+   */
+  readonly proxy?: JwksProxy
+  /**
+   * PEM certificates trusted besides Node's roots, as the verifier's `jwks.extraCaCerts`. Not
+   * with `fetch`.
+   */
+  readonly extraCaCerts?: string | Buffer | readonly (string | Buffer)[]
+}
+
+/**
+ * The fetch an inspection uses: `fetch`, or one through `proxy` / `extraCaCerts` (validated
+ * here: a `TypeError` naming the option), which the caller closes.
+ */
+function inspectionFetch(options: InspectUrlOptions): OutboundFetch | undefined {
+  const proxy = options.proxy === undefined ? undefined : readProxy(options.proxy, 'proxy')
+  const extraCaCerts =
+    options.extraCaCerts === undefined
+      ? undefined
+      : readExtraCaCerts(options.extraCaCerts, 'extraCaCerts')
+  if (proxy === undefined && extraCaCerts === undefined) return undefined
+  if (options.fetch !== undefined) {
+    throw new TypeError('pass either "fetch" or "proxy" / "extraCaCerts", not both')
+  }
+  return outboundFetch({ proxy, extraCaCerts })
 }
 
 /** What one GET of a metadata or JWKS URL showed, under the rules a verifier fetches by. */
@@ -95,8 +129,20 @@ export async function inspectUrl(
   url: string,
   options: InspectUrlOptions = {},
 ): Promise<UrlInspection> {
+  const outbound = inspectionFetch(options)
+  try {
+    return await inspect(url, options, outbound?.fetch ?? options.fetch ?? DEFAULTS.jwks.fetch)
+  } finally {
+    outbound?.close()
+  }
+}
+
+async function inspect(
+  url: string,
+  options: InspectUrlOptions,
+  fetch: FetchFunction,
+): Promise<UrlInspection> {
   const started = performance.now()
-  const fetch = options.fetch ?? DEFAULTS.jwks.fetch
   let response: Response | undefined
   let bodyBytes: number | undefined
   // Watches the exchange that fetchJson runs, so the rules stay the ones a verifier applies.

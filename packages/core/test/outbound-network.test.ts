@@ -7,7 +7,14 @@ import {
   type JwksServer,
 } from '@keyward/test-utils'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createVerifier, isKeywardError, type JwksOptions, type Verifier } from '../src/index.js'
+import {
+  createVerifier,
+  inspectUrl,
+  isKeywardError,
+  type InspectUrlOptions,
+  type JwksOptions,
+  type Verifier,
+} from '../src/index.js'
 
 // JWKS and discovery fetches through a real CONNECT proxy on loopback, to an https: server whose
 // certificate comes from a private CA generated now.
@@ -139,5 +146,33 @@ describe('jwks.proxy', () => {
     expect(await outcome(verifier)).toBe('jwks_unavailable')
     expect(verifier.health().issuers[0]?.lastError).toBe('network')
     expect(server.jwksRequests).toBe(0)
+  })
+})
+
+describe('inspectUrl with proxy and extraCaCerts', () => {
+  it('inspects an https: URL through the proxy, trusting the private CA', async () => {
+    const seen = await inspectUrl(server.url, { proxy: { url: proxy.url }, extraCaCerts: ca.cert })
+    expect([seen.failure, seen.status]).toEqual([undefined, 200])
+    expect(proxy.connects.map((entry) => entry.target)).toEqual([target()])
+    expect(server.jwksRequests).toBe(1)
+  })
+
+  it('fails that inspection with a network error without the CA', async () => {
+    const seen = await inspectUrl(server.url, { proxy: { url: proxy.url } })
+    expect(seen.failure).toBe('network')
+    expect(server.jwksRequests).toBe(0)
+  })
+
+  it.each([
+    ['proxy', { proxy: 'http://proxy.test' }],
+    ['extraCaCerts', { extraCaCerts: 'not a certificate' }],
+    ['fetch', { proxy: 'env', fetch: globalThis.fetch }],
+  ])('throws a TypeError naming %s', async (name, options) => {
+    await expect(inspectUrl(server.url, options as InspectUrlOptions)).rejects.toThrow(
+      expect.objectContaining({
+        name: 'TypeError',
+        message: expect.stringContaining(`"${name}`) as unknown,
+      }),
+    )
   })
 })
