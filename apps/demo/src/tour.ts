@@ -10,6 +10,7 @@ import { issuerState, startStack, type ApiHandle, type Stack } from './stack.js'
 import { TokenSource } from './token-source.js'
 import { runTrustAnchorRows } from './trust-anchor.js'
 import { runWorkloadChecks } from './workloads.js'
+import { runDpopRows } from './dpop.js'
 import { sleep, waitFor } from './wait.js'
 
 /**
@@ -108,6 +109,8 @@ export async function runTour(options: {
       'workload identities: a JWT-SVID, a bundle rotation, a workload not allowed, a service-account token…',
     )
     tour.rows.push(...(await runWorkloadChecks(options.logDir)))
+    progress('DPoP: proofs, replays and a bound token as Bearer on two instances sharing Redis…')
+    tour.rows.push(...(await runDpopRows()))
     const fetches = await tour.fetchRows()
     return {
       rows: tour.rows,
