@@ -82,6 +82,6 @@ describe('the demo tour', () => {
     ]) {
       expect(run.stdout).toMatch(new RegExp(`^${api} .*\\d`, 'm'))
     }
-    expect(run.stdout).toContain('all 58 checks behaved')
+    expect(run.stdout).toContain('all 63 checks behaved')
   }, 120_000)
 })
