@@ -66,6 +66,7 @@ export function runAdapterAttacks(factory: AttackAppFactory): void {
       issuer = await TestIssuer.create({ alg: 'RS256' })
       server = await startJwksServer({ issuer })
       app = await factory.start({
+        logger: false,
         issuer: issuer.issuer,
         audience: issuer.audience,
         jwksUri: server.url,

@@ -4,7 +4,7 @@ import { authenticationCases } from './contract/authentication.js'
 import { claimCases, describeValidateHook } from './contract/claims.js'
 import { challengeScopeCases, describeDefaultChallengeScopes } from './contract/challenge-scopes.js'
 import { describeDpop } from './contract/dpop.js'
-import { fixture } from './contract/fixture.js'
+import { fixture, type StartApp } from './contract/fixture.js'
 import { hostileHeaderCases } from './contract/hostile-headers.js'
 import { describeJwksOutage } from './contract/jwks-outage.js'
 import { describeKeyRotation } from './contract/key-rotation.js'
@@ -35,7 +35,9 @@ import { describeWorkloadGuards } from './contract/workload.js'
  */
 export function runAdapterContract(factory: ContractAppFactory): void {
   describe(`adapter contract: ${factory.name}`, () => {
-    const start = factory.start.bind(factory)
+    // keyward's operator lines are silenced here; the JWKS outage topic captures and checks
+    // them through the same `logger` option.
+    const start: StartApp = (options) => factory.start({ logger: false, ...options })
 
     describe('with realm and resource metadata configured', () => {
       const f = fixture(start, { configured: true })
@@ -59,11 +61,16 @@ export function runAdapterContract(factory: ContractAppFactory): void {
 
     // Optional capabilities: adapters that have them are held to these parts too.
     const withMetadata = factory.startWithResourceMetadata?.bind(factory)
-    if (withMetadata) describeProtectedResource((options) => withMetadata(options, RESOURCE))
+    if (withMetadata) {
+      describeProtectedResource((options) => withMetadata({ logger: false, ...options }, RESOURCE))
+    }
     const fromOptions = factory.startFromOptions?.bind(factory)
-    if (fromOptions) describeVerifierFromOptions(fromOptions)
-    const mcp = factory.startMcp?.bind(factory)
-    if (mcp) {
+    if (fromOptions) {
+      describeVerifierFromOptions((options) => fromOptions({ logger: false, ...options }))
+    }
+    const startMcp = factory.startMcp?.bind(factory)
+    if (startMcp) {
+      const mcp: StartApp = (options) => startMcp({ logger: false, ...options })
       describeOriginCheck(mcp)
       describeToolScopes(mcp)
     }

@@ -57,7 +57,7 @@ export class OperatorLog {
       const received = typeof claims.iss === 'string' ? clip(claims.iss) : undefined
       if (!this.#first(`iss ${received ?? ''}`)) return
       this.#write(
-        `refused a token: its "iss" ${received === undefined ? 'is missing' : `${quote(received)} (unverified)`} is not a configured issuer; expected ${list(expected.issuers)}${trailingSlashHint(received, expected.issuers)}. Reported once per "iss" value`,
+        `refused a token: its "iss" ${received === undefined ? 'is missing' : `${quote(received)} (unverified)`} is not a configured issuer; ${expectedIssuers(expected.issuers)}${trailingSlashHint(received, expected.issuers)}. Reported once per "iss" value`,
       )
     } else if (code === 'invalid_audience' && expected.audiences) {
       const issuer = typeof claims.iss === 'string' ? claims.iss : ''
@@ -96,6 +96,13 @@ function quote(value: string): string {
 
 function list(values: readonly string[]): string {
   return values.map(quote).join(' or ')
+}
+
+/** Tenant issuers (a template or a resolver) have no list to show: say who decides instead. */
+function expectedIssuers(issuers: readonly string[]): string {
+  return issuers.length === 0
+    ? 'the "issuers" template or resolver did not accept it'
+    : `expected ${list(issuers)}`
 }
 
 function audienceOf(aud: unknown): string {

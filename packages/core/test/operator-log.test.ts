@@ -80,6 +80,15 @@ describe('OperatorLog', () => {
     expect(lines[0]).not.toContain('\n')
   })
 
+  it('names the issuers option instead of an empty list when tenant issuers decide', () => {
+    const lines: string[] = []
+    const log = new OperatorLog({ warn: (line) => lines.push(line) })
+    log.tokenRefused('invalid_issuer', { iss: 'https://other.test/' }, { issuers: [] })
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toContain('"issuers" template or resolver')
+    expect(lines[0]).not.toContain('expected .')
+  })
+
   it('survives a throwing logger', () => {
     const log = new OperatorLog({
       warn: () => {

@@ -1,4 +1,4 @@
-import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common'
+import { Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common'
 import { DiscoveryModule } from '@nestjs/core'
 import { createVerifier, type Verifier, type VerifierOptions } from '@keyward/core'
 import { KeywardExplorer } from './keyward.explorer.js'
@@ -16,8 +16,20 @@ export type KeywardModuleOptions = typeof OPTIONS_TYPE
 export type KeywardModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE
 
 /**
+ * keyward's operator lines (keys that cannot be loaded, the first `iss`/`aud` refusal) go
+ * through Nest's `Logger`, so they follow the app's logger, unless `logger` is given. Anything
+ * else reaches core as it is, which validates it.
+ */
+function withNestLogger(options: VerifierOptions): VerifierOptions {
+  if (typeof options !== 'object' || (options as object | null) === null) return options
+  if ('logger' in options && options.logger !== undefined) return options
+  return { ...options, logger: new Logger('Keyward') }
+}
+
+/**
  * Creates one verifier from the options (validated at boot) and provides it as
- * {@link KEYWARD_VERIFIER}; closes it when the application shuts down. At start-up, refuses
+ * {@link KEYWARD_VERIFIER}, its operator lines going to Nest's `Logger` unless `logger` is
+ * given; closes it when the application shuts down. At start-up, refuses
  * routes whose keyward rules no `BearerAuthGuard` enforces (see `unguardedRoutes`).
  *
  * @example
@@ -35,7 +47,7 @@ export type KeywardModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE
     KeywardExplorer,
     {
       provide: KEYWARD_VERIFIER,
-      useFactory: (options: VerifierOptions) => createVerifier(options),
+      useFactory: (options: VerifierOptions) => createVerifier(withNestLogger(options)),
       inject: [MODULE_OPTIONS_TOKEN],
     },
   ],

@@ -201,6 +201,82 @@ describe('KeywardModule', () => {
     })
   })
 
+  describe.each(platforms)('shared as one forRoot() module on %s', (platform) => {
+    it('serves guards in every feature module that imports it, with one verifier', async () => {
+      // The README's pattern: the module built once, imported wherever the guard is used.
+      const Keyward = KeywardModule.forRoot(options)
+      @Controller('other')
+      class OtherController {
+        @UseGuards(BearerAuthGuard)
+        @Get()
+        other(@Auth('subject') sub: string | undefined) {
+          return { sub }
+        }
+      }
+      @Module({
+        imports: [Keyward],
+        controllers: [FeatureController],
+        providers: [
+          { provide: 'FIRST', useFactory: (v: Verifier) => v, inject: [KEYWARD_VERIFIER] },
+        ],
+      })
+      class FeatureModule {}
+      @Module({
+        imports: [Keyward],
+        controllers: [OtherController],
+        providers: [
+          { provide: 'SECOND', useFactory: (v: Verifier) => v, inject: [KEYWARD_VERIFIER] },
+        ],
+      })
+      class OtherModule {}
+      @Module({ imports: [FeatureModule, OtherModule] })
+      class AppModule {}
+      const before = jwks.jwksRequests
+      const app = await startApp(AppModule, platform)
+      try {
+        expect(app.app.get('FIRST')).toBe(app.app.get('SECOND'))
+        for (const path of ['feature', 'other']) {
+          expect((await get(`${app.url}/${path}`)).status).toBe(401)
+          const answer = await get(`${app.url}/${path}`, issuer.mint({ sub: path }))
+          expect(answer.body).toEqual({ sub: path })
+        }
+        // One verifier, one key set: a second would have fetched the JWKS again.
+        expect(jwks.jwksRequests - before).toBe(1)
+      } finally {
+        await app.close()
+      }
+    })
+  })
+
+  it("writes keyward's operator lines through the logger option, replacing Nest's Logger", async () => {
+    const lines: string[] = []
+    jwks.setFault({ kind: 'status', status: 404 })
+    @Module({
+      imports: [
+        KeywardModule.forRoot({ ...options, logger: { warn: (line) => lines.push(line) } }),
+      ],
+    })
+    class AppModule {}
+    const nest: string[] = []
+    const logger: LoggerService = {
+      log: () => undefined,
+      error: () => undefined,
+      warn: (message: unknown) => nest.push(String(message)),
+    }
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest types its options as a class
+    const app = await NestFactory.createApplicationContext(AppModule, { logger })
+    try {
+      await expect(app.get<Verifier>(KEYWARD_VERIFIER).warmup()).rejects.toMatchObject({
+        code: 'jwks_misconfigured',
+      })
+      expect(lines).toHaveLength(1)
+      expect(nest).toEqual([])
+    } finally {
+      jwks.setFault(null)
+      await app.close()
+    }
+  })
+
   it('is not global by default: a feature module without the import cannot build the guard', async () => {
     @Module({ controllers: [FeatureController] })
     class FeatureModule {}
