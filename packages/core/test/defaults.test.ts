@@ -289,7 +289,9 @@ describe('README defaults', () => {
     const wrong = rows
       .filter((row) => !ADAPTER_OWNED.has(row.name))
       // KeywardModule replaces core's console logger with Nest's Logger (keyward.module.ts).
-      .filter((row) => !(row.name === 'logger' && row.where.startsWith('packages/nestjs/README.md')))
+      .filter(
+        (row) => !(row.name === 'logger' && row.where.startsWith('packages/nestjs/README.md')),
+      )
       .filter((row) => {
         const stated = (row.stated ?? '').replaceAll('`', '')
         // SECURITY.md's summary row for the claim and header checks.
