@@ -116,10 +116,16 @@ function readyInfo(running: DevIssuer) {
   }
 }
 
+/** The lifetime of demo-short-lived's tokens, in seconds. */
+function shortTtl(running: DevIssuer): number {
+  return running.clients.find((c) => c.clientId === 'demo-short-lived')?.tokenTtlSeconds ?? 0
+}
+
 function printBanner(running: DevIssuer): void {
   const { url } = running
   const lines = [
     `dev-issuer listening on ${url}`,
+    `  iss        ${JSON.stringify(url)}   (keyward's "issuer", exactly: no trailing slash; the JWKS is discovered)`,
     `  discovery  ${url}/.well-known/openid-configuration`,
     `  jwks       ${running.jwksUri}   (signing key ${running.keyRing.signingKid})`,
     `  token      ${running.tokenEndpoint}   (client_credentials, HTTP Basic, RFC 8707 resource)`,
@@ -137,6 +143,10 @@ function printBanner(running: DevIssuer): void {
     `  curl -X POST '${url}/_dev/rotate?mode=overlap'   # or mode=abrupt`,
     `  curl -X POST '${url}/_dev/outage?mode=503'       # or mode=hang, mode=off`,
     `  curl ${url}/_dev/state`,
+    '',
+    'clock tolerance:',
+    `  keyward accepts a token until exp + clockToleranceMs (30 s by default), so demo-short-lived's`,
+    `  ${String(shortTtl(running))} s tokens are refused about ${String(shortTtl(running) + 30)} s after issue; clockToleranceMs: 0 shows expiry on time`,
     '',
     'get a token:',
     `  curl -u demo-reader:${running.clients[0]?.clientSecret ?? ''} -d grant_type=client_credentials \\`,

@@ -67,3 +67,31 @@ describe('dev issuer CLI', () => {
     expect(scope).toBe('notes:read notes:write')
   })
 })
+
+describe('dev issuer banner', () => {
+  it("prints the exact iss the metadata names, and the clock tolerance's effect on short tokens", async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: APP_DIR,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    const exited = once(child, 'exit')
+    stop = async () => {
+      child.kill('SIGTERM')
+      await exited
+    }
+    const banner: string[] = []
+    for await (const line of createInterface({ input: child.stdout })) {
+      banner.push(line)
+      if (line.startsWith('    -d resource=')) break
+    }
+    const url = /^dev-issuer listening on (\S+)$/.exec(banner[0] ?? '')?.[1] ?? ''
+    const iss = /^ {2}iss {8}("[^"]+")/.exec(banner[1] ?? '')?.[1]
+    const metadata = (await (await fetch(`${url}/.well-known/openid-configuration`)).json()) as {
+      issuer: string
+    }
+    expect(iss).toBe(JSON.stringify(metadata.issuer))
+    const text = banner.join('\n')
+    expect(text).toContain('exp + clockToleranceMs (30 s by default)')
+    expect(text).toMatch(/2 s tokens are refused about 32 s after issue/)
+  })
+})
