@@ -11,6 +11,8 @@ export interface CachedVerification<Issuer> {
 const FINGERPRINT_LENGTH = 12
 
 interface Slot<Issuer> {
+  /** The exact token: a fingerprint match is a hit only when the whole token is equal. */
+  readonly token: string
   entry: CachedVerification<Issuer>
   /** Used since it was last inserted or passed over: it gets a second chance at eviction. */
   used: boolean
@@ -24,6 +26,11 @@ interface Slot<Issuer> {
  * short fingerprint, so tokens seen once (a stream of distinct tokens, a flood) cost no entry
  * and never push out the tokens that carry the traffic. The caller re-checks time claims and
  * the key on every hit, so an entry can never outlive its token or its key.
+ *
+ * Slots are keyed by the token's fingerprint, not the token: a Map lookup hashes its whole key,
+ * and every request brings a fresh string, so keying by a ~700-character token cost a hash of
+ * every character on every lookup, hit or miss. A hit still compares the whole token, so two
+ * tokens sharing a fingerprint never share an entry (the later one replaces the earlier).
  */
 export class VerifiedTokenCache<Issuer> {
   readonly #slots = new Map<string, Slot<Issuer>>()
@@ -36,27 +43,30 @@ export class VerifiedTokenCache<Issuer> {
   }
 
   get(token: string): CachedVerification<Issuer> | undefined {
-    const slot = this.#slots.get(token)
-    if (slot === undefined) return undefined
+    if (this.#slots.size === 0) return undefined
+    const slot = this.#slots.get(fingerprintOf(token))
+    if (slot?.token !== token) return undefined
     slot.used = true
     return slot.entry
   }
 
   set(token: string, entry: CachedVerification<Issuer>): void {
     if (this.#maxEntries === 0) return
-    const slot = this.#slots.get(token)
-    if (slot !== undefined) {
+    const fingerprint = fingerprintOf(token)
+    const slot = this.#slots.get(fingerprint)
+    if (slot?.token === token) {
       slot.entry = entry
       slot.used = true
       return
     }
-    if (!this.#seenBefore(token)) return
-    if (this.#slots.size >= this.#maxEntries) this.#evictOne()
-    this.#slots.set(token, { entry, used: false })
+    if (!this.#seenBefore(fingerprint)) return
+    if (slot === undefined && this.#slots.size >= this.#maxEntries) this.#evictOne()
+    this.#slots.set(fingerprint, { token, entry, used: false })
   }
 
   delete(token: string): void {
-    this.#slots.delete(token)
+    const fingerprint = fingerprintOf(token)
+    if (this.#slots.get(fingerprint)?.token === token) this.#slots.delete(fingerprint)
   }
 
   get size(): number {
@@ -64,12 +74,10 @@ export class VerifiedTokenCache<Issuer> {
   }
 
   /**
-   * Whether the token was verified before; remembers it otherwise. The fingerprint is the last
-   * 12 characters, inside the signature: 72 bits, copied rather than a view that would keep the
-   * whole token alive. A collision only admits a token one verification early.
+   * Whether a token with this fingerprint was verified before; remembers it otherwise. A
+   * collision only admits a token one verification early.
    */
-  #seenBefore(token: string): boolean {
-    const fingerprint = token.slice(-FINGERPRINT_LENGTH)
+  #seenBefore(fingerprint: string): boolean {
     if (this.#seenOnce.delete(fingerprint)) return true
     if (this.#seenOnce.size >= this.#maxEntries) this.#seenOnce.clear()
     this.#seenOnce.add(fingerprint)
@@ -78,11 +86,19 @@ export class VerifiedTokenCache<Issuer> {
 
   /** Terminates: every entry passed over loses its flag, so a full lap finds a victim. */
   #evictOne(): void {
-    for (const [token, slot] of this.#slots) {
-      this.#slots.delete(token)
+    for (const [fingerprint, slot] of this.#slots) {
+      this.#slots.delete(fingerprint)
       if (!slot.used) return
       slot.used = false
-      this.#slots.set(token, slot)
+      this.#slots.set(fingerprint, slot)
     }
   }
+}
+
+/**
+ * The last 12 characters, inside the signature: 72 bits an issuer's signature makes
+ * unpredictable, copied rather than a view that would keep the whole token alive.
+ */
+function fingerprintOf(token: string): string {
+  return token.slice(-FINGERPRINT_LENGTH)
 }

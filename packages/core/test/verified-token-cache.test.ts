@@ -46,6 +46,21 @@ describe('VerifiedTokenCache', () => {
     expect(cache.get('token-a ')).toBeUndefined()
   })
 
+  it('never answers for a different token that shares the fingerprint (the last 12 characters)', () => {
+    const cache = new VerifiedTokenCache<string>(10)
+    const tail = '.SAME-TAIL-12'.slice(-12)
+    const first = entry('first')
+    store(cache, `header.payload-one${tail}`, first)
+    expect(cache.get(`header.payload-two${tail}`)).toBeUndefined()
+    const second = entry('second')
+    store(cache, `header.payload-two${tail}`, second)
+    expect(cache.get(`header.payload-two${tail}`)).toBe(second)
+    expect(cache.get(`header.payload-one${tail}`)).toBeUndefined()
+    cache.delete(`header.payload-one${tail}`)
+    expect(cache.get(`header.payload-two${tail}`)).toBe(second)
+    expect(cache.size).toBe(1)
+  })
+
   it('evicts the oldest entry that was not used since it was stored', () => {
     const cache = new VerifiedTokenCache<string>(3)
     for (const name of ['a', 'b', 'c']) store(cache, name)
