@@ -7,7 +7,7 @@
 #                                      when sourced); stop it with `kill "$(cat "$REDIS_PIDFILE")"`
 set -euo pipefail
 
-if ! command -v redis-server >/dev/null 2>&1; then
+install_redis() {
   echo "ensure-redis: redis-server not found, installing it (apt-get install redis-server)" >&2
   sudo=''
   if [ "$(id -u)" != 0 ]; then
@@ -17,8 +17,20 @@ if ! command -v redis-server >/dev/null 2>&1; then
     fi
   fi
   export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get install -y -qq redis-server >/dev/null 2>&1 ||
-    { $sudo apt-get update -qq >/dev/null && $sudo apt-get install -y -qq redis-server >/dev/null; }
+  # Wait for dpkg's lock rather than fail when another package manager run holds it.
+  local apt=(apt-get -o DPkg::Lock::Timeout=120 -y -qq)
+  $sudo "${apt[@]}" install redis-server >/dev/null 2>&1 ||
+    { $sudo "${apt[@]}" update >/dev/null && $sudo "${apt[@]}" install redis-server >/dev/null; }
+}
+
+if ! command -v redis-server >/dev/null 2>&1; then
+  # The redis tests and the demo start servers at the same time under `turbo run test`: one
+  # installs, the others wait for it on this lock and then find redis-server present.
+  exec 9>"${TMPDIR:-/tmp}/keyward-ensure-redis.lock"
+  flock -w 300 9
+  command -v redis-server >/dev/null 2>&1 || install_redis
+  flock -u 9
+  exec 9>&-
 fi
 
 # A port the kernel just handed out on loopback: free, and nothing else's.
