@@ -51,6 +51,7 @@ import { resolveKubernetes } from './kubernetes-options.js'
 import { resolveSpiffe } from './spiffe-options.js'
 import { isTenantResolverOption, readTenantIssuers, type TenantResolver } from './tenant-issuers.js'
 import { rejectUnknownOptions, type OptionNames } from './unknown-options.js'
+import { audienceWithResource, metadataResource } from './resource-audience.js'
 import type { WorkloadProfile } from './workload-identity.js'
 import { isChallengeSafe, isScopeToken, NEVER_CHALLENGED_SCOPE } from './www-authenticate.js'
 
@@ -345,7 +346,9 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   if (settings.isRevoked === undefined && own(options, 'revocationRetryAfterMs') !== undefined) {
     throw new TypeError('"revocationRetryAfterMs" needs "isRevoked": there is no revocation check')
   }
-  const tenants = resolveTenants(options, settings)
+  // RFC 9728 `resource`: the default audience, and what an explicit one must name.
+  const resource = metadataResource(own(options, 'resourceMetadata'))
+  const tenants = resolveTenants(options, settings, resource)
   const workloads = [
     ...resolveSpiffe(own(options, 'spiffe'), settings),
     ...resolveKubernetes(
@@ -359,7 +362,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
       ? distinctIssuers(workloads)
       : onlyWorkloads(options, workloads)
         ? workloads
-        : distinctIssuers([...resolveIssuers(options, settings), ...workloads])
+        : distinctIssuers([...resolveIssuers(options, settings, resource), ...workloads])
   if (settings.resourceMetadata !== undefined && settings.resourceMetadataUrl !== undefined) {
     throw new TypeError('pass either "resourceMetadata" or "resourceMetadataUrl", not both')
   }
@@ -392,6 +395,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
 function resolveTenants(
   options: OptionRecord,
   settings: ReadSettings,
+  resource: string | undefined,
 ): ResolvedTenants | undefined {
   const value = own(options, 'issuers')
   if (!isTenantResolverOption(value)) {
@@ -405,7 +409,7 @@ function resolveTenants(
   rejectIssuerOptionsBeside(options)
   const resolve = readTenantIssuers(value, (record, prefix) => {
     rejectUnknownOptions(record, ISSUER_ENTRY_NAMES, prefix)
-    return resolveIssuer(record, settings, prefix)
+    return resolveIssuer(record, settings, prefix, resource)
   })
   return { resolve, cacheSize: settings.tenantCacheSize ?? DEFAULTS.tenantCacheSize }
 }
@@ -507,9 +511,13 @@ function distinctIssuers(issuers: readonly ResolvedIssuer[]): readonly ResolvedI
   return issuers
 }
 
-function resolveIssuers(options: OptionRecord, settings: ReadSettings): readonly ResolvedIssuer[] {
+function resolveIssuers(
+  options: OptionRecord,
+  settings: ReadSettings,
+  resource: string | undefined,
+): readonly ResolvedIssuer[] {
   const list = own(options, 'issuers')
-  if (list === undefined) return [resolveIssuer(options, settings, '')]
+  if (list === undefined) return [resolveIssuer(options, settings, '', resource)]
   if (!Array.isArray(list) || list.length === 0) {
     throw new TypeError(
       '"issuers" must be a non-empty array of issuer options, a tenant template with "tenants", or a function',
@@ -521,7 +529,7 @@ function resolveIssuers(options: OptionRecord, settings: ReadSettings): readonly
     const prefix = `issuers[${index}].`
     const record = optionRecord(entry, `issuers[${index}]`)
     rejectUnknownOptions(record, ISSUER_ENTRY_NAMES, prefix)
-    return resolveIssuer(record, settings, prefix)
+    return resolveIssuer(record, settings, prefix, resource)
   })
   const seen = new Set<string>()
   for (const { issuer } of issuers) {
@@ -532,10 +540,15 @@ function resolveIssuers(options: OptionRecord, settings: ReadSettings): readonly
 }
 
 function resolveIssuer(
-  record: OptionRecord,
+  given: OptionRecord,
   settings: ReadSettings,
   prefix: string,
+  resource: string | undefined,
 ): ResolvedIssuer {
+  const record: OptionRecord = {
+    ...given,
+    audience: audienceWithResource(own(given, 'audience'), resource, `${prefix}audience`),
+  }
   const {
     issuer,
     audience,

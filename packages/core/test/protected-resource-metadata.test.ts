@@ -102,7 +102,8 @@ describe('protectedResourceMetadata', () => {
 
   it('puts resource_metadata into every 401 and 403 challenge of a verifier', async () => {
     const METADATA_URL = 'https://mcp.example.com/.well-known/oauth-protected-resource/mcp'
-    const issuer = await TestIssuer.create()
+    // Tokens for the resource the metadata names: the verifier accepts no other audience.
+    const issuer = await TestIssuer.create({ audience: 'https://mcp.example.com/mcp' })
     const server = await startJwksServer({ issuer })
     cleanup.push(() => server.close())
     const resourceMetadata = protectedResourceMetadata({

@@ -438,9 +438,9 @@ describe('options that used to be accepted and ignored', () => {
       resource: 'https://api.test/mcp',
       authorizationServers: [VALID.issuer],
     })
-    expect(resolveOptions({ ...VALID, resourceMetadata }).resourceMetadataUrl).toBe(
-      resourceMetadata.url,
-    )
+    expect(
+      resolveOptions({ ...VALID, audience: undefined, resourceMetadata }).resourceMetadataUrl,
+    ).toBe(resourceMetadata.url)
   })
 })
 

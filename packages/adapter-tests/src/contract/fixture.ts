@@ -26,11 +26,16 @@ export function fixture(
     readonly challengeScopes?: readonly string[]
     /** The verifier's `dpop`. */
     readonly dpop?: DpopOptions
+    /** The issuer's `aud` and the verifier's `audience` (an MCP resource's, say). */
+    readonly audience?: string
   } = {},
 ): () => Fixture {
   let current: Fixture | undefined
   beforeAll(async () => {
-    const issuer = await TestIssuer.create({ alg: 'ES256' })
+    const issuer = await TestIssuer.create({
+      alg: 'ES256',
+      ...(settings.audience === undefined ? {} : { audience: settings.audience }),
+    })
     const server = await startJwksServer({ issuer })
     if (settings.jwksDown === true) server.setFault({ kind: 'status', status: 503 })
     try {

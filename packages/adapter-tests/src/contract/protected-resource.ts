@@ -39,7 +39,8 @@ function expectDocumentHeaders(reply: HttpReply): void {
 /** RFC 9728 metadata served by the adapter, and challenges that point at it. */
 export function describeProtectedResource(start: StartApp): void {
   describe('serving RFC 9728 protected resource metadata', () => {
-    const f = fixture(start)
+    // The audience is the resource the metadata names (a verifier refuses any other).
+    const f = fixture(start, { audience: RESOURCE.resource })
 
     it.each(RESOURCE_PATHS)(
       'serves the document at %s without a token, as JSON, cacheable for an hour, with CORS',
