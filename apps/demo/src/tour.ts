@@ -10,7 +10,7 @@ import { issuerState, startStack, type ApiHandle, type Stack } from './stack.js'
 import { TokenSource } from './token-source.js'
 import { runTrustAnchorRows } from './trust-anchor.js'
 import { runWorkloadChecks } from './workloads.js'
-import { runDpopRows } from './dpop.js'
+import { DPOP_RESOURCE, runDpopRows } from './dpop.js'
 import { sleep, waitFor } from './wait.js'
 
 /**
@@ -90,6 +90,8 @@ export async function runTour(options: {
     issuerArgs: [
       `--token-ttl=${t.tokenTtlSeconds}s`,
       `--short-token-ttl=${t.shortTokenTtlSeconds}s`,
+      // The DPoP rows' API: demo-dpop's bound tokens name it as their audience.
+      `--resource=${DPOP_RESOURCE}`,
     ],
     apiEnv: {
       CLOCK_TOLERANCE_MS: String(t.clockToleranceMs),
@@ -109,8 +111,10 @@ export async function runTour(options: {
       'workload identities: a JWT-SVID, a bundle rotation, a workload not allowed, a service-account token…',
     )
     tour.rows.push(...(await runWorkloadChecks(options.logDir)))
-    progress('DPoP: proofs, replays and a bound token as Bearer on two instances sharing Redis…')
-    tour.rows.push(...(await runDpopRows()))
+    progress(
+      'DPoP: a bound token from the dev issuer, proofs, replays and the token as Bearer on two instances sharing Redis…',
+    )
+    tour.rows.push(...(await runDpopRows(stack.issuer)))
     const fetches = await tour.fetchRows()
     return {
       rows: tour.rows,

@@ -38,11 +38,12 @@ describe('the demo tour', () => {
     expect(run.code).toBe(0)
     // keyward audit and explain; 5 checks and an expiry per API, a rotation, an outage and a
     // recovery row per API, the late API's 503 and its recovery; the MCP server's 9 checks, its
-    // outage and its recovery; the three trust-anchor rows; the four workload rows; the five
+    // outage and its recovery; the three trust-anchor rows; the four workload rows; the six
     // DPoP rows.
-    expect(rows).toHaveLength(2 + 4 * 5 + 4 + 4 + 4 + 1 + 5 + 9 + 2 + 3 + 4 + 5)
-    // Fresh proof 200; replay, other URL, bound token as Bearer and the cross-instance replay 401.
-    expect(rows.filter((line) => line.includes(' dpop-api '))).toHaveLength(5)
+    expect(rows).toHaveLength(2 + 4 * 5 + 4 + 4 + 4 + 1 + 5 + 9 + 2 + 3 + 4 + 6)
+    // The dev issuer binds the token; fresh proof 200; replay, other URL, bound token as Bearer
+    // and the cross-instance replay 401.
+    expect(rows.filter((line) => line.includes(' dpop-api '))).toHaveLength(6)
     expect(rows[0]).toMatch(/^✔ {2}keyward audit of the issuer .* exit 0, 0 critical, 0 high, /)
     expect(rows.filter((line) => line.includes(' keyward explain of a refused token '))).toEqual([
       expect.stringMatching(/exit 1, invalid_audience \(RFC 7519 §4\.1\.3\)$/),
@@ -82,6 +83,6 @@ describe('the demo tour', () => {
     ]) {
       expect(run.stdout).toMatch(new RegExp(`^${api} .*\\d`, 'm'))
     }
-    expect(run.stdout).toContain('all 63 checks behaved')
+    expect(run.stdout).toContain('all 64 checks behaved')
   }, 120_000)
 })

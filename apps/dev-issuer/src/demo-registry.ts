@@ -16,6 +16,11 @@ export interface DemoClient {
   readonly scopes: readonly string[]
   /** Access token lifetime in seconds; `undefined` uses the issuer's default. */
   readonly tokenTtlSeconds: number | undefined
+  /**
+   * The client holds a key and every token request must carry a DPoP proof of it (RFC 9449 §5,
+   * client metadata `dpop_bound_access_tokens`); its tokens are bound to that key (`cnf.jkt`).
+   */
+  readonly dpopBound: boolean
   readonly description: string
 }
 
@@ -54,8 +59,9 @@ export function assertValidResources(resources: readonly DemoResource[]): void {
 }
 
 /**
- * The demo clients: a reader, a writer, and a reader whose tokens expire in seconds (for showing
- * expiry without waiting minutes). Secrets are random per start.
+ * The demo clients: a reader, a writer, a reader whose tokens expire in seconds (for showing
+ * expiry without waiting minutes), and a reader holding a key whose tokens are DPoP-bound.
+ * Secrets are random per start.
  *
  * @example
  * ```ts
@@ -72,6 +78,7 @@ export function createDemoClients(options: {
       clientSecret: secret(),
       scopes: ['notes:read'],
       tokenTtlSeconds: undefined,
+      dpopBound: false,
       description: 'reads notes',
     },
     {
@@ -79,6 +86,7 @@ export function createDemoClients(options: {
       clientSecret: secret(),
       scopes: ['notes:read', 'notes:write'],
       tokenTtlSeconds: undefined,
+      dpopBound: false,
       description: 'reads and writes notes',
     },
     {
@@ -86,7 +94,16 @@ export function createDemoClients(options: {
       clientSecret: secret(),
       scopes: ['notes:read'],
       tokenTtlSeconds: options.shortTokenTtlSeconds,
+      dpopBound: false,
       description: `reads notes; tokens live ${options.shortTokenTtlSeconds} s`,
+    },
+    {
+      clientId: 'demo-dpop',
+      clientSecret: secret(),
+      scopes: ['notes:read'],
+      tokenTtlSeconds: undefined,
+      dpopBound: true,
+      description: 'reads notes; holds a key, tokens DPoP-bound (cnf.jkt)',
     },
   ]
 }

@@ -128,7 +128,7 @@ function printBanner(running: DevIssuer): void {
     `  iss        ${JSON.stringify(url)}   (keyward's "issuer", exactly: no trailing slash; the JWKS is discovered)`,
     `  discovery  ${url}/.well-known/openid-configuration`,
     `  jwks       ${running.jwksUri}   (signing key ${running.keyRing.signingKid})`,
-    `  token      ${running.tokenEndpoint}   (client_credentials, HTTP Basic, RFC 8707 resource)`,
+    `  token      ${running.tokenEndpoint}   (client_credentials, HTTP Basic, RFC 8707 resource, RFC 9449 DPoP)`,
     '',
     'clients (secrets are new on every start):',
     ...running.clients.map(
@@ -151,6 +151,9 @@ function printBanner(running: DevIssuer): void {
     'get a token:',
     `  curl -u demo-reader:${running.clients[0]?.clientSecret ?? ''} -d grant_type=client_credentials \\`,
     `    -d resource=${running.resources[0]?.indicator ?? ''} -d scope=notes:read ${running.tokenEndpoint}`,
+    '',
+    'a DPoP-bound token (cnf.jkt): demo-dpop must send a proof of its key, any client may:',
+    `  add -H "DPoP: <proof>", a dpop+jwt with htm POST and htu ${running.tokenEndpoint}`,
   ]
   console.log(lines.join('\n'))
 }

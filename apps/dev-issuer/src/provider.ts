@@ -55,12 +55,17 @@ export function createProvider(settings: ProviderSettings): Provider {
       response_types: [],
       redirect_uris: [],
       scope: client.scopes.join(' '),
+      // RFC 9449 §5.2: a token request of this client without a proof is refused.
+      dpop_bound_access_tokens: client.dpopBound,
     })),
     cookies: { keys: [...settings.persistent.cookieKeys] },
     features: {
       // Interactive logins are out of scope: the demo is machine-to-machine.
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      // RFC 9449: a token request carrying a `DPoP` proof gets a token bound to the proof's key
+      // (`cnf.jkt`, `token_type: DPoP`); proofs are single use at the token endpoint.
+      dPoP: { enabled: true },
       resourceIndicators: {
         enabled: true,
         // RFC 8707: the client names the API; no silent default audience.

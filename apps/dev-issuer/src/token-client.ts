@@ -7,6 +7,11 @@ export interface TokenRequest {
   readonly resource: string
   /** Space-separated scopes; omitted asks for none. */
   readonly scope?: string
+  /**
+   * A DPoP proof (RFC 9449 §4) for `POST` on the token endpoint, without `ath`: the token comes
+   * back bound to the proof's key. One proof per request; the issuer refuses a replayed one.
+   */
+  readonly dpopProof?: string
 }
 
 export interface TokenResponse {
@@ -14,6 +19,8 @@ export interface TokenResponse {
   /** Seconds, as the server said. */
   readonly expiresIn: number
   readonly scope: string | undefined
+  /** `Bearer`, or `DPoP` for a token bound to the request's proof key (RFC 9449 §5). */
+  readonly tokenType: string
 }
 
 /** The token endpoint refused the request (RFC 6749 §5.2 error). */
@@ -29,7 +36,7 @@ export class TokenRequestError extends Error {
 
 /**
  * Runs the OAuth 2.0 client credentials grant (RFC 6749 §4.4) with HTTP Basic client
- * authentication and one resource indicator (RFC 8707).
+ * authentication and one resource indicator (RFC 8707), with a DPoP proof when given.
  *
  * @example
  * ```ts
@@ -47,6 +54,7 @@ export async function requestToken(request: TokenRequest): Promise<TokenResponse
     headers: {
       authorization: `Basic ${Buffer.from(credentials).toString('base64')}`,
       'content-type': 'application/x-www-form-urlencoded',
+      ...(request.dpopProof === undefined ? {} : { dpop: request.dpopProof }),
     },
     body,
   })
@@ -59,5 +67,6 @@ export async function requestToken(request: TokenRequest): Promise<TokenResponse
     accessToken: json.access_token,
     expiresIn: typeof json.expires_in === 'number' ? json.expires_in : 0,
     scope: typeof json.scope === 'string' ? json.scope : undefined,
+    tokenType: typeof json.token_type === 'string' ? json.token_type : 'Bearer',
   }
 }
