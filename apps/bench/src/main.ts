@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
+import { createDpopFixture, type DpopFixture } from './dpop-fixture.js'
 import { BENCH_ALGORITHMS, createFixture, type AlgorithmFixture } from './fixtures.js'
 import { runHttp } from './http/http-suite.js'
 import { JWKS_PEERS } from './jwks/jwks-peers.js'
@@ -8,6 +9,7 @@ import { runJwks } from './jwks/jwks-suite.js'
 import { describeMachine } from './machine.js'
 import { runMemory } from './memory/memory-suite.js'
 import { CONTENDERS } from './micro/contenders.js'
+import { runDpopMicro } from './micro/dpop-suite.js'
 import { runMicro } from './micro/micro-suite.js'
 import { parseOptions } from './options.js'
 import { renderResults } from './report/markdown.js'
@@ -44,6 +46,12 @@ const fixture = async (alg: (typeof BENCH_ALGORITHMS)[number]): Promise<Algorith
   fixtures.set(alg, created)
   return created
 }
+let bound: DpopFixture | undefined
+// RS256 tokens bound to a DPoP key, for the DPoP comparison and the HTTP suite's DPoP app.
+const dpopFixture = async (): Promise<DpopFixture> => {
+  bound ??= await createDpopFixture(await fixture('RS256'), distinctTokens)
+  return bound
+}
 
 try {
   if (options.suites.has('micro')) {
@@ -59,12 +67,26 @@ try {
       log,
     )
   }
+  if (options.suites.has('dpop')) {
+    const rs256 = await fixture('RS256')
+    const dpop = await dpopFixture()
+    log(`[${elapsed()}] dpop (bound tokens minted)`)
+    results.dpop = await runDpopMicro(
+      rs256,
+      dpop,
+      options.quick
+        ? { rounds: 3, roundMs: 40, warmupMs: 60, warmupProofs: 200, inFlight: [1, 16] }
+        : { rounds: 12, roundMs: 60, warmupMs: 200, warmupProofs: 1000, inFlight: [1, 16] },
+      log,
+    )
+  }
   if (options.suites.has('jwks')) {
     log(`[${elapsed()}] jwks`)
     results.jwks = await runJwks(JWKS_PEERS, options.quick ? 3000 : 10_000, log)
   }
   if (options.suites.has('http')) {
     const rs256 = await fixture('RS256')
+    const dpop = await dpopFixture()
     log(`[${elapsed()}] http`)
     results.http = await runHttp(
       rs256,
@@ -72,6 +94,7 @@ try {
         ? { rounds: 1, durationS: 1, warmupS: 0.5, connections: 16 }
         : { rounds: 4, durationS: 1.5, warmupS: 1, connections: 16 },
       log,
+      { dpop },
     )
   }
   if (options.suites.has('memory')) {

@@ -10,16 +10,16 @@ export interface BenchOptions {
   readonly memoryTokens: number
 }
 
-export type Suite = 'micro' | 'jwks' | 'http' | 'memory'
+export type Suite = 'micro' | 'dpop' | 'jwks' | 'http' | 'memory'
 
-const ALL_SUITES: readonly Suite[] = ['micro', 'jwks', 'http', 'memory']
+const ALL_SUITES: readonly Suite[] = ['micro', 'dpop', 'jwks', 'http', 'memory']
 
 function isSuite(value: string): value is Suite {
   return (ALL_SUITES as readonly string[]).includes(value)
 }
 
 /**
- * Parses `--quick`, `--only=micro,jwks`, `--out=path|-` and `--memory-tokens=N`.
+ * Parses `--quick`, `--only=micro,dpop,jwks`, `--out=path|-` and `--memory-tokens=N`.
  *
  * @example
  * ```ts

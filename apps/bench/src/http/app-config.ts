@@ -5,6 +5,25 @@ export interface AppConfig {
   readonly issuer: string
   readonly audience: string
   readonly jwksUri: string
+  /** The API's public URL, for DPoP's `htu` check (RFC 9449 §4.3): the suite's audience. */
+  readonly publicBaseUrl: string
+}
+
+/**
+ * The issuer settings every authenticating app is given: the config without the DPoP URL,
+ * which keyward would refuse as an unknown option.
+ *
+ * @example
+ * ```ts
+ * bearerAuth(issuerOptions(config))
+ * ```
+ */
+export function issuerOptions(config: AppConfig): {
+  issuer: string
+  audience: string
+  jwksUri: string
+} {
+  return { issuer: config.issuer, audience: config.audience, jwksUri: config.jwksUri }
 }
 
 /** Builds one app and starts it listening on `127.0.0.1:0`. */
@@ -21,6 +40,11 @@ export interface AppDescriptor {
   /** Where the app module lives, relative to `src/http/apps`, and its export. */
   readonly module: 'express-apps' | 'koa-apps' | 'nest-apps' | 'fastify-apps'
   readonly key: string
+  /**
+   * The app takes DPoP-bound tokens (`Authorization: DPoP`) with a fresh proof per request,
+   * made before the round starts; it is compared with the framework's baseline like the others.
+   */
+  readonly dpop?: boolean
 }
 
 /**
@@ -53,6 +77,14 @@ export const APPS: readonly AppDescriptor[] = [
     baseline: false,
     module: 'express-apps',
     key: 'keyward',
+  },
+  {
+    name: 'keyward (DPoP, fresh proof per request)',
+    framework: 'Express 5',
+    baseline: false,
+    module: 'express-apps',
+    key: 'keywardDpop',
+    dpop: true,
   },
   {
     name: 'express-oauth2-jwt-bearer',

@@ -2,13 +2,14 @@ import type { AlgorithmFixture } from '../fixtures.js'
 
 /**
  * One way of verifying a token. `verify` returns (or resolves) on a valid token and throws (or
- * rejects) on anything else.
+ * rejects) on anything else. `T` is what one operation is given: a token, or for the DPoP
+ * comparison a whole request with its proof.
  */
-export interface Contender {
+export interface Contender<T = string> {
   readonly name: string
   /** Synchronous `verify`: the loops call it without `await`. */
   readonly sync: boolean
-  verify(token: string): unknown
+  verify(item: T): unknown
   close?(): void
 }
 

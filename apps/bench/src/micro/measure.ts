@@ -21,9 +21,9 @@ function cpuSeconds(since: NodeJS.CpuUsage): number {
  * latency (time since the previous completion) and the throughput, so the timing overhead is
  * the same for every contender, floor included.
  */
-export async function runSequential(
-  contender: Contender,
-  tokens: readonly string[],
+export async function runSequential<T>(
+  contender: Contender<T>,
+  tokens: readonly T[],
   ops: number,
   offset = 0,
 ): Promise<Round> {
@@ -34,14 +34,14 @@ export async function runSequential(
   let previous = start
   if (contender.sync) {
     for (let i = 0; i < ops; i++) {
-      contender.verify(tokens[(offset + i) % count] ?? '')
+      contender.verify(tokens[(offset + i) % count] as T)
       const now = performance.now()
       latencies[i] = now - previous
       previous = now
     }
   } else {
     for (let i = 0; i < ops; i++) {
-      await contender.verify(tokens[(offset + i) % count] ?? '')
+      await contender.verify(tokens[(offset + i) % count] as T)
       const now = performance.now()
       latencies[i] = now - previous
       previous = now
@@ -58,9 +58,9 @@ export async function runSequential(
  * Runs `ops` verifications with `inFlight` of them outstanding at any time, like a server
  * with that many concurrent requests. Latency is from call to settlement.
  */
-export async function runConcurrent(
-  contender: Contender,
-  tokens: readonly string[],
+export async function runConcurrent<T>(
+  contender: Contender<T>,
+  tokens: readonly T[],
   ops: number,
   inFlight: number,
   offset = 0,
@@ -72,7 +72,7 @@ export async function runConcurrent(
     while (next < ops) {
       const i = next++
       const begin = performance.now()
-      await contender.verify(tokens[(offset + i) % count] ?? '')
+      await contender.verify(tokens[(offset + i) % count] as T)
       latencies[i] = performance.now() - begin
     }
   }
@@ -90,9 +90,9 @@ export async function runConcurrent(
  * Warms a contender up for about `durationMs` and returns its sequential rate, used to size
  * the rounds so every contender runs for about the same time, and how many tokens it used.
  */
-export async function warmUp(
-  contender: Contender,
-  tokens: readonly string[],
+export async function warmUp<T>(
+  contender: Contender<T>,
+  tokens: readonly T[],
   durationMs: number,
 ): Promise<{ readonly opsPerSec: number; readonly ops: number }> {
   const start = performance.now()

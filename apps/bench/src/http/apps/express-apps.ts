@@ -6,7 +6,7 @@ import { auth } from 'express-oauth2-jwt-bearer'
 import { expressJwtSecret, passportJwtSecret } from 'jwks-rsa'
 import passport from 'passport'
 import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt'
-import { listen, type AppConfig, type AppFactory } from '../app-config.js'
+import { issuerOptions, listen, type AppConfig, type AppFactory } from '../app-config.js'
 
 // The settings of express-jwt's and passport-jwt's READMEs for jwks-rsa.
 function jwksRsaSettings(config: AppConfig) {
@@ -31,27 +31,42 @@ export const baseline: AppFactory = (config) => app([], () => 'anonymous')(confi
 
 export const keyward: AppFactory = (config) =>
   app(
-    [bearerAuth({ ...config })],
+    [bearerAuth(issuerOptions(config))],
     // express-oauth2-jwt-bearer declares `req.auth` too; in this shared app its type wins.
+    (req) => (req as unknown as { auth?: VerifiedToken }).auth?.subject,
+  )(config)
+
+/**
+ * keyward with DPoP accepted (mode `'allowed'`, in-memory replay store): the suite sends it
+ * DPoP-bound tokens, each request with a fresh proof for `GET <publicBaseUrl>/`.
+ */
+export const keywardDpop: AppFactory = (config) =>
+  app(
+    [
+      bearerAuth({
+        ...issuerOptions(config),
+        dpop: { publicBaseUrl: config.publicBaseUrl },
+      }),
+    ],
     (req) => (req as unknown as { auth?: VerifiedToken }).auth?.subject,
   )(config)
 
 /** keyward with `signatureThreads` forced, for `experiments/http-signature-threads.ts`. */
 export const keywardThreadPool: AppFactory = (config) =>
   app(
-    [bearerAuth({ ...config, signatureThreads: 'threadPool' })],
+    [bearerAuth({ ...issuerOptions(config), signatureThreads: 'threadPool' })],
     (req) => (req as unknown as { auth?: VerifiedToken }).auth?.subject,
   )(config)
 
 export const keywardInline: AppFactory = (config) =>
   app(
-    [bearerAuth({ ...config, signatureThreads: 'inline' })],
+    [bearerAuth({ ...issuerOptions(config), signatureThreads: 'inline' })],
     (req) => (req as unknown as { auth?: VerifiedToken }).auth?.subject,
   )(config)
 
 export const oauth2JwtBearer: AppFactory = (config) =>
   app(
-    [auth({ ...config, tokenSigningAlg: 'RS256' })],
+    [auth({ ...issuerOptions(config), tokenSigningAlg: 'RS256' })],
     (req) => (req as Request & { auth?: { payload: { sub?: string } } }).auth?.payload.sub,
   )(config)
 

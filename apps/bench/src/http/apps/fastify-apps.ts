@@ -3,7 +3,7 @@ import fastifyJwt, { type TokenOrHeader } from '@fastify/jwt'
 import { bearerAuth } from '@keyward/fastify'
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import buildGetJwks from 'get-jwks'
-import type { AppConfig, AppFactory } from '../app-config.js'
+import { issuerOptions, type AppConfig, type AppFactory } from '../app-config.js'
 
 async function app(
   setup: (app: FastifyInstance) => Promise<void>,
@@ -26,7 +26,7 @@ export const baseline: AppFactory = () =>
 export const keyward: AppFactory = (config) =>
   app(
     async (application) => {
-      await application.register(bearerAuth, { ...config })
+      await application.register(bearerAuth, issuerOptions(config))
     },
     (request) => request.auth?.subject,
   )

@@ -3,7 +3,7 @@ import { bearerAuth } from '@keyward/koa'
 import { koaJwtSecret } from 'jwks-rsa'
 import Koa, { type Middleware } from 'koa'
 import koaJwt from 'koa-jwt'
-import { listen, type AppFactory } from '../app-config.js'
+import { issuerOptions, listen, type AppFactory } from '../app-config.js'
 
 function app(
   middleware: Middleware[],
@@ -26,7 +26,7 @@ function app(
 export const baseline: AppFactory = () => app([], () => 'anonymous')
 
 export const keyward: AppFactory = (config) =>
-  app([bearerAuth({ ...config })], (state) => state.auth?.subject)
+  app([bearerAuth(issuerOptions(config))], (state) => state.auth?.subject)
 
 export const koaJwt_: AppFactory = (config) =>
   app(

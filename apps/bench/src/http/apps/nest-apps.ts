@@ -6,7 +6,7 @@ import { NestFactory } from '@nestjs/core'
 import { AuthGuard, PassportModule, PassportStrategy } from '@nestjs/passport'
 import { passportJwtSecret } from 'jwks-rsa'
 import { ExtractJwt, Strategy } from 'passport-jwt'
-import { listen, type AppFactory } from '../app-config.js'
+import { issuerOptions, listen, type AppFactory } from '../app-config.js'
 
 async function start(module: Type): Promise<Server> {
   // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest's options are plain objects typed as a class
@@ -37,7 +37,10 @@ export const keyward: AppFactory = (config) => {
       return { sub: req.auth?.subject }
     }
   }
-  @Module({ imports: [KeywardModule.forRoot({ ...config })], controllers: [KeywardController] })
+  @Module({
+    imports: [KeywardModule.forRoot(issuerOptions(config))],
+    controllers: [KeywardController],
+  })
   class AppModule {}
   return start(AppModule)
 }
