@@ -34,11 +34,15 @@ describe('docs/migrating-from-*.md', () => {
     const readers: Record<string, readonly string[]> = {
       'README.md': PEERS.map((peer) => `docs/migrating-from-${peer}.md`),
       'packages/express/README.md': [
-        '../../docs/migrating-from-express-jwt.md',
-        '../../docs/migrating-from-express-oauth2-jwt-bearer.md',
+        'https://github.com/keyward/keyward/blob/main/docs/migrating-from-express-jwt.md',
+        'https://github.com/keyward/keyward/blob/main/docs/migrating-from-express-oauth2-jwt-bearer.md',
       ],
-      'packages/koa/README.md': ['../../docs/migrating-from-koa-jwt.md'],
-      'packages/nestjs/README.md': ['../../docs/migrating-from-passport-jwt.md'],
+      'packages/koa/README.md': [
+        'https://github.com/keyward/keyward/blob/main/docs/migrating-from-koa-jwt.md',
+      ],
+      'packages/nestjs/README.md': [
+        'https://github.com/keyward/keyward/blob/main/docs/migrating-from-passport-jwt.md',
+      ],
     }
     for (const [readme, links] of Object.entries(readers)) {
       const text = readFileSync(ROOT + readme, 'utf8')

@@ -3,15 +3,27 @@
 // workspace, with npm into a clean project outside the repository, and uses them from there:
 // ESM import and CommonJS require, tsc with node16 and bundler resolution and
 // `skipLibCheck: false`, an Express, a Koa, a Nest and a Fastify application against a real
-// JWKS, and the `keyward` executable through npx.
+// JWKS, the README quick starts compiled and run as printed against the dev issuer, and the
+// `keyward` executable through npx.
 // Builds nothing: run `pnpm build` first (`pnpm verify` does).
 import { execFile, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { DEMO_RESOURCES, DEMO_SCOPES, requestToken, startDevIssuer } from '@keyward/dev-issuer'
 import { startIssuer, type IssuerFixture } from '@keyward/test-utils'
+import {
+  exerciseQuickStart,
+  freePort,
+  QUICK_STARTS,
+  README_AUDIENCE,
+  readQuickStart,
+  startQuickStart,
+  substitute,
+} from './quick-starts.js'
+import { linksMissingFromTarball } from './readme-links.js'
 
 const packagesDir = fileURLToPath(new URL('../../', import.meta.url))
 const fixtureDir = fileURLToPath(new URL('../fixture/', import.meta.url))
@@ -69,6 +81,8 @@ const PACKAGES = Object.keys(MAIN_EXPORTS)
 /** Public packages that are executables, not libraries: installed and run, never imported. */
 const EXECUTABLES: readonly string[] = ['@keyward/cli']
 const PACKED = [...PACKAGES, ...EXECUTABLES]
+/** Public packages packed for the README link check only (installing them needs a Redis client). */
+const PACKED_NOT_INSTALLED: readonly string[] = ['@keyward/redis']
 
 /** The peers an application installs beside the adapters, plus the compiler and its types. */
 const PEERS = [
@@ -142,26 +156,56 @@ function seconds(since: number): string {
   return `${((performance.now() - since) / 1000).toFixed(1)}s`
 }
 
-async function pack(into: string): Promise<string[]> {
-  for (const name of PACKED) {
+/** Packs every public package; resolves with all the tarballs and those to install. */
+async function pack(into: string): Promise<{ installed: string[]; all: string[] }> {
+  const names = [...PACKED, ...PACKED_NOT_INSTALLED]
+  for (const name of names) {
     const entry = EXECUTABLES.includes(name) ? 'main.js' : 'index.js'
     const dist = join(packagesDir, name.slice('@keyward/'.length), 'dist', entry)
     if (!existsSync(dist)) throw new CheckFailed(`${dist} is missing: run pnpm build first`)
   }
-  const filters = PACKED.flatMap((name) => ['--filter', name])
+  const filters = names.flatMap((name) => ['--filter', name])
   await run(
     'pnpm',
     ['-r', ...filters, 'pack', '--pack-destination', into],
     packagesDir,
     process.env,
   )
-  const tarballs = (await readdir(into)).filter((file) => file.endsWith('.tgz')).sort()
-  if (tarballs.length !== PACKED.length) {
+  const all = (await readdir(into)).filter((file) => file.endsWith('.tgz')).sort()
+  if (all.length !== names.length) {
+    throw new CheckFailed(`expected ${names.length} tarballs, pnpm pack wrote ${all.join(', ')}`)
+  }
+  const skipped = PACKED_NOT_INSTALLED.map((name) => `${name.slice(1).replace('/', '-')}-`)
+  const installed = all.filter((file) => !skipped.some((prefix) => file.startsWith(prefix)))
+  return {
+    installed: installed.map((file) => join(into, file)),
+    all: all.map((file) => join(into, file)),
+  }
+}
+
+/** Each tarball's README links only to files in the tarball, or absolutely (issue 21, point 7). */
+async function checkReadmeLinks(tarballs: readonly string[]): Promise<string> {
+  const dead: string[] = []
+  for (const tarball of tarballs) {
+    const listing = await run('tar', ['-tzf', tarball], packagesDir)
+    // npm tarballs put everything under `package/`.
+    const files = new Set(
+      listing.stdout
+        .split('\n')
+        .filter((line) => line.startsWith('package/'))
+        .map((line) => line.slice('package/'.length)),
+    )
+    const readme = await run('tar', ['-xzOf', tarball, 'package/README.md'], packagesDir)
+    for (const link of linksMissingFromTarball(readme.stdout, files)) {
+      dead.push(`${basename(tarball)}: ${link}`)
+    }
+  }
+  if (dead.length > 0) {
     throw new CheckFailed(
-      `expected ${PACKED.length} tarballs, pnpm pack wrote ${tarballs.join(', ')}`,
+      `packed READMEs link to files not in their tarball (make them absolute):\n${dead.join('\n')}`,
     )
   }
-  return tarballs.map((file) => join(into, file))
+  return `packed READMEs of ${tarballs.length} tarballs: every relative link names a file in its tarball`
 }
 
 /** What REPORT_EXPORTS prints. */
@@ -326,6 +370,81 @@ async function checkCli(project: string, fixture: IssuerFixture): Promise<string
   return 'npx keyward --help, and keyward explain accepting a token from the test issuer'
 }
 
+/**
+ * Each README quick start (./quick-starts.ts), as printed but for the issuer and port, compiled
+ * by one tsc run against the installed tarballs with the settings of a new project (Nest CLI's
+ * decorator flags; `skipLibCheck` as `tsc --init` sets it: the packages' declarations are checked
+ * by the tsc checks above) and run with node against the dev issuer, a real OIDC provider found
+ * by discovery only.
+ */
+async function checkQuickStarts(project: string): Promise<string> {
+  const dir = join(project, 'quick-starts')
+  await mkdir(dir)
+  const issuer = await startDevIssuer({
+    resources: [...DEMO_RESOURCES, { indicator: README_AUDIENCE, scopes: DEMO_SCOPES }],
+  })
+  try {
+    const reader = issuer.clients.find((client) => client.clientId === 'demo-reader')
+    if (reader === undefined) throw new CheckFailed('the dev issuer has no demo-reader client')
+    const { accessToken } = await requestToken({
+      tokenEndpoint: issuer.tokenEndpoint,
+      clientId: reader.clientId,
+      clientSecret: reader.clientSecret,
+      resource: README_AUDIENCE,
+      scope: 'notes:read',
+    })
+    const ports = new Map<string, number>()
+    for (const quickStart of QUICK_STARTS) {
+      const port = await freePort()
+      ports.set(quickStart.name, port)
+      const code = substitute(await readQuickStart(project, quickStart.name), issuer.url, port)
+      await writeFile(join(dir, `${slug(quickStart.name)}.ts`), code)
+    }
+    await writeFile(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          lib: ['ES2023'],
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          types: ['node'],
+          strict: true,
+          skipLibCheck: true,
+          experimentalDecorators: true,
+          emitDecoratorMetadata: true,
+          outDir: 'dist',
+        },
+        include: ['*.ts'],
+      }),
+    )
+    const tsc = join(project, 'node_modules', 'typescript', 'bin', 'tsc')
+    await run(process.execPath, [tsc, '-p', join(dir, 'tsconfig.json')], project)
+    for (const quickStart of QUICK_STARTS) {
+      const port = ports.get(quickStart.name) ?? 0
+      const file = join(dir, 'dist', `${slug(quickStart.name)}.js`)
+      let started: Awaited<ReturnType<typeof startQuickStart>> | undefined
+      try {
+        started = await startQuickStart(file, project, port, cleanEnv())
+        await exerciseQuickStart(quickStart, port, accessToken)
+      } catch (error) {
+        const output = started?.output() ?? ''
+        throw new CheckFailed(`${quickStart.name} README quick start: ${String(error)}\n${output}`)
+      } finally {
+        started?.stop()
+      }
+    }
+  } finally {
+    await issuer.close()
+  }
+  const names = QUICK_STARTS.map((quickStart) => quickStart.name).join(', ')
+  return `README quick starts of ${names}: compiled as printed, 401 + Bearer challenge without a token, 200 with a dev-issuer token`
+}
+
+function slug(name: string): string {
+  return name.slice('@keyward/'.length)
+}
+
 async function main(root: string): Promise<boolean> {
   const tarballDir = join(root, 'tarballs')
   const project = join(root, 'app')
@@ -338,11 +457,13 @@ async function main(root: string): Promise<boolean> {
   }
   try {
     let tarballs: string[] = []
+    let everyTarball: string[] = []
     const packed = await check(async () => {
-      tarballs = await pack(tarballDir)
-      return `pnpm pack: ${tarballs.map((file) => file.slice(tarballDir.length + 1)).join(', ')}`
+      ;({ installed: tarballs, all: everyTarball } = await pack(tarballDir))
+      return `pnpm pack: ${everyTarball.map((file) => basename(file)).join(', ')}`
     })
     if (!report(packed)) return false
+    const links = report(await check(() => checkReadmeLinks(everyTarball)))
     const installed = await check(async () => {
       await writeFile(
         join(project, 'package.json'),
@@ -367,9 +488,10 @@ async function main(root: string): Promise<boolean> {
       check(() => checkApp(project, 'Koa', 'koa-app.mjs', fixture)),
       check(() => checkApp(project, 'Nest', 'nest-app.mjs', fixture)),
       check(() => checkApp(project, 'Fastify', 'fastify-app.mjs', fixture)),
+      check(() => checkQuickStarts(project)),
       check(() => checkCli(project, fixture)),
     ])
-    return results.map(report).every(Boolean)
+    return results.map(report).every(Boolean) && links
   } finally {
     await fixture.close()
   }
