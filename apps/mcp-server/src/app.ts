@@ -34,7 +34,11 @@ export interface McpAppOptions {
    * @defaultValue `[]`: no browser page
    */
   readonly allowedOrigins?: readonly string[]
-  /** Further verifier settings (key cache, clock tolerance, `onEvent`, ...). */
+  /**
+   * Further verifier settings (key cache, clock tolerance, `onEvent`, ...). `dpop` defaults to
+   * `{ mode: 'allowed', publicBaseUrl: <the resource's origin> }`; a fleet of instances shares
+   * a `replayStore` (`@keyward/redis`) so that a proof is used once across all of them.
+   */
   readonly verifier?: Omit<VerifierSettings, 'resourceMetadata' | 'resourceMetadataUrl'>
 }
 
@@ -77,6 +81,10 @@ export function createMcpApp(options: McpAppOptions): McpApp {
     resourceMetadata,
     // MCP "Scope Selection Strategy": a client asks for the 401's `scope` first.
     challengeScopes: BASE_SCOPES,
+    // DPoP (RFC 9449) allowed: Bearer clients keep working, a client holding a key sends its
+    // bound token with a proof per request, and a bound token sent as Bearer is refused. `htu`
+    // is checked against the resource's own origin, never the request's Host (RFC 9449 §4.3).
+    dpop: options.verifier?.dpop ?? { mode: 'allowed', publicBaseUrl: resource.origin },
   })
   const notes: Note[] = []
   const app = express()

@@ -66,11 +66,15 @@ function json(value: unknown): CallToolResult {
 export function registerTools(server: McpServer, notes: Note[]): void {
   server.registerTool(
     'whoami',
-    { description: 'The verified caller: client id, subject, scopes, expiry. Needs notes:read.' },
+    {
+      description:
+        'The verified caller: client id, subject, scopes, expiry, key binding. Needs notes:read.',
+    },
     (extra) => {
       const auth = caller('whoami', extra.authInfo)
-      const { clientId, subject, scopes, expiresAt } = auth
-      return json({ clientId, subject, scopes, expiresAt })
+      const { clientId, subject, scopes, expiresAt, binding } = auth
+      // `binding` is `{ type: 'dpop', jkt }` for a DPoP-bound token, absent for Bearer.
+      return json({ clientId, subject, scopes, expiresAt, binding })
     },
   )
   server.registerTool(

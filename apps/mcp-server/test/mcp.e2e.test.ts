@@ -5,9 +5,13 @@ import {
   startDevIssuer,
   type DevIssuer,
 } from '@keyward/dev-issuer'
+import { DpopClient } from '@keyward/test-utils'
 import { ClientCredentialsProvider } from '@modelcontextprotocol/sdk/client/auth-extensions.js'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import {
+  StreamableHTTPClientTransport,
+  StreamableHTTPError,
+} from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   listenMcpServer,
@@ -18,6 +22,10 @@ import {
 } from '../src/index.js'
 
 const OTHER_API = 'urn:keyward:demo:express-api'
+/** DPoP is allowed (RFC 9449 §7.1): every challenge offers it next to Bearer, with its algorithms. */
+const DPOP_ALGS = 'algs="RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA Ed25519"'
+/** The DPoP challenge when the error is on the Bearer one (or there is none). */
+const dpopChallenge = () => `DPoP resource_metadata="${mcp.resourceMetadata.url}", ${DPOP_ALGS}`
 
 // A real authorization server: the dev issuer (oidc-provider, client credentials, RFC 8707
 // resource indicators, RS256 JWT access tokens), told about this MCP server as a resource.
@@ -112,7 +120,7 @@ describe('MCP server protected by @keyward/express, with the SDK client and the 
     })
     expect(raw.status).toBe(401)
     expect(raw.headers.get('www-authenticate')).toBe(
-      `Bearer scope="notes:read", resource_metadata="${mcp.resourceMetadata.url}"`,
+      `Bearer scope="notes:read", resource_metadata="${mcp.resourceMetadata.url}", ${dpopChallenge()}`,
     )
   })
 
@@ -187,7 +195,7 @@ describe('MCP server protected by @keyward/express, with the SDK client and the 
     })
     expect(raw.status).toBe(403)
     expect(raw.headers.get('www-authenticate')).toBe(
-      `Bearer error="insufficient_scope", error_description="insufficient scope", scope="notes:write", resource_metadata="${mcp.resourceMetadata.url}"`,
+      `Bearer error="insufficient_scope", error_description="insufficient scope", scope="notes:write", resource_metadata="${mcp.resourceMetadata.url}", ${dpopChallenge()}`,
     )
   })
 
@@ -314,6 +322,93 @@ describe('MCP server protected by @keyward/express, with the SDK client and the 
     })
     expect(response.status).toBe(400)
     expect(await response.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32020 }, id: 5 })
+  })
+
+  describe('DPoP (RFC 9449)', () => {
+    /** demo-dpop's token for this server, bound by the dev issuer to `key` (`cnf.jkt`). */
+    async function boundToken(key: DpopClient): Promise<string> {
+      const client = issuer.clients.find((candidate) => candidate.clientId === 'demo-dpop')!
+      const { accessToken, tokenType } = await requestToken({
+        tokenEndpoint: issuer.tokenEndpoint,
+        clientId: client.clientId,
+        clientSecret: client.clientSecret,
+        resource: mcp.url,
+        scope: 'notes:read',
+        dpopProof: key.proof({ htm: 'POST', htu: issuer.tokenEndpoint }),
+      })
+      expect(tokenType).toBe('DPoP')
+      return accessToken
+    }
+
+    /** A raw `tools/call whoami` with these headers. */
+    function whoami(headers: Record<string, string>): Promise<Response> {
+      return fetch(mcp.url, {
+        method: 'POST',
+        headers: {
+          ...headers,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 7,
+          method: 'tools/call',
+          params: { name: 'whoami' },
+        }),
+      })
+    }
+
+    it('serves an SDK client that sends its bound token with a fresh proof on every request', async () => {
+      const key = await DpopClient.create('ES256')
+      const accessToken = await boundToken(key)
+      const client = new Client({ name: 'e2e-dpop', version: '1.0.0' })
+      const transport = new StreamableHTTPClientTransport(new URL(mcp.url), {
+        // A DPoP client: `Authorization: DPoP <token>` and a proof for this method and URL.
+        fetch: (input, init) => {
+          const url = new URL(input instanceof Request ? input.url : input)
+          const headers = new Headers(init?.headers)
+          const method = init?.method ?? 'GET'
+          const proof = key.headers(method, `${url.origin}${url.pathname}`, accessToken)
+          for (const [name, value] of Object.entries(proof)) headers.set(name, value)
+          return fetch(input, { ...init, headers })
+        },
+      })
+      await client.connect(transport)
+      try {
+        const who = textOf(await client.callTool({ name: 'whoami' }))
+        expect(who).toMatchObject({
+          clientId: 'demo-dpop',
+          scopes: ['notes:read'],
+          binding: { type: 'dpop', jkt: key.jkt },
+        })
+        expect(textOf(await client.callTool({ name: 'list_notes' }))).toBeInstanceOf(Array)
+      } finally {
+        await client.close()
+      }
+    })
+
+    it('refuses the bound token sent as Bearer: 401 invalid_token on the Bearer challenge', async () => {
+      const accessToken = await boundToken(await DpopClient.create('ES256'))
+      const response = await whoami({ authorization: `Bearer ${accessToken}` })
+      expect(response.status).toBe(401)
+      expect(response.headers.get('www-authenticate')).toBe(
+        `Bearer error="invalid_token", error_description="sender-constrained access token presented as bearer", scope="notes:read", resource_metadata="${mcp.resourceMetadata.url}", ${dpopChallenge()}`,
+      )
+    })
+
+    it('refuses a replayed proof: 401 invalid_dpop_proof on the DPoP challenge', async () => {
+      const key = await DpopClient.create('ES256')
+      const headers = key.headers('POST', mcp.url, await boundToken(key))
+      const first = await whoami(headers)
+      expect(first.status).toBe(200)
+      expect(await first.json()).toMatchObject({ jsonrpc: '2.0', id: 7, result: {} })
+      const replayed = await whoami(headers)
+      expect(replayed.status).toBe(401)
+      expect(replayed.headers.get('www-authenticate')).toBe(
+        // The scope goes with the error, on the challenge of the scheme the request used.
+        `Bearer resource_metadata="${mcp.resourceMetadata.url}", DPoP error="invalid_dpop_proof", error_description="DPoP proof already used", scope="notes:read", resource_metadata="${mcp.resourceMetadata.url}", ${DPOP_ALGS}`,
+      )
+    })
   })
 
   it('passes every check the demo tour runs', async () => {
