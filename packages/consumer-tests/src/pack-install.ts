@@ -76,6 +76,7 @@ const MAIN_EXPORTS: Readonly<Record<string, readonly string[]>> = {
     'KeywardError',
   ],
   '@keyward/opentelemetry': ['keywardMetrics'],
+  '@keyward/redis': ['redisReplayStore', 'RedisReplayStoreError'],
 }
 const PACKAGES = Object.keys(MAIN_EXPORTS)
 /** Public packages that are executables, not libraries: installed and run, never imported. */
@@ -216,7 +217,7 @@ type ExportReport = Record<
 
 // Run by a plain `node` in the project, given `resolve` and `load` for one module system: which
 // file each package resolves to, the `typeof` of each export, and whether the package's
-// KeywardError, if it re-exports one (@keyward/opentelemetry does not), is core's (one
+// KeywardError, if it re-exports one (@keyward/opentelemetry and @keyward/redis do not), is core's (one
 // @keyward/core installed).
 const REPORT_EXPORTS = `
   const report = {}
