@@ -12,6 +12,7 @@ import type { Command } from './command-io.js'
 import { formatDuration } from './duration.js'
 import { EXPLANATIONS, FETCH_FAILURES } from './explain-rules.js'
 import { EXPLAIN_HELP } from './help.js'
+import { NETWORK_FLAGS, networkOptions, type NetworkOptions } from './network-flags.js'
 import { readToken } from './read-token.js'
 import { styleFor, type Style } from './style.js'
 import { UsageError } from './usage-error.js'
@@ -45,7 +46,8 @@ interface Decision {
 }
 
 /**
- * `keyward explain --issuer <url> --audience <aud> [--jwks-uri <url>] [--json]`: reads a token on
+ * `keyward explain --issuer <url> --audience <aud> [--jwks-uri <url>] [--json] [--proxy env|<url>]
+ * [--ca-file <pem>]`: reads a token on
  * standard input, runs the real verifier, and says why it is accepted or refused. Exit status 0
  * accepted, 1 refused, 2 usage or network error.
  *
@@ -62,6 +64,7 @@ export const explain: Command = async (args, io) => {
     token: { type: 'string' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
+    ...NETWORK_FLAGS,
   })
   if (values.help) {
     io.stdout.write(`${EXPLAIN_HELP}\n`)
@@ -76,7 +79,7 @@ export const explain: Command = async (args, io) => {
   const issuer = absoluteUrl(values.issuer, '--issuer')
   const jwksUri =
     values['jwks-uri'] === undefined ? undefined : absoluteUrl(values['jwks-uri'], '--jwks-uri')
-  const verifier = verifierFor(issuer, audience, jwksUri)
+  const verifier = verifierFor(issuer, audience, jwksUri, networkOptions(values))
   try {
     if (values.token !== undefined) {
       io.stderr.write(
@@ -120,12 +123,19 @@ export const explain: Command = async (args, io) => {
   }
 }
 
-function verifierFor(issuer: string, audience: string[], jwksUri: string | undefined): Verifier {
+function verifierFor(
+  issuer: string,
+  audience: string[],
+  jwksUri: string | undefined,
+  network: NetworkOptions,
+): Verifier {
   try {
     return createVerifier({
       issuer,
       audience: audience.length === 1 ? (audience[0] ?? '') : audience,
       ...(jwksUri === undefined ? {} : { jwksUri }),
+      // --proxy and --ca-file: metadata and keys fetched as a verifier with these options would.
+      jwks: network,
       // The decision (and its cause) is what explain prints; the verifier's own lines would repeat it.
       logger: false,
     })

@@ -47,6 +47,7 @@ Examples:
 
 /** `keyward explain --help`. */
 export const EXPLAIN_HELP = `Usage: keyward explain --issuer <url> --audience <aud> [--jwks-uri <url>] [--json]
+                       [--proxy env|<url>] [--ca-file <pem>]
 
 Reads one access token from standard input (so it stays out of your shell history), decodes it
 without trusting it, runs keyward's real verifier with these settings, and prints the decision,
@@ -59,6 +60,9 @@ Options:
   --jwks-uri <url>        the JWK Set URL (default: discovered from the issuer)
   --token <token>         the token on the command line instead (it lands in shell history)
   --json                  print one JSON document
+  --proxy env|<url>       fetch through this proxy, as jwks.proxy: env reads HTTPS_PROXY,
+                          HTTP_PROXY and NO_PROXY
+  --ca-file <pem>         trust the certificates in this PEM file too, as jwks.extraCaCerts
   -h, --help
 
 Exit status: 0 accepted, 1 refused, 2 a usage error or the keys could not be fetched.
@@ -69,6 +73,7 @@ Examples:
 
 /** `keyward watch --help`. */
 export const WATCH_HELP = `Usage: keyward watch <issuer-url> [--jwks-uri <url>] [--interval <duration>] [--json] [--exit-on-change]
+                     [--proxy env|<url>] [--ca-file <pem>]
 
 Follows the issuer's metadata and JWK Set through keyward's real key source and prints one line
 per event: keys added and removed (with RFC 7638 thumbprints), metadata changes, failed fetches,
@@ -80,6 +85,9 @@ Options:
   --jwks-uri <url>        the JWK Set URL (default: discovered from the issuer)
   --json                  one JSON object per line
   --exit-on-change        exit (status 0) after the first key or metadata change
+  --proxy env|<url>       fetch through this proxy, as jwks.proxy: env reads HTTPS_PROXY,
+                          HTTP_PROXY and NO_PROXY
+  --ca-file <pem>         trust the certificates in this PEM file too, as jwks.extraCaCerts
   -h, --help
 
 Exit status: 0 after Ctrl-C or --exit-on-change, 2 a usage error.

@@ -3,11 +3,14 @@ import type { InspectUrlOptions } from '@keyward/core'
 import { absoluteUrl } from './args.js'
 import { UsageError } from './usage-error.js'
 
-/** The `parseArgs` options of the network flags, shared by the commands that fetch. */
+/** The `parseArgs` options of the network flags, shared by the commands that fetch (all three). */
 export const NETWORK_FLAGS = {
   proxy: { type: 'string' },
   'ca-file': { type: 'string' },
 } as const
+
+/** What {@link networkOptions} returns: the verifier's `jwks` options and `inspectUrl`'s alike. */
+export type NetworkOptions = Pick<InspectUrlOptions, 'proxy' | 'extraCaCerts'>
 
 /**
  * `--proxy env|<url>` and `--ca-file <pem>` as the core's `proxy` and `extraCaCerts` options:
@@ -22,7 +25,7 @@ export const NETWORK_FLAGS = {
 export function networkOptions(values: {
   readonly proxy?: string | undefined
   readonly 'ca-file'?: string | undefined
-}): Pick<InspectUrlOptions, 'proxy' | 'extraCaCerts'> {
+}): NetworkOptions {
   const proxy = values.proxy
   const file = values['ca-file']
   return {

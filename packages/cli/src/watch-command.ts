@@ -8,6 +8,7 @@ import { absoluteUrl, onePositional, parseCommandLine } from './args.js'
 import type { Command, CommandIo } from './command-io.js'
 import { formatDuration, parseDuration } from './duration.js'
 import { WATCH_HELP } from './help.js'
+import { NETWORK_FLAGS, networkOptions, type NetworkOptions } from './network-flags.js'
 import { styleFor, type Style } from './style.js'
 import { UsageError } from './usage-error.js'
 
@@ -46,7 +47,8 @@ interface WatchedKey {
 }
 
 /**
- * `keyward watch <issuer-url> [--jwks-uri <url>] [--interval 30s] [--json] [--exit-on-change]`:
+ * `keyward watch <issuer-url> [--jwks-uri <url>] [--interval 30s] [--json] [--exit-on-change]
+ * [--proxy env|<url>] [--ca-file <pem>]`:
  * follows an issuer's keys through the real key source and prints a line per event until Ctrl-C
  * (a summary) or, with `--exit-on-change`, the first change.
  *
@@ -62,6 +64,7 @@ export const watch: Command = async (args, io) => {
     json: { type: 'boolean', default: false },
     'exit-on-change': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
+    ...NETWORK_FLAGS,
   })
   if (values.help) {
     io.stdout.write(`${WATCH_HELP}\n`)
@@ -78,7 +81,7 @@ export const watch: Command = async (args, io) => {
     values.json,
     values['exit-on-change'],
   )
-  return watcher.run(issuer, jwksUri, intervalMs)
+  return watcher.run(issuer, jwksUri, intervalMs, networkOptions(values))
 }
 
 /** The state of one `keyward watch` run. */
@@ -110,7 +113,12 @@ class Watcher {
     this.#exitOnChange = exitOnChange
   }
 
-  async run(issuer: string, jwksUri: string | undefined, intervalMs: number): Promise<number> {
+  async run(
+    issuer: string,
+    jwksUri: string | undefined,
+    intervalMs: number,
+    network: NetworkOptions,
+  ): Promise<number> {
     let verifier: Verifier
     try {
       verifier = createVerifier({
@@ -121,6 +129,8 @@ class Watcher {
         // watch prints its own line per event.
         logger: false,
         jwks: {
+          // --proxy and --ca-file: fetched as a verifier with jwks.proxy / extraCaCerts would.
+          ...network,
           // Freshness stays the issuer's (Cache-Control, or 10 min without one), so `stale`
           // means what it means to a real verifier; a max-age shorter than the 60 s floor is
           // honoured down to the interval, so it shows as the issuer sent it.
