@@ -35,11 +35,13 @@ const result = await runHttp(
   },
 )
 process.stdout.write(
-  '\n| App | req/s | × baseline | p50 ms | p99 ms |\n| --- | --- | --- | --- | --- |\n',
+  '\n| App | req/s | × baseline | CPU µs/req | CPU × baseline | p50 ms | p99 ms |\n' +
+    '| --- | --- | --- | --- | --- | --- | --- |\n',
 )
 for (const row of result.rows) {
   process.stdout.write(
-    `| ${row.app} | ${String(Math.round(row.reqPerSec))} | ${row.ratio.toFixed(2)}× | ${String(row.p50Ms)} | ${String(row.p99Ms)} |\n`,
+    `| ${row.app} | ${String(Math.round(row.reqPerSec))} | ${row.ratio.toFixed(2)}× | ` +
+      `${row.cpuUsPerRequest.toFixed(0)} | ${row.cpuRatio.toFixed(2)}× | ${String(row.p50Ms)} | ${String(row.p99Ms)} |\n`,
   )
 }
 await fixture.server.close()
