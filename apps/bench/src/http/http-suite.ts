@@ -276,8 +276,8 @@ export async function runHttp(
       const bound = dpop && (mode === 'repeated' ? [dpop.repeated] : dpop.distinct)
       const source = (app: RunningApp, durationS: number) => {
         const isDpop = app.descriptor.dpop === true
-        // A quarter more than the last rate, and never fewer than a slow app needs.
-        const expected = Math.ceil((lastRate.get(app) ?? 2000) * durationS * 1.25) + 256
+        // Half again the last rate, and never fewer than a slow app needs.
+        const expected = Math.ceil((lastRate.get(app) ?? 2000) * durationS * 1.5) + 256
         return headerSource(app, tokens, cursor, isDpop ? bound : undefined, dpop, expected)
       }
       for (const app of apps) {
