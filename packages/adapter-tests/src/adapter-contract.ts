@@ -13,6 +13,7 @@ import { describeToolScopes } from './contract/tool-scopes.js'
 import { optionalAuthCases } from './contract/optional-auth.js'
 import { describeProtectedResource, RESOURCE } from './contract/protected-resource.js'
 import { describeRevocation } from './contract/revocation.js'
+import { describeRouteOrder, EARLY_ROUTES } from './contract/route-order.js'
 import { describeTokenSources } from './contract/token-sources.js'
 import { scopeCases } from './contract/scopes.js'
 import { describeTenantIssuers } from './contract/tenant-issuers.js'
@@ -73,6 +74,17 @@ export function runAdapterContract(factory: ContractAppFactory): void {
       const mcp: StartApp = (options) => startMcp({ logger: false, ...options })
       describeOriginCheck(mcp)
       describeToolScopes(mcp)
+    }
+    const startMisordered = factory.startMisordered?.bind(factory)
+    if (startMisordered) {
+      const routes =
+        factory.earlyRoutes ??
+        Object.fromEntries(Object.entries(EARLY_ROUTES).map(([path, { check }]) => [path, check]))
+      describeRouteOrder(
+        start,
+        (options, onError) => startMisordered({ logger: false, ...options }, onError),
+        routes,
+      )
     }
   })
 }

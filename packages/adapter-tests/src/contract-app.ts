@@ -1,4 +1,5 @@
 import type { ProtectedResourceMetadataOptions, VerifierOptions } from '@keyward/core'
+import type { EarlyRoute } from './contract/route-order.js'
 
 /**
  * A running app under contract test.
@@ -111,4 +112,34 @@ export interface ContractAppFactory {
    * When present, {@link runAdapterContract} checks the origin and per-tool scope contracts.
    */
   startMcp?(verifierOptions: VerifierOptions): Promise<ContractApp>
+  /**
+   * Optional: start an app whose route checks run BEFORE bearer auth (a set-up mistake), on a
+   * verifier built from `verifierOptions`, handing every error the app's error channel sees to
+   * `onError` and then answering it the framework's default way (Express: an error middleware
+   * that passes it on; Koa: a listener of the app's `error` event; Fastify: an `onError` hook;
+   * Nest: a global exception filter extending `BaseExceptionFilter`). Each route is the check,
+   * then bearer auth, then a handler answering 200 `{"ok":true}`:
+   * - `GET /early/scopes`: `requireScopes('write:things')`
+   * - `GET /early/any-scope`: `requireAnyScope('admin', 'write:things')`
+   * - `GET /early/claim-equals`: `claimEquals('org_id', 'acme')`
+   * - `GET /early/claim-includes`: `claimIncludes('roles', 'editor', 'reviewer')`
+   * - `GET /early/claim-check`: `claimCheck(contractClaimPredicate, { timeoutMs:
+   *   CONTRACT_CLAIM_TIMEOUT_MS })`
+   * - `GET /early/workload-spiffe`: `requireSpiffeId(...CONTRACT_SPIFFE_IDS)`
+   * - `GET /early/workload-service-account`: `requireServiceAccount(...CONTRACT_SERVICE_ACCOUNTS)`
+   * - `POST /early/mcp`: the JSON body parsed, `toolScopes(MCP_TOOL_SCOPES)`
+   *
+   * When present, {@link runAdapterContract} checks the route-order contract on the routes of
+   * {@link earlyRoutes}.
+   */
+  startMisordered?(
+    verifierOptions: VerifierOptions,
+    onError: (error: unknown) => void,
+  ): Promise<ContractApp>
+  /**
+   * The routes {@link startMisordered} serves, each with the name of its check as the adapter
+   * exports it (the `check` of the `RouteOrderError`).
+   * @defaultValue every route listed there, named as in Express, Koa and Fastify
+   */
+  readonly earlyRoutes?: Readonly<Partial<Record<EarlyRoute, string>>>
 }

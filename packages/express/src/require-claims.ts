@@ -20,7 +20,7 @@ import { routeCheckMiddleware } from './route-check.js'
  * ```
  */
 export function claimEquals(name: string, value: ClaimValue): RequestHandler {
-  return routeCheckMiddleware(coreClaimEquals(name, value))
+  return routeCheckMiddleware(coreClaimEquals(name, value), 'claimEquals')
 }
 
 /**
@@ -33,7 +33,7 @@ export function claimEquals(name: string, value: ClaimValue): RequestHandler {
  * ```
  */
 export function claimIncludes(name: string, ...values: ClaimValue[]): RequestHandler {
-  return routeCheckMiddleware(coreClaimIncludes(name, ...values))
+  return routeCheckMiddleware(coreClaimIncludes(name, ...values), 'claimIncludes')
 }
 
 /**
@@ -46,5 +46,5 @@ export function claimIncludes(name: string, ...values: ClaimValue[]): RequestHan
  * ```
  */
 export function claimCheck(predicate: ClaimPredicate, options?: ClaimCheckOptions): RequestHandler {
-  return routeCheckMiddleware(coreClaimCheck(predicate, options))
+  return routeCheckMiddleware(coreClaimCheck(predicate, options), 'claimCheck')
 }

@@ -1,4 +1,10 @@
-import { checkScopeChain, scopeCheck, scopeMiddleware, type ScopeCheck } from '@keyward/core'
+import {
+  checkRouteOrder,
+  checkScopeChain,
+  scopeCheck,
+  scopeMiddleware,
+  type ScopeCheck,
+} from '@keyward/core'
 import type { RequestHandler } from 'express'
 import { challenges } from './bearer-auth.js'
 
@@ -15,7 +21,7 @@ import { challenges } from './bearer-auth.js'
  * ```
  */
 export function requireScopes(...scopes: string[]): RequestHandler {
-  return scopeHandler(scopeCheck(scopes, 'all'))
+  return scopeHandler(scopeCheck(scopes, 'all'), 'requireScopes')
 }
 
 /**
@@ -28,7 +34,7 @@ export function requireScopes(...scopes: string[]): RequestHandler {
  * ```
  */
 export function requireAnyScope(...scopes: string[]): RequestHandler {
-  return scopeHandler(scopeCheck(scopes, 'any'))
+  return scopeHandler(scopeCheck(scopes, 'any'), 'requireAnyScope')
 }
 
 /** A layer of an Express route: `req.route.stack` holds one per handler and method. */
@@ -37,7 +43,7 @@ interface RouteLayer {
   readonly method?: string
 }
 
-function scopeHandler(check: ScopeCheck): RequestHandler {
+function scopeHandler(check: ScopeCheck, name: string): RequestHandler {
   return scopeMiddleware<RequestHandler>((req, _res, next) => {
     // Express 4 and 5 set `req.route` to the matched route: its stack is this chain's handlers.
     const stack = (req.route as { stack?: readonly RouteLayer[] } | undefined)?.stack
@@ -45,12 +51,14 @@ function scopeHandler(check: ScopeCheck): RequestHandler {
     const method = req.method.toLowerCase()
     const chain = stack?.filter((l) => l.method === undefined || l.method === method)
     try {
+      const challenge = challenges.get(req)
+      checkRouteOrder(req, req.auth, challenge, name, 'bearerAuth')
       checkScopeChain(
         req,
         check,
         chain?.map((l) => l.handle),
         req.auth,
-        challenges.get(req),
+        challenge,
       )
     } catch (error) {
       next(error)

@@ -13,7 +13,7 @@ import { routeCheckMiddleware } from './route-check.js'
  * ```
  */
 export function requireSpiffeId(...patterns: string[]): RequestHandler {
-  return routeCheckMiddleware(spiffeIdCheck(patterns))
+  return routeCheckMiddleware(spiffeIdCheck(patterns), 'requireSpiffeId')
 }
 
 /**
@@ -26,5 +26,5 @@ export function requireSpiffeId(...patterns: string[]): RequestHandler {
  * ```
  */
 export function requireServiceAccount(...patterns: string[]): RequestHandler {
-  return routeCheckMiddleware(serviceAccountCheck(patterns))
+  return routeCheckMiddleware(serviceAccountCheck(patterns), 'requireServiceAccount')
 }

@@ -1,4 +1,4 @@
-import { toolScopeCheck } from '@keyward/core'
+import { checkRouteOrder, toolScopeCheck } from '@keyward/core'
 import type { RequestHandler } from 'express'
 import { challenges } from './bearer-auth.js'
 import { refuse } from './refuse.js'
@@ -23,7 +23,9 @@ export function toolScopes(
   const check = toolScopeCheck(scopes)
   return (req, res, next) => {
     try {
-      check(req, req.auth, challenges.get(req))
+      const challenge = challenges.get(req)
+      checkRouteOrder(req, req.auth, challenge, 'toolScopes', 'bearerAuth')
+      check(req, req.auth, challenge)
     } catch (error) {
       refuse(error, res, next)
       return

@@ -16,7 +16,7 @@ import {
   runAdapterContract,
   type ContractAppFactory,
 } from '@keyward/adapter-tests'
-import express5, { type RequestHandler } from 'express'
+import express5, { type ErrorRequestHandler, type RequestHandler } from 'express'
 import express4 from 'express4'
 import { expect, it } from 'vitest'
 import {
@@ -125,6 +125,35 @@ function expressApp(
           res.json({ ok: true })
         },
       )
+      if (jsonErrors) app.use(keywardErrorHandler())
+      return listen(app, () => {
+        verifier.close()
+      })
+    },
+    async startMisordered(options, onError) {
+      const verifier = createVerifier(options)
+      const auth = bearerAuth(verifier)
+      const app = express()
+      const ok: RequestHandler = (_req, res) => {
+        res.json({ ok: true })
+      }
+      const tierCheck = claimCheck(contractClaimPredicate, { timeoutMs: CONTRACT_CLAIM_TIMEOUT_MS })
+      // Each check mounted before bearerAuth: the set-up mistake under test.
+      app.get('/early/scopes', requireScopes('write:things'), auth, ok)
+      app.get('/early/any-scope', requireAnyScope('admin', 'write:things'), auth, ok)
+      app.get('/early/claim-equals', claimEquals('org_id', 'acme'), auth, ok)
+      app.get('/early/claim-includes', claimIncludes('roles', 'editor', 'reviewer'), auth, ok)
+      app.get('/early/claim-check', tierCheck, auth, ok)
+      app.get('/early/workload-spiffe', requireSpiffeId(...CONTRACT_SPIFFE_IDS), auth, ok)
+      const accounts = requireServiceAccount(...CONTRACT_SERVICE_ACCOUNTS)
+      app.get('/early/workload-service-account', accounts, auth, ok)
+      app.post('/early/mcp', express.json(), toolScopes(MCP_TOOL_SCOPES), auth, ok)
+      // Sees every error, then leaves it to the next handler (Express's default one last).
+      const record: ErrorRequestHandler = (error: unknown, _req, _res, next) => {
+        onError(error)
+        next(error)
+      }
+      app.use(record)
       if (jsonErrors) app.use(keywardErrorHandler())
       return listen(app, () => {
         verifier.close()

@@ -195,6 +195,9 @@ function rememberRouteHooks(route: RouteOptions): void {
   route.config = { ...route.config, [ROUTE_HOOKS]: hooks }
 }
 
+/** Internal: what a route check's `RouteOrderError` says must run before it. */
+export const AUTHENTICATION = 'bearerAuth or bearerAuthHook'
+
 /**
  * Internal: the verifier's realm / resource metadata for requests let through without a token,
  * so that a later `requireScopes` answers their 401 the way the verifier would.

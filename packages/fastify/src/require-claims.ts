@@ -20,7 +20,7 @@ import { routeCheckHook } from './route-check.js'
  * ```
  */
 export function claimEquals(name: string, value: ClaimValue): KeywardHook {
-  return routeCheckHook(coreClaimEquals(name, value))
+  return routeCheckHook(coreClaimEquals(name, value), 'claimEquals')
 }
 
 /**
@@ -33,7 +33,7 @@ export function claimEquals(name: string, value: ClaimValue): KeywardHook {
  * ```
  */
 export function claimIncludes(name: string, ...values: ClaimValue[]): KeywardHook {
-  return routeCheckHook(coreClaimIncludes(name, ...values))
+  return routeCheckHook(coreClaimIncludes(name, ...values), 'claimIncludes')
 }
 
 /**
@@ -46,5 +46,5 @@ export function claimIncludes(name: string, ...values: ClaimValue[]): KeywardHoo
  * ```
  */
 export function claimCheck(predicate: ClaimPredicate, options?: ClaimCheckOptions): KeywardHook {
-  return routeCheckHook(coreClaimCheck(predicate, options))
+  return routeCheckHook(coreClaimCheck(predicate, options), 'claimCheck')
 }

@@ -1,5 +1,11 @@
-import { checkScopeChain, scopeCheck, scopeMiddleware, type ScopeCheck } from '@keyward/core'
-import { challenges, ROUTE_HOOKS, type KeywardHook } from './bearer-auth.js'
+import {
+  checkRouteOrder,
+  checkScopeChain,
+  scopeCheck,
+  scopeMiddleware,
+  type ScopeCheck,
+} from '@keyward/core'
+import { AUTHENTICATION, challenges, ROUTE_HOOKS, type KeywardHook } from './bearer-auth.js'
 import { fail } from './fail.js'
 
 /**
@@ -15,7 +21,7 @@ import { fail } from './fail.js'
  * ```
  */
 export function requireScopes(...scopes: string[]): KeywardHook {
-  return scopeHook(scopeCheck(scopes, 'all'))
+  return scopeHook(scopeCheck(scopes, 'all'), 'requireScopes')
 }
 
 /**
@@ -28,15 +34,17 @@ export function requireScopes(...scopes: string[]): KeywardHook {
  * ```
  */
 export function requireAnyScope(...scopes: string[]): KeywardHook {
-  return scopeHook(scopeCheck(scopes, 'any'))
+  return scopeHook(scopeCheck(scopes, 'any'), 'requireAnyScope')
 }
 
-function scopeHook(check: ScopeCheck): KeywardHook {
+function scopeHook(check: ScopeCheck, name: string): KeywardHook {
   return scopeMiddleware<KeywardHook>((request, reply, done) => {
     // The route's hooks, when the bearerAuth plugin saw the route registered (see ROUTE_HOOKS).
     const config = request.routeOptions.config as { [ROUTE_HOOKS]?: readonly unknown[] }
     try {
-      checkScopeChain(request, check, config[ROUTE_HOOKS], request.auth, challenges.get(request))
+      const challenge = challenges.get(request)
+      checkRouteOrder(request, request.auth, challenge, name, AUTHENTICATION)
+      checkScopeChain(request, check, config[ROUTE_HOOKS], request.auth, challenge)
     } catch (error) {
       fail(error, request, reply, done)
       return

@@ -13,7 +13,7 @@ import { routeCheckHook } from './route-check.js'
  * ```
  */
 export function requireSpiffeId(...patterns: string[]): KeywardHook {
-  return routeCheckHook(spiffeIdCheck(patterns))
+  return routeCheckHook(spiffeIdCheck(patterns), 'requireSpiffeId')
 }
 
 /**
@@ -26,5 +26,5 @@ export function requireSpiffeId(...patterns: string[]): KeywardHook {
  * ```
  */
 export function requireServiceAccount(...patterns: string[]): KeywardHook {
-  return routeCheckHook(serviceAccountCheck(patterns))
+  return routeCheckHook(serviceAccountCheck(patterns), 'requireServiceAccount')
 }

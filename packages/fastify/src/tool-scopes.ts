@@ -1,5 +1,5 @@
-import { toolScopeCheck } from '@keyward/core'
-import { challenges, type KeywardHook } from './bearer-auth.js'
+import { checkRouteOrder, toolScopeCheck } from '@keyward/core'
+import { AUTHENTICATION, challenges, type KeywardHook } from './bearer-auth.js'
 import { fail } from './fail.js'
 
 /**
@@ -22,7 +22,9 @@ export function toolScopes(
   const check = toolScopeCheck(scopes)
   return (request, reply, done) => {
     try {
-      check(request, request.auth, challenges.get(request))
+      const challenge = challenges.get(request)
+      checkRouteOrder(request, request.auth, challenge, 'toolScopes', AUTHENTICATION)
+      check(request, request.auth, challenge)
     } catch (error) {
       fail(error, request, reply, done)
       return

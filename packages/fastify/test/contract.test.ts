@@ -33,6 +33,7 @@ import {
   requireSpiffeId,
   scopeChains,
   toolScopes,
+  type KeywardHook,
 } from '../src/index.js'
 import { listen } from './helpers.js'
 
@@ -191,6 +192,46 @@ function fastifyApp(name: string, Fastify: typeof Fastify5, form: Form): Contrac
         const onRequest = [origins, bearerAuthHook(verifier)]
         app.post('/mcp', { onRequest, preHandler: toolScopes(MCP_TOOL_SCOPES) }, ok)
       }
+      try {
+        return await listen(app, () => {
+          verifier.close()
+        })
+      } finally {
+        if (!app.server.listening) await app.close()
+      }
+    },
+    async startMisordered(options, onError) {
+      const verifier = createVerifier(options)
+      const app = Fastify()
+      // Fastify's own error channel: every error a hook or handler passes on reaches onError
+      // hooks, then the error handler (Fastify's default here).
+      app.addHook('onError', (_request, _reply, error, done) => {
+        onError(error)
+        done()
+      })
+      const ok = () => ({ ok: true })
+      // The set-up mistake under test: with route hooks, each check before bearerAuthHook;
+      // with the plugin, routes in a context it does not cover (a sibling's).
+      const auth = bearerAuthHook(verifier)
+      const early = (check: KeywardHook) => (form === 'plugin' ? check : [check, auth])
+      if (form === 'plugin') {
+        void app.register(async (api) => {
+          await api.register(bearerAuth, verifier)
+        })
+      }
+      app.get('/early/scopes', { onRequest: early(requireScopes('write:things')) }, ok)
+      app.get(
+        '/early/any-scope',
+        { onRequest: early(requireAnyScope('admin', 'write:things')) },
+        ok,
+      )
+      app.get('/early/claim-equals', { onRequest: early(claimEquals('org_id', 'acme')) }, ok)
+      const includes = claimIncludes('roles', 'editor', 'reviewer')
+      app.get('/early/claim-includes', { onRequest: early(includes) }, ok)
+      app.get('/early/claim-check', { preHandler: early(tierCheck()) }, ok)
+      app.get('/early/workload-spiffe', { onRequest: early(spiffeGuard()) }, ok)
+      app.get('/early/workload-service-account', { onRequest: early(accountGuard()) }, ok)
+      app.post('/early/mcp', { preHandler: early(toolScopes(MCP_TOOL_SCOPES)) }, ok)
       try {
         return await listen(app, () => {
           verifier.close()

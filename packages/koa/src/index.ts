@@ -9,6 +9,7 @@ export { toolScopes } from './tool-scopes.js'
 // Re-exported so one install is enough to share a verifier, describe the resource and branch
 // on errors.
 export { createVerifier, isKeywardError, KeywardError } from '@keyward/core'
+export { isRouteOrderError, RouteOrderError } from '@keyward/core'
 export { protectedResourceMetadata } from '@keyward/core'
 export type {
   ClaimCheckOptions,

@@ -21,7 +21,7 @@ import { routeCheckMiddleware } from './route-check.js'
  * ```
  */
 export function claimEquals(name: string, value: ClaimValue): Middleware<KeywardState> {
-  return routeCheckMiddleware(coreClaimEquals(name, value))
+  return routeCheckMiddleware(coreClaimEquals(name, value), 'claimEquals')
 }
 
 /**
@@ -34,7 +34,7 @@ export function claimEquals(name: string, value: ClaimValue): Middleware<Keyward
  * ```
  */
 export function claimIncludes(name: string, ...values: ClaimValue[]): Middleware<KeywardState> {
-  return routeCheckMiddleware(coreClaimIncludes(name, ...values))
+  return routeCheckMiddleware(coreClaimIncludes(name, ...values), 'claimIncludes')
 }
 
 /**
@@ -50,5 +50,5 @@ export function claimCheck(
   predicate: ClaimPredicate,
   options?: ClaimCheckOptions,
 ): Middleware<KeywardState> {
-  return routeCheckMiddleware(coreClaimCheck(predicate, options))
+  return routeCheckMiddleware(coreClaimCheck(predicate, options), 'claimCheck')
 }

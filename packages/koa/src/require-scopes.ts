@@ -1,4 +1,10 @@
-import { checkScopeChain, scopeCheck, scopeMiddleware, type ScopeCheck } from '@keyward/core'
+import {
+  checkRouteOrder,
+  checkScopeChain,
+  scopeCheck,
+  scopeMiddleware,
+  type ScopeCheck,
+} from '@keyward/core'
 import type { Middleware } from 'koa'
 import { challenges, type KeywardState } from './bearer-auth.js'
 
@@ -15,7 +21,7 @@ import { challenges, type KeywardState } from './bearer-auth.js'
  * ```
  */
 export function requireScopes(...scopes: string[]): Middleware<KeywardState> {
-  return scopeHandler(scopeCheck(scopes, 'all'))
+  return scopeHandler(scopeCheck(scopes, 'all'), 'requireScopes')
 }
 
 /**
@@ -28,7 +34,7 @@ export function requireScopes(...scopes: string[]): Middleware<KeywardState> {
  * ```
  */
 export function requireAnyScope(...scopes: string[]): Middleware<KeywardState> {
-  return scopeHandler(scopeCheck(scopes, 'any'))
+  return scopeHandler(scopeCheck(scopes, 'any'), 'requireAnyScope')
 }
 
 /** A layer `@koa/router` matched: `ctx.matched` lists them, router-level ones included. */
@@ -37,14 +43,16 @@ interface RouterLayer {
   readonly stack?: readonly unknown[]
 }
 
-function scopeHandler(check: ScopeCheck): Middleware<KeywardState> {
+function scopeHandler(check: ScopeCheck, name: string): Middleware<KeywardState> {
   return scopeMiddleware<Middleware<KeywardState>>(async (ctx, next) => {
     // `ctx.matched` holds the layers for the path, any method: only this method's count.
     const matched = (ctx as { matched?: readonly RouterLayer[] }).matched
     const chain = matched
       ?.filter(({ methods = [] }) => methods.length === 0 || methods.includes(ctx.method))
       .flatMap((layer) => layer.stack ?? [])
-    checkScopeChain(ctx, check, chain, ctx.state.auth, challenges.get(ctx))
+    const challenge = challenges.get(ctx)
+    checkRouteOrder(ctx, ctx.state.auth, challenge, name, 'bearerAuth')
+    checkScopeChain(ctx, check, chain, ctx.state.auth, challenge)
     await next()
   }, check)
 }

@@ -14,7 +14,7 @@ import { routeCheckMiddleware } from './route-check.js'
  * ```
  */
 export function requireSpiffeId(...patterns: string[]): Middleware<KeywardState> {
-  return routeCheckMiddleware(spiffeIdCheck(patterns))
+  return routeCheckMiddleware(spiffeIdCheck(patterns), 'requireSpiffeId')
 }
 
 /**
@@ -27,5 +27,5 @@ export function requireSpiffeId(...patterns: string[]): Middleware<KeywardState>
  * ```
  */
 export function requireServiceAccount(...patterns: string[]): Middleware<KeywardState> {
-  return routeCheckMiddleware(serviceAccountCheck(patterns))
+  return routeCheckMiddleware(serviceAccountCheck(patterns), 'requireServiceAccount')
 }

@@ -1,4 +1,4 @@
-import { toolScopeCheck } from '@keyward/core'
+import { checkRouteOrder, toolScopeCheck } from '@keyward/core'
 import type { Middleware } from 'koa'
 import { challenges, type KeywardState } from './bearer-auth.js'
 import { refuse } from './refuse.js'
@@ -24,7 +24,9 @@ export function toolScopes(
   return async (ctx, next) => {
     const { body } = ctx.request as { body?: unknown }
     try {
-      check({ method: ctx.method, headers: ctx.headers, body }, ctx.state.auth, challenges.get(ctx))
+      const challenge = challenges.get(ctx)
+      checkRouteOrder(ctx, ctx.state.auth, challenge, 'toolScopes', 'bearerAuth')
+      check({ method: ctx.method, headers: ctx.headers, body }, ctx.state.auth, challenge)
     } catch (error) {
       refuse(error, ctx)
       return

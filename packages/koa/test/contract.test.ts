@@ -148,6 +148,34 @@ function koaApp(name: string, Koa: typeof Koa3): ContractAppFactory {
         verifier.close()
       })
     },
+    async startMisordered(options, onError) {
+      const verifier = createVerifier(options)
+      const auth = bearerAuth(verifier)
+      const app = new Koa<KeywardState>()
+      // Koa's own error channel: every error thrown down the middleware chain is emitted here.
+      app.on('error', onError)
+      const ok: Middleware<KeywardState> = (ctx) => {
+        ctx.body = { ok: true }
+      }
+      const tierCheck = claimCheck(contractClaimPredicate, { timeoutMs: CONTRACT_CLAIM_TIMEOUT_MS })
+      // Each check mounted before bearerAuth: the set-up mistake under test.
+      app.use(route('/early/scopes', requireScopes('write:things'), auth, ok))
+      app.use(route('/early/any-scope', requireAnyScope('admin', 'write:things'), auth, ok))
+      app.use(route('/early/claim-equals', claimEquals('org_id', 'acme'), auth, ok))
+      app.use(
+        route('/early/claim-includes', claimIncludes('roles', 'editor', 'reviewer'), auth, ok),
+      )
+      app.use(route('/early/claim-check', tierCheck, auth, ok))
+      app.use(route('/early/workload-spiffe', requireSpiffeId(...CONTRACT_SPIFFE_IDS), auth, ok))
+      const accounts = requireServiceAccount(...CONTRACT_SERVICE_ACCOUNTS)
+      app.use(route('/early/workload-service-account', accounts, auth, ok))
+      const router = new Router<KeywardState>()
+      router.post('/early/mcp', bodyParser(), toolScopes(MCP_TOOL_SCOPES), auth, ok)
+      app.use(router.routes())
+      return listen(app.callback(), () => {
+        verifier.close()
+      })
+    },
     async startFromOptions(options) {
       const app = new Koa<KeywardState>()
       app.silent = true

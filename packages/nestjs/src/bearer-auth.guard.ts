@@ -10,7 +10,12 @@ import { Reflector } from '@nestjs/core'
 import { isKeywardError, type KeywardError, type Verifier } from '@keyward/core'
 import { keywardException, setResponseHeaders } from './keyward.exception.js'
 import { KEYWARD_VERIFIER } from './keyward.module-definition.js'
-import { bearerRequest, type KeywardRequest, type KeywardResponse } from './keyward.request.js'
+import {
+  bearerRequest,
+  challenges,
+  type KeywardRequest,
+  type KeywardResponse,
+} from './keyward.request.js'
 import { routeRules } from './keyward.rules.js'
 
 // A fixed key rather than `instanceof`, so two copies of this package recognise each other's guard.
@@ -67,6 +72,7 @@ export class BearerAuthGuard implements CanActivate {
         ...(check === undefined ? {} : { challengeScopes: check.scopes }),
       })
       request.auth = auth
+      if (auth === undefined) challenges.set(request, this.verifier.challenge)
       // Scope and claim rules imply authentication: on an optional route they turn a missing
       // token into a 401. Method, class and base-class scope rules are one check, so one
       // challenge names every scope; then the claim rules, in order (one may answer later).

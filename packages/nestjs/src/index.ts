@@ -21,6 +21,7 @@ export {
 export { ProtectedResourceController } from './protected-resource.controller.js'
 export type { KeywardRequest, KeywardResponse } from './keyward.request.js'
 export { isKeywardError, KeywardError, protectedResourceMetadata } from '@keyward/core'
+export { isRouteOrderError, RouteOrderError } from '@keyward/core'
 export type {
   ClaimCheckOptions,
   ClaimPredicate,

@@ -1,4 +1,4 @@
-import type { BearerRequest, VerifiedToken } from '@keyward/core'
+import type { BearerRequest, ChallengeOptions, VerifiedToken } from '@keyward/core'
 
 declare global {
   // Express's own extension point, needing no import of Express types. Declared exactly as in
@@ -53,3 +53,10 @@ export function bearerRequest(request: KeywardRequest): BearerRequest {
   // `nativeRequest`: the `getToken` option receives Fastify's request, not this view.
   return { headers, rawHeaders: raw.rawHeaders, method, url, query, body, nativeRequest: request }
 }
+
+/**
+ * Internal: the verifier's challenge for requests `BearerAuthGuard` let through without a token
+ * (`@OptionalAuth()`), so that a later guard tells "authenticated, no token" from "never
+ * authenticated" (a `RouteOrderError` on a request with credentials).
+ */
+export const challenges = new WeakMap<object, ChallengeOptions>()

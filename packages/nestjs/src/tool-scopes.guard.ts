@@ -1,8 +1,8 @@
 import { Inject, mixin, type CanActivate, type ExecutionContext, type Type } from '@nestjs/common'
-import { toolScopeCheck, type Verifier } from '@keyward/core'
+import { checkRouteOrder, toolScopeCheck, type Verifier } from '@keyward/core'
 import { guardFailure } from './keyward.exception.js'
 import { KEYWARD_VERIFIER } from './keyward.module-definition.js'
-import type { KeywardRequest, KeywardResponse } from './keyward.request.js'
+import { challenges, type KeywardRequest, type KeywardResponse } from './keyward.request.js'
 
 /**
  * A guard class enforcing the per-tool scopes of an MCP server before the MCP SDK runs: a
@@ -11,8 +11,9 @@ import type { KeywardRequest, KeywardResponse } from './keyward.request.js'
  * client can step up. `Mcp-Method` / `Mcp-Name` headers (MCP 2026-07-28) that disagree with the
  * body are answered 400 with a JSON-RPC `HeaderMismatch` (-32020) error body. Use it after
  * `BearerAuthGuard` (which sets `request.auth`; a global guard runs first), on the MCP
- * handler; it reads the body Nest's platform parsed (on by default). Scope names are validated
- * when this is called.
+ * handler; it reads the body Nest's platform parsed (on by default). Before `BearerAuthGuard`,
+ * a request with credentials fails with a `RouteOrderError` (500), not a 401. Scope names are
+ * validated when this is called.
  *
  * @example
  * ```ts
@@ -32,6 +33,15 @@ export function ToolScopesGuard(
       const http = context.switchToHttp()
       const request = http.getRequest<KeywardRequest>()
       try {
+        // Guards run global, then controller, then method, each list in order: this one
+        // before BearerAuthGuard is a set-up error, not the client's.
+        checkRouteOrder(
+          request,
+          request.auth,
+          challenges.get(request),
+          'ToolScopesGuard',
+          'BearerAuthGuard',
+        )
         check(
           { method: request.method ?? '', headers: request.headers, body: request.body },
           request.auth,

@@ -1,5 +1,14 @@
-import { Controller, Get, HttpCode, Module, Post, UseGuards } from '@nestjs/common'
-import { APP_GUARD } from '@nestjs/core'
+import {
+  Catch,
+  Controller,
+  Get,
+  HttpCode,
+  Module,
+  Post,
+  UseGuards,
+  type ArgumentsHost,
+} from '@nestjs/common'
+import { APP_GUARD, BaseExceptionFilter } from '@nestjs/core'
 import core from '@nestjs/core/package.json' with { type: 'json' }
 import {
   contractClaimPredicate,
@@ -153,6 +162,33 @@ class McpController {
   }
 }
 
+/**
+ * The set-up mistake of the route-order topic: ToolScopesGuard listed before BearerAuthGuard
+ * (Nest runs a route's guards in the order listed). Nest's scope and claim rules cannot be
+ * misordered so: BearerAuthGuard enforces them itself, after authenticating.
+ */
+@Controller('early')
+class EarlyController {
+  @UseGuards(ToolScopesGuard(MCP_TOOL_SCOPES), BearerAuthGuard)
+  @HttpCode(200)
+  @Post('mcp')
+  handle() {
+    return { ok: true }
+  }
+}
+
+/** Nest's own exception handling, seen by the test first. */
+function recordingFilter(onError: (error: unknown) => void): typeof BaseExceptionFilter {
+  @Catch()
+  class RecordingFilter extends BaseExceptionFilter {
+    override catch(exception: unknown, host: ArgumentsHost): void {
+      onError(exception)
+      super.catch(exception, host)
+    }
+  }
+  return RecordingFilter
+}
+
 /** The global-guard set-up of the README: APP_GUARD, @Public() on /public. */
 function contractFactory(platform: Platform): ContractAppFactory {
   return {
@@ -186,6 +222,21 @@ function contractFactory(platform: Platform): ContractAppFactory {
       })
       class McpModule {}
       const app = await startApp(McpModule, platform)
+      return { url: app.url, close: () => app.close() }
+    },
+    earlyRoutes: { '/early/mcp': 'ToolScopesGuard' },
+    async startMisordered(verifierOptions, onError) {
+      @Module({
+        imports: [KeywardModule.forRoot(verifierOptions)],
+        controllers: [EarlyController],
+      })
+      class EarlyModule {}
+      const Filter = recordingFilter(onError)
+      const app = await startApp(EarlyModule, platform, {
+        configure: (nest) => {
+          nest.useGlobalFilters(new Filter(nest.getHttpAdapter()))
+        },
+      })
       return { url: app.url, close: () => app.close() }
     },
     async startWithResourceMetadata(verifierOptions, metadata) {
