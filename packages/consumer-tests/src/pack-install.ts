@@ -184,9 +184,15 @@ async function pack(into: string): Promise<{ installed: string[]; all: string[] 
   }
 }
 
-/** Each tarball's README links only to files in the tarball, or absolutely (issue 21, point 7). */
-async function checkReadmeLinks(tarballs: readonly string[]): Promise<string> {
-  const dead: string[] = []
+const REPOSITORY = 'https://github.com/keyward/keyward'
+
+/**
+ * What npm shows of each tarball (issue 21, point 7): its README links only to files in the
+ * tarball or absolutely, and its package.json names the repository (with the package's
+ * directory), homepage and bug tracker, so npmjs.com links back to the source.
+ */
+async function checkPackedDocs(tarballs: readonly string[]): Promise<string> {
+  const problems: string[] = []
   for (const tarball of tarballs) {
     const listing = await run('tar', ['-tzf', tarball], packagesDir)
     // npm tarballs put everything under `package/`.
@@ -198,15 +204,32 @@ async function checkReadmeLinks(tarballs: readonly string[]): Promise<string> {
     )
     const readme = await run('tar', ['-xzOf', tarball, 'package/README.md'], packagesDir)
     for (const link of linksMissingFromTarball(readme.stdout, files)) {
-      dead.push(`${basename(tarball)}: ${link}`)
+      problems.push(`${basename(tarball)}: README links to ${link}, not in the tarball`)
+    }
+    const manifest = await run('tar', ['-xzOf', tarball, 'package/package.json'], packagesDir)
+    const { name, repository, homepage, bugs } = JSON.parse(manifest.stdout) as {
+      name: string
+      repository?: { type?: string; url?: string; directory?: string }
+      homepage?: string
+      bugs?: { url?: string }
+    }
+    const directory = `packages/${name.slice('@keyward/'.length)}`
+    if (
+      repository?.type !== 'git' ||
+      repository.url !== `git+${REPOSITORY}.git` ||
+      repository.directory !== directory ||
+      homepage !== `${REPOSITORY}/tree/main/${directory}#readme` ||
+      bugs?.url !== `${REPOSITORY}/issues`
+    ) {
+      problems.push(
+        `${basename(tarball)}: package.json repository, homepage or bugs missing or wrong`,
+      )
     }
   }
-  if (dead.length > 0) {
-    throw new CheckFailed(
-      `packed READMEs link to files not in their tarball (make them absolute):\n${dead.join('\n')}`,
-    )
+  if (problems.length > 0) {
+    throw new CheckFailed(`packed docs (make README links absolute):\n${problems.join('\n')}`)
   }
-  return `packed READMEs of ${tarballs.length} tarballs: every relative link names a file in its tarball`
+  return `${tarballs.length} tarballs: README links name files in the tarball or are absolute; repository, homepage and bugs set`
 }
 
 /** What REPORT_EXPORTS prints. */
@@ -439,7 +462,7 @@ async function checkQuickStarts(project: string): Promise<string> {
     await issuer.close()
   }
   const names = QUICK_STARTS.map((quickStart) => quickStart.name).join(', ')
-  return `README quick starts of ${names}: compiled as printed, 401 + Bearer challenge without a token, 200 with a dev-issuer token`
+  return `README quick starts of ${names}: compiled as printed, 401 + bare Bearer challenge without a token, 200 with a dev-issuer token, public routes 200, a missing scope 403`
 }
 
 function slug(name: string): string {
@@ -464,7 +487,7 @@ async function main(root: string): Promise<boolean> {
       return `pnpm pack: ${everyTarball.map((file) => basename(file)).join(', ')}`
     })
     if (!report(packed)) return false
-    const links = report(await check(() => checkReadmeLinks(everyTarball)))
+    const links = report(await check(() => checkPackedDocs(everyTarball)))
     const installed = await check(async () => {
       await writeFile(
         join(project, 'package.json'),
