@@ -82,8 +82,6 @@ const PACKAGES = Object.keys(MAIN_EXPORTS)
 /** Public packages that are executables, not libraries: installed and run, never imported. */
 const EXECUTABLES: readonly string[] = ['@keyward/cli']
 const PACKED = [...PACKAGES, ...EXECUTABLES]
-/** Public packages packed for the README link check only (installing them needs a Redis client). */
-const PACKED_NOT_INSTALLED: readonly string[] = ['@keyward/redis']
 
 /** The peers an application installs beside the adapters, plus the compiler and its types. */
 const PEERS = [
@@ -157,31 +155,26 @@ function seconds(since: number): string {
   return `${((performance.now() - since) / 1000).toFixed(1)}s`
 }
 
-/** Packs every public package; resolves with all the tarballs and those to install. */
-async function pack(into: string): Promise<{ installed: string[]; all: string[] }> {
-  const names = [...PACKED, ...PACKED_NOT_INSTALLED]
-  for (const name of names) {
+async function pack(into: string): Promise<string[]> {
+  for (const name of PACKED) {
     const entry = EXECUTABLES.includes(name) ? 'main.js' : 'index.js'
     const dist = join(packagesDir, name.slice('@keyward/'.length), 'dist', entry)
     if (!existsSync(dist)) throw new CheckFailed(`${dist} is missing: run pnpm build first`)
   }
-  const filters = names.flatMap((name) => ['--filter', name])
+  const filters = PACKED.flatMap((name) => ['--filter', name])
   await run(
     'pnpm',
     ['-r', ...filters, 'pack', '--pack-destination', into],
     packagesDir,
     process.env,
   )
-  const all = (await readdir(into)).filter((file) => file.endsWith('.tgz')).sort()
-  if (all.length !== names.length) {
-    throw new CheckFailed(`expected ${names.length} tarballs, pnpm pack wrote ${all.join(', ')}`)
+  const tarballs = (await readdir(into)).filter((file) => file.endsWith('.tgz')).sort()
+  if (tarballs.length !== PACKED.length) {
+    throw new CheckFailed(
+      `expected ${PACKED.length} tarballs, pnpm pack wrote ${tarballs.join(', ')}`,
+    )
   }
-  const skipped = PACKED_NOT_INSTALLED.map((name) => `${name.slice(1).replace('/', '-')}-`)
-  const installed = all.filter((file) => !skipped.some((prefix) => file.startsWith(prefix)))
-  return {
-    installed: installed.map((file) => join(into, file)),
-    all: all.map((file) => join(into, file)),
-  }
+  return tarballs.map((file) => join(into, file))
 }
 
 const REPOSITORY = 'https://github.com/keyward/keyward'
@@ -481,13 +474,12 @@ async function main(root: string): Promise<boolean> {
   }
   try {
     let tarballs: string[] = []
-    let everyTarball: string[] = []
     const packed = await check(async () => {
-      ;({ installed: tarballs, all: everyTarball } = await pack(tarballDir))
-      return `pnpm pack: ${everyTarball.map((file) => basename(file)).join(', ')}`
+      tarballs = await pack(tarballDir)
+      return `pnpm pack: ${tarballs.map((file) => basename(file)).join(', ')}`
     })
     if (!report(packed)) return false
-    const links = report(await check(() => checkPackedDocs(everyTarball)))
+    const links = report(await check(() => checkPackedDocs(tarballs)))
     const installed = await check(async () => {
       await writeFile(
         join(project, 'package.json'),
