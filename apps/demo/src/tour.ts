@@ -1,6 +1,6 @@
 import type { HealthBody } from '@keyward/demo-api-kit'
 import { requestToken, type DevIssuerState, type RotationStatus } from '@keyward/dev-issuer'
-import { runMcpChecks } from '@keyward/mcp-server'
+import { runMcpChecks, stepUpCheck } from '@keyward/mcp-server'
 import { call, post, type Answer } from './http.js'
 import { keyward } from './keyward-cli.js'
 import { startLoad } from './load.js'
@@ -286,6 +286,22 @@ class Tour {
       this.#token('demo-reader', other, 'notes:read'),
     ])
     this.rows.push(...(await runMcpChecks({ url: mcp.url, tokens: { reader, writer, foreign } })))
+    // Step-up as a spec-following client does it: the SDK's own OAuth flow asks for the 401's
+    // scope only, and for notes:write when write_note's 403 names it.
+    const expected =
+      '401 scope="notes:read", 403 scope="notes:write"; token [notes:read] → [notes:read notes:write]; written by demo-writer'
+    const got = await stepUpCheck(mcp.url, {
+      issuer: this.#stack.issuer.issuer,
+      clientId: 'demo-writer',
+      clientSecret: this.#secret('demo-writer'),
+    })
+    this.rows.push({
+      scenario: 'MCP: step-up, SDK OAuth flow (demo-writer)',
+      api: mcp.name,
+      expected,
+      got,
+      ok: got === expected,
+    })
   }
 
   async #expired(tokens: readonly { api: ApiHandle; token: string }[]): Promise<void> {

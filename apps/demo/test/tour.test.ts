@@ -37,10 +37,10 @@ describe('the demo tour', () => {
     expect({ failed, stderr: run.stderr }).toEqual({ failed: [], stderr: '' })
     expect(run.code).toBe(0)
     // keyward audit and explain; 5 checks and an expiry per API, a rotation, an outage and a
-    // recovery row per API, the late API's 503 and its recovery; the MCP server's 9 checks, its
+    // recovery row per API, the late API's 503 and its recovery; the MCP server's 9 checks and its step-up, its
     // outage and its recovery; the three trust-anchor rows; the four workload rows; the six
     // DPoP rows.
-    expect(rows).toHaveLength(2 + 4 * 5 + 4 + 4 + 4 + 1 + 5 + 9 + 2 + 3 + 4 + 6)
+    expect(rows).toHaveLength(2 + 4 * 5 + 4 + 4 + 4 + 1 + 5 + 10 + 2 + 3 + 4 + 6)
     // The dev issuer binds the token; fresh proof 200; replay, other URL, bound token as Bearer
     // and the cross-instance replay 401.
     expect(rows.filter((line) => line.includes(' dpop-api '))).toHaveLength(6)
@@ -48,7 +48,7 @@ describe('the demo tour', () => {
     expect(rows.filter((line) => line.includes(' keyward explain of a refused token '))).toEqual([
       expect.stringMatching(/exit 1, invalid_audience \(RFC 7519 §4\.1\.3\)$/),
     ])
-    expect(rows.filter((line) => line.includes(' mcp-server '))).toHaveLength(9 + 2)
+    expect(rows.filter((line) => line.includes(' mcp-server '))).toHaveLength(10 + 2)
     expect(rows.filter((line) => line.includes(' trust-anchor-api '))).toEqual([
       expect.stringMatching(
         /unmanaged key in the JWKS .* 401 invalid_token \(signing key not found\); managed 200; dropped unmanaged_key$/,
@@ -83,6 +83,6 @@ describe('the demo tour', () => {
     ]) {
       expect(run.stdout).toMatch(new RegExp(`^${api} .*\\d`, 'm'))
     }
-    expect(run.stdout).toContain('all 64 checks behaved')
+    expect(run.stdout).toContain('all 65 checks behaved')
   }, 120_000)
 })

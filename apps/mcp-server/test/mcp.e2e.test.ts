@@ -6,7 +6,6 @@ import {
   type DevIssuer,
 } from '@keyward/dev-issuer'
 import { DpopClient } from '@keyward/test-utils'
-import { ClientCredentialsProvider } from '@modelcontextprotocol/sdk/client/auth-extensions.js'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import {
   StreamableHTTPClientTransport,
@@ -14,9 +13,11 @@ import {
 } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
+  ChallengeScopeProvider,
   listenMcpServer,
   mcpClientTransport,
   runMcpChecks,
+  stepUpCheck,
   type Refusal,
   type RunningMcpServer,
 } from '../src/index.js'
@@ -80,24 +81,6 @@ function sdkClient(options: Parameters<typeof mcpClientTransport>[1] = {}) {
 function textOf(result: Awaited<ReturnType<Client['callTool']>>): unknown {
   const [first] = result.content as { type: string; text: string }[]
   return JSON.parse(first?.text ?? 'null')
-}
-
-/**
- * The SDK's client-credentials provider, asking for the scopes the server's challenges name
- * (MCP "Scope Selection Strategy"), plus those granted before on step-up. The SDK (1.32) runs the
- * 401 and 403 `insufficient_scope` re-authorization and retry itself, but its client-credentials
- * token request sends the provider's fixed `clientMetadata.scope`, not the challenge's.
- */
-class ChallengeScopeProvider extends ClientCredentialsProvider {
-  #scopes = new Set<string>()
-
-  requestScopes(scope: string | undefined): void {
-    for (const name of scope?.split(' ') ?? []) if (name !== '') this.#scopes.add(name)
-  }
-
-  override get clientMetadata() {
-    return { ...super.clientMetadata, scope: [...this.#scopes].join(' ') || undefined }
-  }
 }
 
 describe('MCP server protected by @keyward/express, with the SDK client and the dev issuer', () => {
@@ -409,6 +392,13 @@ describe('MCP server protected by @keyward/express, with the SDK client and the 
         `Bearer resource_metadata="${mcp.resourceMetadata.url}", DPoP error="invalid_dpop_proof", error_description="DPoP proof already used", scope="notes:read", resource_metadata="${mcp.resourceMetadata.url}", ${DPOP_ALGS}`,
       )
     })
+  })
+
+  it('sums up the step-up the demo tour shows in one line', async () => {
+    const writer = issuer.clients.find((client) => client.clientId === 'demo-writer')!
+    expect(await stepUpCheck(mcp.url, { issuer: issuer.url, ...writer })).toBe(
+      '401 scope="notes:read", 403 scope="notes:write"; token [notes:read] → [notes:read notes:write]; written by demo-writer',
+    )
   })
 
   it('passes every check the demo tour runs', async () => {
