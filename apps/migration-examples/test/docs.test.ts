@@ -15,11 +15,25 @@ describe('docs/migrating-from-*.md', () => {
     describe(peer, () => {
       const examples = embeddedExamples(readFileSync(guidePath(peer), 'utf8'))
 
-      it('embeds its before and after apps, once each', () => {
-        expect(examples.map((example) => example.file)).toEqual([
+      it('embeds its before and after apps, once each, then any further after-apps, each tested', () => {
+        const files = examples.map((example) => example.file)
+        expect(files.slice(0, 2)).toEqual([
           `apps/migration-examples/before/${peer}.ts`,
           `apps/migration-examples/after/${peer}.ts`,
         ])
+        // A "beyond the peer" app: after/<peer>-<topic>.ts, run by test/<peer>-<topic>.test.ts.
+        for (const file of files.slice(2)) {
+          const topic = new RegExp(`^apps/migration-examples/after/(${peer}-[a-z-]+)\\.ts$`).exec(
+            file,
+          )?.[1]
+          expect(topic, file).toBeDefined()
+          const test = readFileSync(
+            `${ROOT}apps/migration-examples/test/${String(topic)}.test.ts`,
+            'utf8',
+          )
+          expect(test, file).toContain(`from '../after/${String(topic)}.js'`)
+        }
+        expect(new Set(files).size).toBe(files.length)
       })
 
       it('shows each app exactly as the tested file has it', () => {
