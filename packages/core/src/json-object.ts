@@ -1,3 +1,5 @@
+import { isAscii } from 'node:buffer'
+
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 /**
@@ -7,10 +9,12 @@ const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
  * happen, so keyward rejects). The result has a null prototype, so `__proto__` stays an inert
  * own property. Returns `undefined` for anything else.
  */
-export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> | undefined {
+export function parseJsonObject(bytes: Buffer): Record<string, unknown> | undefined {
   let text: string
   try {
-    text = decoder.decode(bytes)
+    // ASCII, every token in practice, is valid UTF-8 that reads the same as Latin-1: a plain
+    // copy, ~750 instructions per payload cheaper (callgrind) than the strict decoder.
+    text = isAscii(bytes) ? bytes.toString('latin1') : decoder.decode(bytes)
   } catch {
     return undefined
   }
@@ -22,29 +26,31 @@ export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> | un
     return undefined
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
-  if (hasDuplicateMember(text, Object.keys(value).length)) return undefined
+  if (hasDuplicateMember(bytes, Object.keys(value).length)) return undefined
   Object.setPrototypeOf(value, null)
   return value as Record<string, unknown>
 }
 
 /**
- * Counts the members of the top-level object in already-validated JSON text. When the count
- * exceeds the parsed object's key count, a name appeared twice.
+ * Counts the members of the top-level object in already-validated JSON. When the count exceeds
+ * the parsed object's key count, a name appeared twice. Reads the UTF-8 bytes, not the text:
+ * the structural characters are ASCII, and no byte of a multi-byte UTF-8 sequence is below
+ * 0x80, so the bytes give the same count; a typed-array read is cheaper than `charCodeAt`.
  */
-function hasDuplicateMember(text: string, parsedKeys: number): boolean {
+function hasDuplicateMember(bytes: Uint8Array, parsedKeys: number): boolean {
   let members = 0
   let depth = 0
   let expectingKey = false
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i]
     if (c === 0x22 /* " */) {
       if (depth === 1 && expectingKey) {
         members++
         expectingKey = false
       }
       // Skip the string body, honouring escapes.
-      for (i++; i < text.length; i++) {
-        const s = text.charCodeAt(i)
+      for (i++; i < bytes.length; i++) {
+        const s = bytes[i]
         if (s === 0x5c /* \ */) i++
         else if (s === 0x22) break
       }
