@@ -52,6 +52,9 @@ export interface McpApp {
 /** The server's name in the MCP `initialize` answer. */
 export const SERVER_INFO = { name: 'keyward-notes', version: '0.0.0' } as const
 
+/** DPoP proof algorithms the server accepts and advertises (RFC 9728 §2). */
+export const DPOP_ALGORITHMS = ['ES256', 'EdDSA', 'PS256', 'RS256'] as const
+
 /**
  * Builds the Express app: RFC 9728 metadata at `/.well-known/oauth-protected-resource/<path>`
  * (public), and MCP Streamable HTTP (stateless, JSON responses) at the resource's path behind
@@ -65,6 +68,14 @@ export const SERVER_INFO = { name: 'keyward-notes', version: '0.0.0' } as const
  */
 export function createMcpApp(options: McpAppOptions): McpApp {
   const resource = new URL(options.resource)
+  // DPoP (RFC 9449) allowed: Bearer clients keep working, a client holding a key sends its
+  // bound token with a proof per request, and a bound token sent as Bearer is refused. `htu`
+  // is checked against the resource's own origin, never the request's Host (RFC 9449 §4.3).
+  const dpop = options.verifier?.dpop ?? {
+    mode: 'allowed' as const,
+    publicBaseUrl: resource.origin,
+    algorithms: DPOP_ALGORITHMS,
+  }
   const resourceMetadata = protectedResourceMetadata({
     resource: options.resource,
     authorizationServers: [options.issuer],
@@ -73,6 +84,9 @@ export function createMcpApp(options: McpAppOptions): McpApp {
     // Handling"), so a client never asks for more than it uses.
     scopesSupported: [...BASE_SCOPES],
     resourceName: 'keyward notes (MCP)',
+    // RFC 9728 §2: a DPoP client learns the proof algorithms before its first request.
+    ...(dpop.algorithms === undefined ? {} : { dpopSigningAlgValuesSupported: dpop.algorithms }),
+    dpopBoundAccessTokensRequired: dpop.mode === 'required',
   })
   const verifier = createVerifier({
     ...options.verifier,
@@ -81,10 +95,7 @@ export function createMcpApp(options: McpAppOptions): McpApp {
     resourceMetadata,
     // MCP "Scope Selection Strategy": a client asks for the 401's `scope` first.
     challengeScopes: BASE_SCOPES,
-    // DPoP (RFC 9449) allowed: Bearer clients keep working, a client holding a key sends its
-    // bound token with a proof per request, and a bound token sent as Bearer is refused. `htu`
-    // is checked against the resource's own origin, never the request's Host (RFC 9449 §4.3).
-    dpop: options.verifier?.dpop ?? { mode: 'allowed', publicBaseUrl: resource.origin },
+    dpop,
   })
   const notes: Note[] = []
   const app = express()

@@ -24,7 +24,7 @@ import {
 
 const OTHER_API = 'urn:keyward:demo:express-api'
 /** DPoP is allowed (RFC 9449 §7.1): every challenge offers it next to Bearer, with its algorithms. */
-const DPOP_ALGS = 'algs="RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA Ed25519"'
+const DPOP_ALGS = 'algs="ES256 EdDSA PS256 RS256"'
 /** The DPoP challenge when the error is on the Bearer one (or there is none). */
 const dpopChallenge = () => `DPoP resource_metadata="${mcp.resourceMetadata.url}", ${DPOP_ALGS}`
 
@@ -123,6 +123,9 @@ describe('MCP server protected by @keyward/express, with the SDK client and the 
         scopes_supported: ['notes:read'],
         bearer_methods_supported: ['header'],
         resource_name: 'keyward notes (MCP)',
+        // RFC 9728 §2: DPoP clients learn the proof algorithms; Bearer stays allowed.
+        dpop_signing_alg_values_supported: ['ES256', 'EdDSA', 'PS256', 'RS256'],
+        dpop_bound_access_tokens_required: false,
       })
     }
   })

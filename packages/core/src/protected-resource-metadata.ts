@@ -1,3 +1,4 @@
+import { isSupportedAlgorithm } from './algorithms.js'
 import { DEFAULTS } from './defaults.js'
 import { optionRecord } from './option-readers.js'
 import { isSafeFetchUrl } from './safe-fetch-url.js'
@@ -20,6 +21,14 @@ export interface ProtectedResourceMetadataOptions {
   readonly resourceTosUri?: string
   /** RFC 9728 §2 `jwks_uri`: keys the resource itself signs responses with, if any. */
   readonly jwksUri?: string
+  /**
+   * RFC 9728 §2 `dpop_signing_alg_values_supported`: the DPoP proof algorithms the resource
+   * accepts (RFC 9449), so a client picks one before its first request. Asymmetric JWS
+   * algorithms only; give the verifier's `dpop.algorithms`.
+   */
+  readonly dpopSigningAlgValuesSupported?: readonly string[]
+  /** RFC 9728 §2 `dpop_bound_access_tokens_required`: `true` when the verifier's DPoP mode is `required`. */
+  readonly dpopBoundAccessTokensRequired?: boolean
 }
 
 /**
@@ -62,6 +71,8 @@ const OPTION_NAMES = Object.keys({
   resourcePolicyUri: true,
   resourceTosUri: true,
   jwksUri: true,
+  dpopSigningAlgValuesSupported: true,
+  dpopBoundAccessTokensRequired: true,
 } satisfies Record<keyof ProtectedResourceMetadataOptions, true>)
 const BEARER_METHODS: readonly unknown[] = ['header', 'body', 'query']
 
@@ -114,6 +125,7 @@ export function protectedResourceMetadata(
   }
   document.bearer_methods_supported = [...(methods as readonly string[])]
   if (options.jwksUri !== undefined) document.jwks_uri = safeUrl(options.jwksUri, 'jwksUri').href
+  addDpopMembers(document, options)
   const name: unknown = options.resourceName
   if (name !== undefined && typeof name !== 'string') {
     throw new TypeError('"resourceName" must be a string')
@@ -145,6 +157,33 @@ export function protectedResourceMetadata(
     matches: (method: string, target: string) =>
       (method === 'GET' || method === 'HEAD') && paths.includes(target.split('?', 1)[0] ?? ''),
   })
+}
+
+/** RFC 9728 §2's DPoP members: what a DPoP client needs before its first request. */
+function addDpopMembers(
+  document: Record<string, unknown>,
+  options: ProtectedResourceMetadataOptions,
+): void {
+  const algorithms: unknown = options.dpopSigningAlgValuesSupported
+  if (algorithms !== undefined) {
+    if (
+      !Array.isArray(algorithms) ||
+      algorithms.length === 0 ||
+      !algorithms.every((alg) => isSupportedAlgorithm(alg))
+    ) {
+      throw new TypeError(
+        '"dpopSigningAlgValuesSupported" must list asymmetric JWS algorithms (RS256, ES256, EdDSA, …)',
+      )
+    }
+    document.dpop_signing_alg_values_supported = [...(algorithms as readonly string[])]
+  }
+  const required: unknown = options.dpopBoundAccessTokensRequired
+  if (required !== undefined) {
+    if (typeof required !== 'boolean') {
+      throw new TypeError('"dpopBoundAccessTokensRequired" must be a boolean')
+    }
+    document.dpop_bound_access_tokens_required = required
+  }
 }
 
 function safeUrl(value: unknown, name: string): URL {

@@ -64,6 +64,22 @@ describe('protectedResourceMetadata', () => {
     expect(metadata.document).not.toHaveProperty('resource_name')
   })
 
+  it('advertises DPoP proof algorithms and the bound-token requirement (RFC 9728 §2)', () => {
+    const metadata = protectedResourceMetadata({
+      resource: 'https://mcp.example.com/mcp',
+      authorizationServers: ['https://auth.example.com/'],
+      dpopSigningAlgValuesSupported: ['ES256', 'EdDSA'],
+      dpopBoundAccessTokensRequired: false,
+    })
+    expect(metadata.document).toMatchObject({
+      dpop_signing_alg_values_supported: ['ES256', 'EdDSA'],
+      dpop_bound_access_tokens_required: false,
+    })
+    expect(JSON.parse(metadata.body)).toMatchObject({
+      dpop_signing_alg_values_supported: ['ES256', 'EdDSA'],
+    })
+  })
+
   it('refuses unsafe or malformed configuration at construction', () => {
     const base = { authorizationServers: ['https://auth.example.com/'] }
     expect(() =>
@@ -88,6 +104,26 @@ describe('protectedResourceMetadata', () => {
     ['a misspelt option', { scopeSupported: ['a'] }, 'scopeSupported'],
     ['an unknown bearer method', { bearerMethodsSupported: ['cookie'] }, 'bearerMethodsSupported'],
     ['a non-string resourceName', { resourceName: 42 }, 'resourceName'],
+    [
+      'HS256 as a DPoP algorithm',
+      { dpopSigningAlgValuesSupported: ['HS256'] },
+      'dpopSigningAlgValuesSupported',
+    ],
+    [
+      'none as a DPoP algorithm',
+      { dpopSigningAlgValuesSupported: ['none'] },
+      'dpopSigningAlgValuesSupported',
+    ],
+    [
+      'an empty DPoP algorithm list',
+      { dpopSigningAlgValuesSupported: [] },
+      'dpopSigningAlgValuesSupported',
+    ],
+    [
+      'a non-boolean DPoP requirement',
+      { dpopBoundAccessTokensRequired: 'yes' },
+      'dpopBoundAccessTokensRequired',
+    ],
   ])('throws a TypeError naming the option for %s', (_, changes, name) => {
     expect(() =>
       protectedResourceMetadata({
