@@ -135,6 +135,15 @@ function rfc6750Token(
   return undefined
 }
 
+/**
+ * Whether an `Authorization` value names a scheme keyward authenticates (`Bearer` or `DPoP`,
+ * case-insensitive, around optional whitespace), well-formed or not: such a header is keyward's
+ * to accept or refuse; another scheme (`Basic`) carries no token for it.
+ */
+export function namesKeywardScheme(value: string): boolean {
+  return BEARER_OR_DPOP_SCHEME.test(trimOws(value))
+}
+
 function headerToken(
   request: BearerRequest,
   maxTokenBytes: number,

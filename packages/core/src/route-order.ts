@@ -1,10 +1,7 @@
+import { namesKeywardScheme } from './extract-bearer-token.js'
 import type { RequestHeaders } from './mcp-headers.js'
 import type { VerifiedToken } from './verified-token.js'
 import type { ChallengeOptions } from './www-authenticate.js'
-
-// RFC 6750 §2.1 and RFC 9449 §7.1: the auth-schemes keyward authenticates, case-insensitive
-// (RFC 9110 §11.1), after optional whitespace (RFC 9110 §5.5).
-const KEYWARD_SCHEME = /^[ \t]*(?:bearer|dpop)(?:[ \t]|$)/i
 
 /**
  * A set-up mistake, not a client's: a route check (`requireScopes`, a claim or workload rule,
@@ -59,7 +56,7 @@ function carriesCredentials(headers: RequestHeaders): boolean {
   if (headers.dpop !== undefined) return true
   const authorization = headers.authorization
   const values = typeof authorization === 'string' ? [authorization] : (authorization ?? [])
-  return values.some((value) => KEYWARD_SCHEME.test(value))
+  return values.some(namesKeywardScheme)
 }
 
 /**
