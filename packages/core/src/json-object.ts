@@ -27,8 +27,18 @@ export function parseJsonObject(bytes: Buffer): Record<string, unknown> | undefi
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
   if (hasDuplicateMember(bytes, Object.keys(value).length)) return undefined
-  Object.setPrototypeOf(value, null)
-  return value as Record<string, unknown>
+  return withNullPrototype(value)
+}
+
+/**
+ * The same members on a null-prototype object. Not `Object.setPrototypeOf(parsed, null)`: V8
+ * cannot cache the map transition from such an object to its frozen form, so freezing it (every
+ * VerifiedToken is frozen) made a new hidden class per token, and every later read of its
+ * claims a megamorphic lookup. Copying into an empty null-prototype object keeps one shared map
+ * per claim layout. `__proto__` stays an own data member: the target has no prototype setter.
+ */
+function withNullPrototype(parsed: object): Record<string, unknown> {
+  return Object.assign(Object.setPrototypeOf({}, null) as Record<string, unknown>, parsed)
 }
 
 /**

@@ -110,15 +110,36 @@ describe('where signatures are checked', () => {
     }
   })
 
-  it('auto, one at a time: inline, with one probe of the pool in 64', async () => {
+  it('auto, one at a time: inline, probing the pool after 64 tokens, then 128 and 256 more', async () => {
     const auto = verifier('auto')
     await auto.warmup()
-    const settled: boolean[] = []
-    for (let i = 0; i < 128; i++) {
-      settled.push(await settledAtOnce(auto.verify(fixture('RS256').issuer.mint())))
+    const { issuer } = fixture('RS256')
+    const probes: number[] = []
+    for (let i = 0; i < 64 + 128 + 256 + 100; i++) {
+      if (!(await settledAtOnce(auto.verify(issuer.mint())))) probes.push(i)
     }
-    expect(settled.filter((atOnce) => !atOnce).length).toBe(2)
-    expect([settled[62], settled[63], settled[64]]).toEqual([true, false, true])
+    expect(probes).toEqual([63, 63 + 128, 63 + 128 + 256])
+  })
+
+  it('auto: a probe that finds overlapping verifications brings the next probe back to 64 tokens', async () => {
+    const auto = verifier('auto')
+    await auto.warmup()
+    const { issuer } = fixture('RS256')
+    const probes: number[] = []
+    const oneAtATime = async (count: number, from: number): Promise<void> => {
+      for (let i = from; i < from + count; i++) {
+        if (!(await settledAtOnce(auto.verify(issuer.mint())))) probes.push(i)
+      }
+    }
+    await oneAtATime(64 + 128, 0)
+    expect(probes).toEqual([63, 191])
+    // The third probe is 256 tokens away; a burst started while it is out overlaps it.
+    await oneAtATime(255, 192)
+    const burst = Array.from({ length: 4 }, () => auto.verify(issuer.mint()))
+    expect(await Promise.all(burst.map(settledAtOnce))).toEqual([false, false, false, false])
+    probes.length = 0
+    await oneAtATime(70, 0)
+    expect(probes).toEqual([63])
   })
 
   it('auto, overlapping: tokens arriving while a pool check is out go to the pool too', async () => {
