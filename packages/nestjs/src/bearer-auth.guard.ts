@@ -7,7 +7,7 @@ import {
   type ExecutionContext,
 } from '@nestjs/common'
 import { Reflector } from '@nestjs/core'
-import { isKeywardError, type KeywardError, type Verifier } from '@keyward/core'
+import { isKeywardError, type KeywardError, type Verifier, type VerifiedToken } from '@keyward/core'
 import { keywardException, setResponseHeaders } from './keyward.exception.js'
 import { KEYWARD_VERIFIER } from './keyward.module-definition.js'
 import {
@@ -16,7 +16,7 @@ import {
   type KeywardRequest,
   type KeywardResponse,
 } from './keyward.request.js'
-import { routeRules } from './keyward.rules.js'
+import { rulesOfRoute, type RouteRules } from './keyward.rules.js'
 
 // A fixed key rather than `instanceof`, so two copies of this package recognise each other's guard.
 const GUARD_KEY = 'keyward:bearer-auth-guard'
@@ -60,30 +60,66 @@ export class BearerAuthGuard implements CanActivate {
     @Inject(KEYWARD_VERIFIER) protected readonly verifier: Verifier,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const rules = routeRules(context.getClass(), context.getHandler())
-    if (rules.public) return true
-    const request = this.getRequest(context)
+  canActivate(context: ExecutionContext): Promise<boolean> {
+    // Not `async`: on a cached token the guard settles with the verifier's promise and one
+    // `then`, and the route's rules are read once (rulesOfRoute), not on every request.
+    const rules = rulesOfRoute(context.getClass(), context.getHandler())
+    if (rules.public) return Promise.resolve(true)
+    let request
     try {
-      const { scopeCheck: check } = rules
-      const auth = await this.verifier.authenticate(bearerRequest(request), {
-        optional: rules.optional,
-        // RFC 6750 §3: the route's 401s name the scopes its @Scopes() / @AnyScope() require.
-        ...(check === undefined ? {} : { challengeScopes: check.scopes }),
-      })
-      request.auth = auth
-      if (auth === undefined) challenges.set(request, this.verifier.challenge)
-      // Scope and claim rules imply authentication: on an optional route they turn a missing
-      // token into a 401. Method, class and base-class scope rules are one check, so one
-      // challenge names every scope; then the claim rules, in order (one may answer later).
-      check?.(auth, this.verifier.challenge)
-      for (const other of rules.otherChecks) await other(auth, this.verifier.challenge)
-      return true
+      request = this.getRequest(context)
     } catch (error) {
-      if (!isKeywardError(error)) throw error
-      setResponseHeaders(this.getResponse(context), error.headers)
-      throw this.toException(error)
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- getRequest's error as thrown (a TypeError), passed on unchanged
+      return Promise.reject(error)
     }
+    return this.verifier.authenticate(bearerRequest(request), rules.authenticate).then(
+      (auth) => this.#authorize(context, request, rules, auth),
+      (error: unknown) => this.#fail(context, error),
+    )
+  }
+
+  /**
+   * Puts the token on the request, then enforces the route's scope and claim rules. Scope and
+   * claim rules imply authentication: on an optional route they turn a missing token into a
+   * 401. Method, class and base-class scope rules are one check, so one challenge names every
+   * scope; then the claim rules, in order (one may answer later).
+   */
+  #authorize(
+    context: ExecutionContext,
+    request: KeywardRequest,
+    rules: RouteRules,
+    auth: VerifiedToken | undefined,
+  ): boolean | Promise<boolean> {
+    request.auth = auth
+    const { challenge } = this.verifier
+    if (auth === undefined) challenges.set(request, challenge)
+    try {
+      rules.scopeCheck?.(auth, challenge)
+    } catch (error) {
+      return this.#fail(context, error)
+    }
+    if (rules.otherChecks.length === 0) return true
+    return this.#claimChecks(context, rules.otherChecks, auth)
+  }
+
+  async #claimChecks(
+    context: ExecutionContext,
+    checks: RouteRules['otherChecks'],
+    auth: VerifiedToken | undefined,
+  ): Promise<boolean> {
+    try {
+      for (const check of checks) await check(auth, this.verifier.challenge)
+    } catch (error) {
+      return this.#fail(context, error)
+    }
+    return true
+  }
+
+  /** A `KeywardError` sets its headers and becomes Nest's exception; anything else is rethrown. */
+  #fail(context: ExecutionContext, error: unknown): never {
+    if (!isKeywardError(error)) throw error
+    setResponseHeaders(this.getResponse(context), error.headers)
+    throw this.toException(error)
   }
 
   /**
@@ -102,7 +138,9 @@ export class BearerAuthGuard implements CanActivate {
       }
       return request
     }
-    return context.switchToHttp().getRequest<KeywardRequest>()
+    // HTTP's first argument, what `switchToHttp().getRequest()` answers, without the three
+    // closures `switchToHttp()` assigns to the context on every call.
+    return context.getArgByIndex<KeywardRequest>(0)
   }
 
   /**

@@ -4,7 +4,7 @@ import { DiscoveryService, MetadataScanner, ModuleRef, type ApplicationConfig } 
 import { isBearerAuthGuard } from './bearer-auth.guard.js'
 import { AUTH_PARAM_KEY, OptionalAuth, Public, SCOPES_KEY } from './keyward.decorators.js'
 import { UNGUARDED_ROUTES } from './keyward.module-definition.js'
-import { routeRules } from './keyward.rules.js'
+import { rulesOfRoute } from './keyward.rules.js'
 
 const FIX =
   'Register BearerAuthGuard for every route ({ provide: APP_GUARD, useClass: BearerAuthGuard }) ' +
@@ -66,7 +66,7 @@ export class KeywardExplorer implements OnModuleInit {
     const conflicts = new Set<string>()
     const unguarded = new Set<string>()
     const check = (type: object, name: string, handler: object, label: string): void => {
-      const rules = routeRules(type, handler)
+      const rules = rulesOfRoute(type, handler)
       if (rules.conflict) conflicts.add(label)
       const enforced =
         rules.checks.length > 0 ||

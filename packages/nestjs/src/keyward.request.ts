@@ -46,6 +46,9 @@ export interface KeywardResponse {
  * `req` is passed as is: its `originalUrl` is the path before routers stripped their mount.
  */
 export function bearerRequest(request: KeywardRequest): BearerRequest {
+  // Node's request (Express) carries its own `rawHeaders`: an own-property read, where looking
+  // for an absent `raw` walks Express's request prototypes on every request.
+  if (request.rawHeaders !== undefined) return request
   const { raw } = request
   if (raw === undefined) return request
   // `url` (the request-target, global prefix included) for DPoP's `htu` (RFC 9449 §4.3).

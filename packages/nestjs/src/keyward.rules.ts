@@ -1,4 +1,9 @@
-import { combineScopeChecks, type ClaimCheck as RouteCheck, type ScopeCheck } from '@keyward/core'
+import {
+  combineScopeChecks,
+  type AuthenticateOptions,
+  type ClaimCheck as RouteCheck,
+  type ScopeCheck,
+} from '@keyward/core'
 import { OptionalAuth, Public, SCOPES_KEY } from './keyward.decorators.js'
 
 /** What keyward's decorators ask of one route. */
@@ -15,6 +20,8 @@ export interface RouteRules {
   readonly optional: boolean
   /** `@Public()` where a scope rule applies to the same routes: refused at start-up. */
   readonly conflict: boolean
+  /** What `authenticate` is asked: `optional`, and the scopes the route's 401s name. */
+  readonly authenticate: AuthenticateOptions
 }
 
 const own = (key: string, target: object): unknown => Reflect.getOwnMetadata(key, target)
@@ -35,16 +42,46 @@ export function routeRules(type: object, handler: object): RouteRules {
   const publicMethod = own(Public.KEY, handler) === true
   const publicClass = own(Public.KEY, type) === true
   const scopeChecks = checks.filter(isScopeCheck)
+  const scopeCheck = scopeChecks.length === 0 ? undefined : combineScopeChecks(scopeChecks)
+  const optional = own(OptionalAuth.KEY, handler) === true || own(OptionalAuth.KEY, type) === true
   return {
     checks,
-    scopeCheck: scopeChecks.length === 0 ? undefined : combineScopeChecks(scopeChecks),
+    scopeCheck,
     otherChecks: checks.filter((check) => !isScopeCheck(check)),
     public: (publicMethod || publicClass) && checks.length === 0,
-    optional: own(OptionalAuth.KEY, handler) === true || own(OptionalAuth.KEY, type) === true,
+    optional,
     // A class's @Public() yields to a method's scope rule (the narrower rule, and the safe one);
     // the other way round, or on one target, a guess either way could be wrong: refused.
     conflict: (publicMethod && checks.length > 0) || (publicClass && classChecks.length > 0),
+    authenticate: Object.freeze({
+      optional,
+      // RFC 6750 §3: the route's 401s name the scopes its @Scopes() / @AnyScope() require.
+      ...(scopeCheck === undefined ? {} : { challengeScopes: scopeCheck.scopes }),
+    }),
   }
+}
+
+/** Rules by handler, then by the controller or resolver class serving it. */
+const memo = new WeakMap<object, WeakMap<object, RouteRules>>()
+
+/**
+ * {@link routeRules}, read once per route and remembered: decorators write their metadata when
+ * the class is defined, so a route's rules are fixed before its first request, and a guard
+ * need not walk the class chain and rebuild its checks on every request. Keyed by handler and
+ * class both: a subclass serving a base class's method has rules of its own.
+ */
+export function rulesOfRoute(type: object, handler: object): RouteRules {
+  let byType = memo.get(handler)
+  if (byType === undefined) {
+    byType = new WeakMap()
+    memo.set(handler, byType)
+  }
+  let rules = byType.get(type)
+  if (rules === undefined) {
+    rules = routeRules(type, handler)
+    byType.set(type, rules)
+  }
+  return rules
 }
 
 /** A scope check carries its rules (claim checks do not). */
