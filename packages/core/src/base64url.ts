@@ -15,3 +15,20 @@ export function decodeBase64Url(segment: string): Buffer | undefined {
   const bytes = Buffer.from(segment, 'base64url')
   return bytes.toString('base64url') === segment ? bytes : undefined
 }
+
+/**
+ * {@link decodeBase64Url} into `target` from its first byte, for bytes that are read at once and
+ * not kept (a token's header and payload, parsed right away): no buffer is allocated per token.
+ * Returns the number of bytes, or -1 for a segment that is not canonical. `target` must hold
+ * {@link decodedLength} bytes.
+ */
+export function decodeBase64UrlInto(segment: string, target: Buffer): number {
+  if (segment.length % 4 === 1) return -1
+  const length = target.write(segment, 0, 'base64url')
+  return target.toString('base64url', 0, length) === segment ? length : -1
+}
+
+/** The bytes a base64url segment of this many characters decodes to, at most. */
+export function decodedLength(characters: number): number {
+  return Math.ceil((characters * 3) / 4)
+}

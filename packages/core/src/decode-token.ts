@@ -1,5 +1,5 @@
 import type { BoundedMemo } from './bounded-memo.js'
-import { decodeBase64Url } from './base64url.js'
+import { decodeBase64Url, decodeBase64UrlInto, decodedLength } from './base64url.js'
 import { KeywardError } from './errors.js'
 import { parseJsonObject } from './json-object.js'
 
@@ -54,9 +54,17 @@ export function decodeToken(
   }
 }
 
+/**
+ * Where header and payload segments are decoded: they are parsed at once and never kept, so one
+ * buffer serves every token (grown to the largest segment seen, bounded by `maxTokenBytes`).
+ */
+let segmentBytes = Buffer.allocUnsafeSlow(2048)
+
 function decodeObject(segment: string): Record<string, unknown> {
-  const bytes = decodeBase64Url(segment)
-  const value = bytes === undefined ? undefined : parseJsonObject(bytes)
+  const needed = decodedLength(segment.length)
+  if (needed > segmentBytes.length) segmentBytes = Buffer.allocUnsafeSlow(needed)
+  const length = decodeBase64UrlInto(segment, segmentBytes)
+  const value = length === -1 ? undefined : parseJsonObject(segmentBytes, length)
   if (value === undefined) throw new KeywardError('malformed_token')
   return value
 }

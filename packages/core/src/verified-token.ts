@@ -108,7 +108,8 @@ class VerifiedAccessToken implements VerifiedToken {
     const { claims } = decoded
     const clientId = claims.client_id ?? claims.azp
     this.token = token
-    this.header = freezeDeep(decoded.header)
+    // A remembered header was frozen, and found flat, when it was first verified.
+    this.header = decoded.headerKnown ? decoded.header : freezeDeep(decoded.header)
     this.claims = freezeDeep(claims)
     this.issuer = origin?.issuer ?? (claims.iss as string)
     this.subject = claims.sub as string | undefined

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decodeBase64Url } from '../src/base64url.js'
+import { decodeBase64Url, decodeBase64UrlInto, decodedLength } from '../src/base64url.js'
 
 describe('decodeBase64Url', () => {
   it.each([
@@ -26,6 +26,21 @@ describe('decodeBase64Url', () => {
     ['a dot', 'YW.j'],
   ])('rejects %s', (_, segment) => {
     expect(decodeBase64Url(segment)).toBeUndefined()
+    expect(decodeBase64UrlInto(segment, Buffer.alloc(16))).toBe(-1)
+  })
+
+  it('decodes into a buffer it is given, from its first byte', () => {
+    const target = Buffer.alloc(decodedLength('-_8'.length) + 4, 0xee)
+    expect(decodeBase64UrlInto('-_8', target)).toBe(2)
+    expect(target.subarray(0, 3).toString('hex')).toBe('fbffee')
+    expect(decodeBase64UrlInto('', target)).toBe(0)
+  })
+
+  it.each([0, 2, 3, 4, 342])('sizes a %i-character segment', (characters) => {
+    const segment = 'A'.repeat(characters)
+    expect(decodedLength(characters)).toBeGreaterThanOrEqual(
+      Buffer.from(segment, 'base64url').length,
+    )
   })
 
   it('would otherwise decode the non-canonical trailing-bit forms to the same bytes', () => {

@@ -30,6 +30,16 @@ describe('decodeToken', () => {
     })
   })
 
+  it('decodes a payload larger than any before it, and a small one after it', () => {
+    const big = encodeJson({ iss: 'https://issuer.test/', pad: 'x'.repeat(20_000) })
+    const decoded = decodeToken(`${HEADER}.${big}.${SIGNATURE}`, 65_536)
+    expect((decoded.claims.pad as string).length).toBe(20_000)
+    expect({ ...decodeToken(TOKEN, 8192).claims }).toEqual({
+      iss: 'https://issuer.test/',
+      sub: 'a',
+    })
+  })
+
   it('takes a remembered header for its exact segment instead of parsing it again', () => {
     const known = new BoundedMemo<Readonly<Record<string, unknown>>>(4)
     const remembered = Object.freeze({ alg: 'RS256', kid: 'k1' })

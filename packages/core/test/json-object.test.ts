@@ -58,6 +58,19 @@ describe('parseJsonObject', () => {
     expect(parse('{"name":"Zoë 🔑"}')).toEqual({ name: 'Zoë 🔑' })
   })
 
+  it('reads only the first `length` bytes of a larger buffer', () => {
+    const bytes = Buffer.from('{"a":1}{"a":2,"a":3} \u00e9')
+    expect(parseJsonObject(bytes, 7)).toEqual({ a: 1 })
+    // Leftover bytes of an earlier, longer segment neither count nor change the decoder.
+    const reused = Buffer.from('{"b":"x"}"é\\')
+    expect(parseJsonObject(reused, 9)).toEqual({ b: 'x' })
+  })
+
+  it('rejects a duplicate name in non-ASCII text too', () => {
+    expect(parse('{"é":1,"é":2}')).toBeUndefined()
+    expect(parse('{"é":1,"e":2}')).toEqual({ é: 1, e: 2 })
+  })
+
   it('keeps __proto__ an own data property and leaves Object.prototype alone', () => {
     const value = parse('{"__proto__":{"polluted":true}}')!
     expect(Object.getOwnPropertyDescriptor(value, '__proto__')?.value).toEqual({ polluted: true })
