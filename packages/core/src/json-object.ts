@@ -1,5 +1,3 @@
-import { isAscii } from 'node:buffer'
-
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 /** Set in {@link scanMembers}'s answer when a byte is not ASCII; counts stay far below it. */
@@ -66,7 +64,7 @@ function scanMembers(bytes: Uint8Array, length: number): number {
   let expectingKey = false
   let all = 0
   for (let i = 0; i < length; i++) {
-    const c = bytes[i] as number
+    const c = bytes[i] ?? 0
     all |= c
     if (c === 0x22 /* " */) {
       if (depth === 1 && expectingKey) {
@@ -75,10 +73,10 @@ function scanMembers(bytes: Uint8Array, length: number): number {
       }
       // Skip the string body, honouring escapes.
       for (i++; i < length; i++) {
-        const s = bytes[i] as number
+        const s = bytes[i] ?? 0
         all |= s
         if (s === 0x22) break
-        if (s === 0x5c /* \ */ && ++i < length) all |= bytes[i] as number
+        if (s === 0x5c /* \ */ && ++i < length) all |= bytes[i] ?? 0
       }
     } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
       depth++
