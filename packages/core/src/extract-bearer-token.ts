@@ -93,7 +93,7 @@ export function extractCredentials(
 ): Credentials | undefined {
   const maxTokenBytes = options.maxTokenBytes ?? DEFAULTS.maxTokenBytes
   const fromHeader = headerToken(request, maxTokenBytes, dpop)
-  const fromQuery = fieldToken(request.query)
+  const fromQuery = hasQueryString(request) ? fieldToken(request.query) : undefined
   const fromBody = isFormPost(request) ? fieldToken(request.body) : undefined
   // A second method counts even when it is disabled: the client is confused or probing.
   const methods =
@@ -193,6 +193,18 @@ function trimOws(value: string): string {
 
 function isOws(code: number): boolean {
   return code === 0x20 || code === 0x09
+}
+
+/**
+ * Whether the request-target may carry a query (RFC 3986 §3.4: it follows the first `?`). A
+ * URL without `?` has no query parameters (RFC 6750 §2.3), so the parsed query is not read: on
+ * Express 5 `req.query` is a getter that re-parses the URL on every read. A request naming no
+ * URL has its query read as given.
+ */
+function hasQueryString(request: BearerRequest): boolean {
+  const { url, originalUrl } = request
+  if (url === undefined && originalUrl === undefined) return true
+  return url?.includes('?') === true || originalUrl?.includes('?') === true
 }
 
 function fieldToken(container: unknown): unknown {

@@ -118,6 +118,33 @@ describe('extractBearerToken', () => {
     },
   )
 
+  it.each([
+    ['url', { url: '/things?access_token=x' }],
+    ['originalUrl', { url: '/things', originalUrl: '/api/things?access_token=x' }],
+  ])('reads the query when the %s has a query string', (_, urls) => {
+    const request = {
+      headers: { authorization: `Bearer ${TOKEN}` },
+      query: { access_token: TOKEN },
+      ...urls,
+    }
+    expect(failure(request, { allowQueryToken: true })).toBe('invalid_request')
+  })
+
+  it('does not read the parsed query of a URL without a query string (RFC 6750 §2.3)', () => {
+    let reads = 0
+    const request = {
+      headers: { authorization: `Bearer ${TOKEN}` },
+      url: '/things',
+      originalUrl: '/api/things',
+      get query() {
+        reads++
+        return { access_token: TOKEN }
+      },
+    }
+    expect(extractBearerToken(request, { allowQueryToken: true })).toBe(TOKEN)
+    expect(reads).toBe(0)
+  })
+
   it('reads a form-body token on POST only when allowBodyToken is set', () => {
     const request = { headers: FORM, method: 'POST', body: { access_token: TOKEN } }
     expect(extractBearerToken(request)).toBeUndefined()
