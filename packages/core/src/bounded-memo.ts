@@ -13,13 +13,29 @@ export class BoundedMemo<Value> {
     this.#maxEntries = maxEntries
   }
 
+  /**
+   * The entry found last, compared before the map: a request's key is a fresh string, which a
+   * Map lookup must hash in full, while an equality test with the usual key stops at a mismatch
+   * and needs no hash.
+   */
+  #lastKey: string | undefined
+  #lastValue: Value | undefined
+
   get(key: string): Value | undefined {
-    return this.#entries.get(key)
+    if (key === this.#lastKey) return this.#lastValue
+    const value = this.#entries.get(key)
+    if (value !== undefined) {
+      this.#lastKey = key
+      this.#lastValue = value
+    }
+    return value
   }
 
   remember(key: string, value: Value): void {
     if (this.#entries.size >= this.#maxEntries) this.#entries.clear()
     this.#entries.set(key, value)
+    this.#lastKey = key
+    this.#lastValue = value
   }
 
   get size(): number {
