@@ -52,6 +52,11 @@ export class VerifiedTokenCache<Issuer> {
     return slot.entry
   }
 
+  /** Whether the exact token is cached, without marking it used. */
+  has(token: string): boolean {
+    return this.#slots.size !== 0 && this.#slots.get(fingerprintOf(token))?.token === token
+  }
+
   set(token: string, entry: CachedVerification<Issuer>): void {
     if (this.#maxEntries === 0) return
     const fingerprint = fingerprintOf(token)

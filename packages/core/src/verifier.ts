@@ -211,6 +211,8 @@ class TokenVerifier implements Verifier {
   readonly #proofKeys = new BoundedMemo<VerificationKey>(256)
   /** Where proof `jti`s (and single-use token `jti`s) are claimed. */
   readonly #replay: ReplayStore | undefined
+  /** Whether a token is in the verified-token cache: its header syntax needs no second look. */
+  readonly #verifiedBefore = (token: string): boolean => this.#cache.has(token)
   /** Errors already reported, so a nested step's rejection is not reported twice. */
   readonly #rejected = new WeakSet<object>()
 
@@ -557,7 +559,12 @@ class TokenVerifier implements Verifier {
     const verification = this.#outcomes.start()
     let credentials
     try {
-      credentials = extractCredentials(request, this.#options, this.#dpop !== undefined)
+      credentials = extractCredentials(
+        request,
+        this.#options,
+        this.#dpop !== undefined,
+        this.#verifiedBefore,
+      )
     } catch (error) {
       return this.#outcomes.failed(this.#reject(error, undefined, 'Bearer'), verification)
     }

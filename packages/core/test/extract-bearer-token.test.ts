@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import type { KeywardErrorCode } from '../src/errors.js'
-import { extractBearerToken, type BearerRequest } from '../src/extract-bearer-token.js'
+import {
+  extractBearerToken,
+  extractCredentials,
+  type BearerRequest,
+} from '../src/extract-bearer-token.js'
 
 const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0.c2lnbmF0dXJl'
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
@@ -197,5 +201,49 @@ describe('extractBearerToken', () => {
   it('applies maxTokenBytes to query tokens too', () => {
     const request = { headers: {}, query: { access_token: 'a'.repeat(101) } }
     expect(failure(request, { allowQueryToken: true, maxTokenBytes: 100 })).toBe('token_too_large')
+  })
+})
+
+describe('extractCredentials with tokens verified before', () => {
+  // The verifier passes its verified-token cache: a header carrying a cached token skips the
+  // syntax regex. The answer must be exactly the one the regex gives, for any header.
+  const verifiedBefore = (token: string): boolean => token === TOKEN
+  const answer = (header: string, dpop: boolean, known?: (token: string) => boolean): unknown => {
+    try {
+      return extractCredentials({ headers: { authorization: header } }, {}, dpop, known)
+    } catch (error) {
+      return (error as { code: string }).code
+    }
+  }
+
+  it.each([
+    `Bearer ${TOKEN}`,
+    `bearer ${TOKEN}`,
+    `BEARER    ${TOKEN}`,
+    ` \tBearer ${TOKEN}\t `,
+    `Bearer ${TOKEN} x`,
+    `Bearer\t${TOKEN}`,
+    `Bearer ${TOKEN}.`,
+    `Bearer  ${TOKEN}==`,
+    `Bearer${TOKEN}`,
+    `DPoP ${TOKEN}`,
+    `Basic ${TOKEN}`,
+    'Bearer ',
+  ])('answers %j as without them', (header) => {
+    for (const dpop of [false, true]) {
+      expect(answer(header, dpop, verifiedBefore)).toEqual(answer(header, dpop))
+    }
+  })
+
+  it('asks only about a token after the Bearer scheme', () => {
+    const asked: string[] = []
+    const record = (token: string): boolean => {
+      asked.push(token)
+      return false
+    }
+    answer(`Bearer   ${TOKEN}`, false, record)
+    answer(`DPoP ${TOKEN}`, true, record)
+    answer(`Basic ${TOKEN}`, false, record)
+    expect(asked).toEqual([TOKEN])
   })
 })

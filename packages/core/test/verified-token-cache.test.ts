@@ -37,6 +37,21 @@ describe('VerifiedTokenCache', () => {
     expect(cache.size).toBe(1)
   })
 
+  it('says whether the exact token is cached, without marking it used', () => {
+    const cache = new VerifiedTokenCache<string>(2)
+    expect(cache.has('token-a')).toBe(false)
+    for (const name of ['token-a', 'token-b']) store(cache, name)
+    expect([cache.has('token-a'), cache.has('token-a '), cache.has('token-c')]).toEqual([
+      true,
+      false,
+      false,
+    ])
+    // Not a use: `token-a` is still the first to go.
+    store(cache, 'token-c')
+    expect(cache.has('token-a')).toBe(false)
+    expect(cache.has('token-b')).toBe(true)
+  })
+
   it('finds an entry by the exact token only', () => {
     const cache = new VerifiedTokenCache<string>(10)
     const a = entry('a')
