@@ -37,17 +37,11 @@ interface Slot<Issuer> {
 export class VerifiedTokenCache<Issuer> {
   readonly #slots = new Map<number, Slot<Issuer>>()
   readonly #maxEntries: number
-  /**
-   * Fingerprints (plus one, so 0 is an empty slot) of tokens verified once and not cached yet,
-   * direct-mapped: a fingerprint's low bits pick its slot, and a later one landing there
-   * replaces it. A fixed typed array, where a Set grew, rehashed and was cleared every
-   * `maxEntries` one-off tokens, allocating all the way.
-   */
-  readonly #seenOnce: Int32Array
+  /** Fingerprints of tokens verified once and not cached yet. */
+  readonly #seenOnce = new Set<number>()
 
   constructor(maxEntries: number) {
     this.#maxEntries = maxEntries
-    this.#seenOnce = new Int32Array(maxEntries === 0 ? 0 : 2 ** Math.ceil(Math.log2(maxEntries)))
   }
 
   get(token: string): CachedVerification<Issuer> | undefined {
@@ -88,16 +82,12 @@ export class VerifiedTokenCache<Issuer> {
 
   /**
    * Whether a token with this fingerprint was verified before; remembers it otherwise. A
-   * fingerprint collision only admits a token one verification early; a slot collision only
-   * admits the earlier token one verification late.
+   * collision only admits a token one verification early.
    */
   #seenBefore(fingerprint: number): boolean {
-    const slot = fingerprint & (this.#seenOnce.length - 1)
-    if (this.#seenOnce[slot] === fingerprint + 1) {
-      this.#seenOnce[slot] = 0
-      return true
-    }
-    this.#seenOnce[slot] = fingerprint + 1
+    if (this.#seenOnce.delete(fingerprint)) return true
+    if (this.#seenOnce.size >= this.#maxEntries) this.#seenOnce.clear()
+    this.#seenOnce.add(fingerprint)
     return false
   }
 
