@@ -1,5 +1,6 @@
 import { constants, verify, type VerifyKeyObjectInput } from 'node:crypto'
 import { ALGORITHMS, type JwsAlgorithm } from './algorithms.js'
+import { derFromJoseSignature } from './ecdsa-der.js'
 import type { VerificationKey } from './jwk-import.js'
 
 /**
@@ -15,7 +16,12 @@ export function verifySignature(
   const keyInput = verifyKeyInput(key, alg, signature)
   if (keyInput === undefined) return false
   try {
-    return verify(ALGORITHMS[alg].hash, Buffer.from(signingInput, 'latin1'), keyInput, signature)
+    return verify(
+      ALGORITHMS[alg].hash,
+      Buffer.from(signingInput, 'latin1'),
+      keyInput,
+      encodedForOpenSsl(alg, signature),
+    )
   } catch {
     return false
   }
@@ -36,7 +42,9 @@ export function verifySignatureInThreadPool(
   return new Promise((resolve) => {
     try {
       const data = Buffer.from(signingInput, 'latin1')
-      verify(ALGORITHMS[alg].hash, data, keyInput, signature, (error, ok) => {
+      // The DER form lives in a shared buffer until the next call: the pool gets its own copy.
+      const encoded = Buffer.from(encodedForOpenSsl(alg, signature))
+      verify(ALGORITHMS[alg].hash, data, keyInput, encoded, (error, ok) => {
         resolve(error === null && ok)
       })
     } catch {
@@ -63,7 +71,6 @@ function verifyKeyInput(
   if (key.signatureBytes !== undefined && signature.length !== key.signatureBytes) {
     return undefined
   }
-  if (spec.kty === 'EC') return { key: key.keyObject, dsaEncoding: 'ieee-p1363' }
   if (spec.padding === 'pss') {
     return {
       key: key.keyObject,
@@ -72,4 +79,9 @@ function verifyKeyInput(
     }
   }
   return key.keyObject
+}
+
+/** ECDSA signatures go to OpenSSL as DER (see `derFromJoseSignature`); others as they are. */
+function encodedForOpenSsl(alg: JwsAlgorithm, signature: Buffer): Uint8Array {
+  return ALGORITHMS[alg].kty === 'EC' ? derFromJoseSignature(signature) : signature
 }
