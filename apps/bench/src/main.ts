@@ -63,7 +63,13 @@ try {
       all,
       options.quick
         ? { rounds: 3, roundMs: 40, warmupMs: 60, inFlight: [1, 16] }
-        : { rounds: 12, roundMs: 60, warmupMs: 200, inFlight: [1, 16] },
+        : {
+            rounds: 12,
+            roundMs: 60,
+            warmupMs: 200,
+            inFlight: [1, 16],
+            sequentialDistinct: { rounds: 24, roundMs: 150 },
+          },
       log,
     )
   }

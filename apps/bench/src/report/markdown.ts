@@ -68,7 +68,12 @@ function microSection(results: BenchResults): string | undefined {
     `${micro.distinctTokens.toLocaleString('en-US')} distinct tokens per algorithm (more than ` +
       'any cache holds, walked forward so no cache ever hits) or one repeated token; ' +
       `${s.rounds} interleaved rounds of ~${s.roundMs} ms per contender after ${s.warmupMs} ms ` +
-      'of warm-up. ops/s is the median round; the ratio is the median of per-round ratios to ' +
+      'of warm-up' +
+      (s.sequentialDistinct === undefined
+        ? ''
+        : ` (distinct tokens one at a time, issue 23's measure: ${s.sequentialDistinct.rounds} ` +
+          `rounds of ~${s.sequentialDistinct.roundMs} ms)`) +
+      '. ops/s is the median round; the ratio is the median of per-round ratios to ' +
       'the floor measured in the same round, and in brackets the same ratio in CPU time of the ' +
       'process (all threads), which other load barely bends; p50/p99 are per-operation ' +
       'latencies in µs (sequential: time between completions; 16 in flight: call to settlement).',
