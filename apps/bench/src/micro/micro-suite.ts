@@ -110,9 +110,33 @@ function summarise(
 }
 
 /**
+ * The order contenders run in during round `round`: a different shuffle each round, seeded by
+ * the round so runs repeat it. With a fixed cyclic order (rotated each round) every contender
+ * always ran right after the same one, and the one right after the floor measured slower:
+ * keyward's default contender, listed second, trailed the identical-work cache-off one by
+ * 0.05–0.26 of the floor with 16 in flight in three full runs, and led it by 0.02 when the two
+ * swapped places (40 rounds of 3,000 RS256 tokens).
+ */
+export function runningOrder<T>(items: readonly T[], round: number): T[] {
+  const order = [...items]
+  let seed = (round + 1) * 0x9e3779b1
+  for (let i = order.length - 1; i > 0; i--) {
+    // A 32-bit xorshift step: enough to vary the order, and the same in every run.
+    seed ^= seed << 13
+    seed ^= seed >>> 17
+    seed ^= seed << 5
+    const j = (seed >>> 0) % (i + 1)
+    const swap = order[i] as T
+    order[i] = order[j] as T
+    order[j] = swap
+  }
+  return order
+}
+
+/**
  * The in-process suite. For each algorithm: every contender passes the correctness gate, then
  * for each token mode it is warmed up and measured in interleaved rounds (each round visits
- * every contender, in a rotating order), sequentially and with several calls in flight.
+ * every contender, in an order shuffled per round), sequentially and with several calls in flight.
  * The first factory is the floor every ratio refers to.
  */
 export async function runMicro(
@@ -143,9 +167,7 @@ export async function runMicro(
             : settings
         const rounds = new Map<Contender, Round[]>(contenders.map((c) => [c, []]))
         for (let round = 0; round < roundCount; round++) {
-          for (let i = 0; i < contenders.length; i++) {
-            const contender = contenders[(i + round) % contenders.length]
-            if (contender === undefined) continue
+          for (const contender of runningOrder(contenders, round)) {
             const ops = Math.max(64, Math.round(((rate.get(contender) ?? 0) * roundMs) / 1000))
             const offset = cursor.get(contender) ?? 0
             const result =
