@@ -112,10 +112,10 @@ function summarise(
 /**
  * The order contenders run in during round `round`: a different shuffle each round, seeded by
  * the round so runs repeat it. With a fixed cyclic order (rotated each round) every contender
- * always ran right after the same one, and the one right after the floor measured slower:
- * keyward's default contender, listed second, trailed the identical-work cache-off one by
- * 0.05–0.26 of the floor with 16 in flight in three full runs, and led it by 0.02 when the two
- * swapped places (40 rounds of 3,000 RS256 tokens).
+ * always ran right after the same one, so any carry-over from its predecessor (the floor, for
+ * keyward's default contender) was counted against it every round; a 40-round run of 3,000
+ * RS256 tokens with 16 in flight measured the contender after the floor 0.02–0.055 lower than
+ * an identical one.
  */
 export function runningOrder<T>(items: readonly T[], round: number): T[] {
   const order = [...items]
