@@ -42,9 +42,10 @@ export function verifySignatureInThreadPool(
   return new Promise((resolve) => {
     try {
       const data = Buffer.from(signingInput, 'latin1')
-      // The DER form lives in a shared buffer until the next call: the pool gets its own copy.
-      const encoded = Buffer.from(encodedForOpenSsl(alg, signature))
-      verify(ALGORITHMS[alg].hash, data, keyInput, encoded, (error, ok) => {
+      const encoded = encodedForOpenSsl(alg, signature)
+      // A DER form lives in a shared buffer until the next call: the pool gets its own copy.
+      const own = encoded === signature ? signature : Buffer.from(encoded)
+      verify(ALGORITHMS[alg].hash, data, keyInput, own, (error, ok) => {
         resolve(error === null && ok)
       })
     } catch {
