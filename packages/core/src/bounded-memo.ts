@@ -8,11 +8,6 @@
 export class BoundedMemo<Value> {
   readonly #entries = new Map<string, Value>()
   readonly #maxEntries: number
-
-  constructor(maxEntries: number) {
-    this.#maxEntries = maxEntries
-  }
-
   /**
    * The entry found last, compared before the map: a request's key is a fresh string, which a
    * Map lookup must hash in full, while an equality test with the usual key stops at a mismatch
@@ -20,6 +15,10 @@ export class BoundedMemo<Value> {
    */
   #lastKey: string | undefined
   #lastValue: Value | undefined
+
+  constructor(maxEntries: number) {
+    this.#maxEntries = maxEntries
+  }
 
   get(key: string): Value | undefined {
     if (key === this.#lastKey) return this.#lastValue
